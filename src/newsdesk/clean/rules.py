@@ -1,0 +1,240 @@
+"""Rules that take page furniture out of already-extracted article text.
+
+Written by hand because no maintained library cleans *text* (trafilatura and jusText
+work on the HTML tree, which text files, feed bodies and JSONL records no longer have).
+Each rule removes whole lines that match a furniture pattern; body sentences are never
+edited except to lift a trailing agency credit such as "(Agency)" into ``credits``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from dateutil import parser as dateparser
+
+MONTHS = (
+    "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    "sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
+WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+
+HEADER_DATE = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\b[ \t]*")
+LONE_DATE = re.compile(
+    rf"^(?:(?:{WEEKDAYS}),?\s+)?(?:(?:{MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|"
+    rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{MONTHS})\.?,?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})"
+    r"(?:\s*[|,]?\s*\d{1,2}:\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?)?$",
+    re.I,
+)
+READING_TIME = re.compile(r"^\d+\s*(?:min|mins|minutes?)\.?\s*read$", re.I)
+ALSO_READ = re.compile(
+    r"^(?:also\s*read|read\s*also|read\s*more|see\s*also|also\s*see|related|recommended|"
+    r"must\s*read|watch|listen)\s*(?:[:\-–|]|$)", re.I
+)
+URL_LINE = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
+CAPTION = re.compile(
+    r"^[^.!?]{3,140}?\s?\((?:twitter|x|photo|photos|file|file photo|facebook|instagram|"
+    r"youtube|getty images?|reuters|afp|ap|ians|pti|ani|screengrab|representational)\)$",
+    re.I,
+)
+# Lines that open the related-links tail of a page: everything after them is furniture.
+TAIL_MARKER = re.compile(
+    r"^(?:previous\s*(?:story|article|post)|next\s*(?:story|article|post)|latest\s*from\b.*|"
+    r"more\s*from\b.*|don'?t\s*miss|go\s*to\s*top|back\s*to\s*top|related\s*(?:stories|"
+    r"articles|news|posts)|you\s*may\s*also\s*like|trending(?:\s*now)?|most\s*(?:read|popular)|"
+    r"popular\s*(?:stories|posts)|recommended\s*for\s*you|leave\s*a\s*(?:reply|comment))\s*:?$",
+    re.I,
+)
+SHARE_LINE = re.compile(
+    r"^(?:share(?:\s*this(?:\s*(?:article|story))?)?|tweet|email|print|whatsapp|facebook|"
+    r"twitter|linkedin|telegram|copy\s*link)(?:\s*[|/,]\s*\w+)*\s*:?$", re.I
+)
+SIGNOFF = re.compile(r"^[-–—]{1,3}\s*([A-Z][A-Za-z]{1,20}(?:\s[A-Z][A-Za-z]+)?)\s*$")
+EDITOR_INITIALS = re.compile(r"^[a-z]{2,4}(?:/[a-z]{2,4})*/?$")
+TRAILING_CREDIT = re.compile(r"\s*\(((?i:agency|agencies)|[A-Z]{2,8}|Reuters|Xinhua|Kyodo)\)\s*$")
+DATELINE = re.compile(
+    rf"^(?P<place>[A-Z][A-Za-z.'\- ]{{1,40}}?),\s+(?:(?:{MONTHS})\.?\s+\d{{1,2}}|"
+    rf"\d{{1,2}}\s+(?:{MONTHS}))\.?\s*\((?P<agency>[A-Za-z][A-Za-z ]{{1,25}})\)",
+    re.I,
+)
+CAPS_DATELINE = re.compile(r"^(?P<place>[A-Z][A-Z.'\-]{2,}(?:\s[A-Z][A-Z.'\-]{2,}){0,3})"
+                           r"\s*(?:[–—:]|-{1,2}|\((?P<agency>[A-Za-z]{2,12})\))\s+")
+REPORTS = re.compile(
+    r"(?:\breports?|\breported\s+by|\baccording\s+to)\s+(?:the\s+)?"
+    r"(?P<name>[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*){0,4}?)(?:\s+news\s+agency)?\s*(?:[.,;]|$)"
+)
+NEWS_AGENCY = re.compile(r"\b(?P<name>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)\s+news\s+agency\b")
+PAREN_AGENCY = re.compile(r"\((?P<name>[A-Z]{2,6}|Reuters|Xinhua|Kyodo|Yonhap|Bernama)\)")
+
+# Agencies: canonical spelling by lower-case alias. An outlet credited with "reports X"
+# that is not an agency is usually the site naming itself, and becomes the source.
+AGENCIES = {
+    "ians": "IANS", "xinhua": "Xinhua", "pti": "PTI", "ani": "ANI", "app": "APP",
+    "afp": "AFP", "agence france-presse": "AFP", "ap": "AP", "associated press": "AP",
+    "reuters": "Reuters", "tass": "TASS", "ria novosti": "RIA Novosti", "uni": "UNI",
+    "anadolu": "Anadolu", "bernama": "Bernama", "kyodo": "Kyodo", "yonhap": "Yonhap",
+    "efe": "EFE", "dpa": "dpa", "ansa": "ANSA", "agency": "Agency", "agencies": "Agency",
+    "bss": "BSS", "irna": "IRNA", "wam": "WAM", "spa": "SPA", "qna": "QNA",
+}
+
+
+def canonical_agency(name: str) -> str:
+    """Canonical agency spelling ("Xinhua news agency" -> "Xinhua")."""
+    n = re.sub(r"\s+news\s+agency$", "", name.strip(), flags=re.I)
+    return AGENCIES.get(n.lower(), n)
+
+
+def is_agency(name: str) -> bool:
+    """True for a known agency or an all-capitals short credit such as "PNA"."""
+    n = canonical_agency(name)
+    return n.lower() in AGENCIES or bool(re.fullmatch(r"[A-Z]{2,6}", n))
+
+
+@dataclass(slots=True)
+class Cleaned:
+    """The result of cleaning one text: body paragraphs and what was lifted out of it."""
+
+    paragraphs: list[str]
+    title: str | None = None
+    published: str | None = None
+    dateline: str | None = None
+    credits: list[str] = field(default_factory=list)
+    self_credit: str | None = None
+    removed: list[str] = field(default_factory=list)
+
+
+def parse_lone_date(line: str) -> str | None:
+    """ISO date for a line that is nothing but a date, else None."""
+    s = line.strip()
+    if len(s) > 60 or not LONE_DATE.match(s):
+        return None
+    try:
+        d = dateparser.parse(s, fuzzy=True, default=None)  # type: ignore[arg-type]
+    except (ValueError, OverflowError):
+        return None
+    return d.date().isoformat() if d else None
+
+
+def _add(credits: list[str], name: str) -> None:
+    c = canonical_agency(name)
+    if c and c not in credits:
+        credits.append(c)
+
+
+def _blocks(text: str) -> list[str]:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    sep = r"\n\s*\n" if re.search(r"\n\s*\n", text) else r"\n"
+    return [b.strip() for b in re.split(sep, text) if b.strip()]
+
+
+def clean_text(text: str, *, detect_title: bool = True, drop_furniture: bool = True) -> Cleaned:
+    """Split a text into body paragraphs, lifting dates, title, dateline and credits out."""
+    out = Cleaned(paragraphs=[])
+    m = HEADER_DATE.match(text)
+    if m:
+        out.published = m.group(1)
+        text = text[m.end():]
+    lines: list[str] = []
+    for block in _blocks(text):
+        # A block may hold several physical lines: judge furniture line by line.
+        if "\n" in block and drop_furniture and _any_furniture(block):
+            lines.extend(ln.strip() for ln in block.split("\n") if ln.strip())
+        else:
+            lines.append(" ".join(ln.strip() for ln in block.split("\n")))
+    # Leading furniture: lone date, reading time.
+    while lines:
+        d = parse_lone_date(lines[0])
+        if d:
+            out.published = out.published or d
+        elif not (drop_furniture and READING_TIME.match(lines[0])):
+            break
+        out.removed.append(lines.pop(0))
+    body: list[str] = []
+    n = len(lines)
+    for i, line in enumerate(lines):
+        if drop_furniture and TAIL_MARKER.match(line) and i >= max(1, n * 0.3):
+            out.removed.extend(lines[i:])
+            break
+        if drop_furniture and _is_furniture(line):
+            out.removed.append(line)
+            continue
+        sig = SIGNOFF.match(line)
+        if sig and i >= n - 4:
+            _add(out.credits, sig.group(1))
+            out.removed.append(line)
+            continue
+        if EDITOR_INITIALS.match(line) and i >= n - 3:
+            out.removed.append(line)
+            continue
+        if drop_furniture and parse_lone_date(line) and i >= n - 4:
+            out.removed.append(line)
+            continue
+        body.append(line)
+    # A trailing "(Agency)" / "(IANS)" on the last paragraph is a credit, not body text.
+    if body:
+        tm = TRAILING_CREDIT.search(body[-1])
+        if tm and tm.start() > 0:
+            _add(out.credits, tm.group(1))
+            body[-1] = body[-1][: tm.start()].rstrip()
+    if detect_title and len(body) > 2 and _looks_like_title(body[0]):
+        out.title = body.pop(0)
+    _lift_credits(body, out)
+    out.paragraphs = [b for b in body if b]
+    return out
+
+
+def _any_furniture(block: str) -> bool:
+    return any(_is_furniture(ln.strip()) or parse_lone_date(ln) for ln in block.split("\n"))
+
+
+def _is_furniture(line: str) -> bool:
+    return bool(
+        READING_TIME.match(line) or ALSO_READ.match(line) or URL_LINE.match(line)
+        or CAPTION.match(line) or SHARE_LINE.match(line) or TAIL_MARKER.match(line)
+    )
+
+
+def _looks_like_title(line: str) -> bool:
+    words = line.split()
+    return 2 <= len(words) <= 16 and not re.search(r"[.!?\"”:;,]$", line) and "\n" not in line
+
+
+def _lift_credits(body: list[str], out: Cleaned) -> None:
+    """Datelines and agency credits from the first paragraphs (text itself is kept)."""
+    for j, para in enumerate(body[:4]):
+        dm = DATELINE.match(para)
+        if dm:
+            out.dateline = out.dateline or dm.group("place").strip().title()
+            _add(out.credits, dm.group("agency"))
+        elif j == 0:
+            cm = CAPS_DATELINE.match(para)
+            if cm and not cm.group("place").isdigit():
+                out.dateline = out.dateline or cm.group("place").strip().title()
+                if cm.group("agency"):
+                    _add(out.credits, cm.group("agency"))
+        for pm in PAREN_AGENCY.finditer(para[:200]):
+            if is_agency(pm.group("name")):
+                _add(out.credits, pm.group("name"))
+    for para in body:
+        for rm in list(REPORTS.finditer(para)) + list(NEWS_AGENCY.finditer(para)):
+            name = rm.group("name")
+            full = rm.group(0).lower()
+            if "news agency" in full or is_agency(name):
+                _add(out.credits, name)
+            elif full.startswith("report") and out.self_credit is None and len(name.split()) >= 2:
+                out.self_credit = name
+
+
+def iso_or_none(value: str | None) -> str | None:
+    """Normalise a date string from metadata to ``YYYY-MM-DD`` (None when unreadable)."""
+    if not value:
+        return None
+    v = str(value).strip()
+    if re.match(r"^\d{4}-\d{2}-\d{2}", v):
+        return v[:10]
+    try:
+        d = dateparser.parse(v, fuzzy=True)
+    except (ValueError, OverflowError):
+        return None
+    return d.date().isoformat() if isinstance(d.date(), date) else None

