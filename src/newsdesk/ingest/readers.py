@@ -240,6 +240,11 @@ def read_warc(stream: BinaryIO, origin: str, opts: HtmlOptions | None = None) ->
             where = f"{origin}#{rid}"
             try:
                 payload = rec.content_stream().read()
+                if getattr(rec.raw_stream, "limit", 0) > 0:
+                    # Fewer bytes than the record's Content-Length: the file was cut short.
+                    yield Skipped(where, "WARC record is truncated (file cut short); "
+                                         "re-download or re-export the WARC")
+                    continue
                 status = rec.http_headers.get_statuscode() if rec.http_headers else "200"
                 if status and not str(status).startswith("2"):
                     yield Skipped(where, f"HTTP status {status}")

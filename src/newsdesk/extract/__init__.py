@@ -1,0 +1,88 @@
+"""Extraction (issue 5): entities, quotes, quantities, dates and PLOVER events.
+
+Every result is a :class:`~newsdesk.model.Span` into ``Article.text`` (the cleaned body that
+``newsdesk articles`` prints; page furniture never reaches it). NLP runs once per unique
+passage: :func:`newsdesk.extract.step.extract_articles` parses each article once with
+:func:`newsdesk.nlp.parse_article` and hands the same parsed paragraphs to every extractor.
+
+Interface between the extractors (agreed between the two engineers of issue 5)
+------------------------------------------------------------------------------
+Entities come first, over the whole batch (canonical names are a corpus-level decision)::
+
+    extract_entities(articles: list[Article],
+                     parsed: dict[str, list[ParsedParagraph]] | None = None) -> EntityResult
+
+``parsed`` maps ``Article.key`` to its parsed paragraphs (parsed on demand when missing).
+Each article gets an ``entities`` layer of
+``Span(start, end, label=TYPE, attrs={"canonical": str, "entity_id": str,
+"country": ISO alpha-3 | None, "role": str | None})`` where TYPE is one of PERSON, ORG,
+GPE, LOC, NORP, FAC, EVENT, PRODUCT, LAW, WORK_OF_ART, LANGUAGE after cross-document
+majority type fixing. ``role`` is a title or office found next to the name ("Foreign
+Minister", "Army chief", "Prime Minister"); it is never part of the canonical name.
+``EntityResult.entities`` is the canonical table, ``entity_id -> CanonicalEntity`` with
+fields ``id, canonical, type, variants (set of surface strings), country, roles``;
+``EntityResult.spans[key]`` are the spans of one article.
+
+Quotes (``newsdesk.extract.quotes``)::
+
+    find_quotes(article: Article, paras: list[ParsedParagraph], entities: list[Span])
+        -> list[Span]
+
+layer ``quotes``; attrs ``speaker, speaker_start, speaker_end, cue, cue_start, cue_end,
+content, content_start, content_end, direct, speaker_entity``.
+
+PLOVER events (``newsdesk.extract.plover``)::
+
+    code_events(article: Article, paras: list[ParsedParagraph], entities: list[Span],
+                dates: list[Span]) -> list[Span]
+
+layer ``events``; attrs ``event, source: [{text, code, sector}], target: [...], date``.
+
+Dates (``newsdesk.extract.dates``)::
+
+    find_dates(article: Article, paras: list[ParsedParagraph]) -> list[Span]
+
+layer ``dates``: ``Span(start, end, "DATE", attrs={"value": "YYYY-MM-DD" | None,
+"grain": "day" | "month" | "year" | "week" | None})``; relative expressions are resolved
+against ``Article.published`` (see :mod:`newsdesk.extract.dates` for the rules).
+
+Quantities (``newsdesk.extract.quantities``)::
+
+    find_quantities(article: Article, paras: list[ParsedParagraph]) -> list[Span]
+
+layer ``quantities``: ``Span(start, end, "QUANTITY", attrs={"value": float | int,
+"unit": str, "about": str})``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "ExtractStep",
+    "extract_articles",
+    "extract_entities",
+    "find_dates",
+    "find_quantities",
+]
+
+
+def __getattr__(name: str) -> Any:
+    """Import lazily, so extractor modules may import each other without cycles."""
+    if name in ("ExtractStep", "extract_articles", "ExtractOptions"):
+        from newsdesk.extract import step
+
+        return getattr(step, name)
+    if name in ("extract_entities", "EntityResult", "CanonicalEntity"):
+        from newsdesk.extract import entities
+
+        return getattr(entities, name)
+    if name == "find_dates":
+        from newsdesk.extract.dates import find_dates
+
+        return find_dates
+    if name == "find_quantities":
+        from newsdesk.extract.quantities import find_quantities
+
+        return find_quantities
+    raise AttributeError(f"module 'newsdesk.extract' has no attribute {name!r}")

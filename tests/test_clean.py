@@ -1,0 +1,138 @@
+"""Cleaning rules on hand-written texts with known answers."""
+
+from __future__ import annotations
+
+from newsdesk.clean import CleanOptions, RepeatedLinesStep, clean_article
+from newsdesk.clean.rules import canonical_agency, clean_text, parse_lone_date
+from newsdesk.model import Article
+
+FURNISHED = """March 3, 2025
+3 mins read
+
+Valmora and Kestria sign grain accord
+
+The two governments signed a grain accord on Monday, reports Northwind Daily
+
+Valmora, March 3 (PNA) Foreign Minister Anatoly Drevin signed the accord in the capital.
+
+https://twitter.com/valmora_mfa/status/123456789
+
+Officials said the deal covers forty thousand tonnes of wheat a year.
+
+Also read:Kestria opens new port in the south
+
+Anatoly Drevin(Twitter)
+
+"This is a good day for both peoples," Drevin said after the ceremony.
+
+Previous Story
+
+Kestria opens new port in the south
+
+Next Story
+
+Ten gadgets for your home office
+
+Latest from -World
+
+Storm hits coast
+
+Heavy rain fell across the coast on Sunday as the storm moved
+Go toTop
+
+Don't Miss
+
+Markets rally on rate hopes
+"""
+
+
+def test_furniture_removed_body_kept() -> None:
+    c = clean_text(FURNISHED)
+    body = "\n".join(c.paragraphs)
+    assert c.published == "2025-03-03"
+    assert c.title == "Valmora and Kestria sign grain accord"
+    assert c.paragraphs[-1] == '"This is a good day for both peoples," Drevin said after the ceremony.'
+    for junk in ("mins read", "twitter.com", "Also read", "(Twitter)", "Previous Story",
+                 "Storm hits coast", "Go toTop", "Markets rally", "Ten gadgets"):
+        assert junk not in body, junk
+    assert "forty thousand tonnes of wheat" in body
+    assert c.dateline == "Valmora"
+    assert c.credits == ["PNA"]
+    assert c.self_credit == "Northwind Daily"
+
+
+def test_signoffs_go_to_credits() -> None:
+    text = (" date 2025-03-04 Kestria, March 4 (PNA) The talks ended early.\n\n"
+            "Both sides agreed to meet again in May.\n\n--PNA\n\nrkm/")
+    c = clean_text(text)
+    assert c.published == "2025-03-04"
+    assert c.paragraphs == ["Kestria, March 4 (PNA) The talks ended early.",
+                            "Both sides agreed to meet again in May."]
+    assert c.credits == ["PNA"]
+    assert c.dateline == "Kestria"
+
+
+def test_trailing_agency_credit_lifted_from_last_paragraph() -> None:
+    c = clean_text("KESTRIA: The minister arrived.\n\nHe met the mayor later. (Agency)")
+    assert c.paragraphs[-1] == "He met the mayor later."
+    assert c.credits == ["Agency"]
+    assert c.dateline == "Kestria"
+
+
+def test_news_agency_credit_canonicalised() -> None:
+    c = clean_text("The minister arrived on Tuesday, reports Xinhua news agency.\n\nMore text.")
+    assert c.credits == ["Xinhua"]
+    assert canonical_agency("Associated Press") == "AP"
+
+
+def test_tail_marker_early_in_text_does_not_truncate_body() -> None:
+    text = "Trending\n\nFirst real paragraph here.\n\nSecond real paragraph.\n\nThird one."
+    c = clean_text(text)
+    assert c.paragraphs == ["First real paragraph here.", "Second real paragraph.", "Third one."]
+
+
+def test_lone_date_formats() -> None:
+    assert parse_lone_date("April 8, 2021") == "2021-04-08"
+    assert parse_lone_date("8 April 2021") == "2021-04-08"
+    assert parse_lone_date("Thursday, April 8, 2021") == "2021-04-08"
+    assert parse_lone_date("The talks of April 8, 2021 went well") is None
+
+
+def test_clean_article_sets_id_from_clean_body() -> None:
+    a = Article(key="k", text=FURNISHED, fmt="txt")
+    b = clean_article(a)
+    assert b.id != a.id
+    assert b.raw == "" and b.key == "k"
+    assert b.source == "Northwind Daily"
+    assert b.text.startswith("The two governments signed")
+    # Paragraph offsets index the cleaned text.
+    assert b.paragraph_texts()[0] == b.text[: b.paragraphs[0].end]
+
+
+def test_rules_can_be_switched_off() -> None:
+    b = clean_article(Article(key="k", text=FURNISHED), CleanOptions(drop_furniture=False))
+    assert "Previous Story" in b.text
+
+
+def test_repeated_lines_of_one_source_removed() -> None:
+    arts = [
+        Article(key=f"a{i}", source="herald.example",
+                text=f"Story number {i} opens with its own news about item {i}.\n\n"
+                     "Subscribe to the Herald newsletter\n\n"
+                     f"It closes with detail {i * 7} that only it has.")
+        for i in range(5)
+    ]
+    other = Article(key="o", source="other.example",
+                    text="Subscribe to the Herald newsletter\n\nA body sentence here.")
+    out = RepeatedLinesStep().process_chunk([*arts, other])
+    for a in out[:5]:
+        assert "Subscribe" not in a.text
+        assert a.text.startswith("Story number")
+    assert "Subscribe" in out[5].text  # other source: no evidence there
+
+
+def test_repeated_lines_ignores_identical_republished_bodies() -> None:
+    same = "A wire story sentence.\n\nShort repeated line\n\nAnother wire sentence."
+    arts = [Article(key=f"c{i}", source="s.example", text=same) for i in range(4)]
+    out = RepeatedLinesStep().process_chunk(arts)
+    assert all("Short repeated line" in a.text for a in out)
