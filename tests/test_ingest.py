@@ -276,3 +276,11 @@ def test_sigkill_mid_ingest_leaves_store_consistent(tmp_path: Path) -> None:
         assert report.added == n - partial
         assert store.integrity_ok()
         assert all(a.credits == ["PNA"] for a in store.articles(report.refs[:5]))
+
+
+def test_legacy_html_meta_charset_honoured(tmp_path: Path) -> None:
+    page = PAGE.replace("<head>", '<head><meta charset="windows-1251">').replace(
+        "The port of Sella reopened", "Порт Селла reopened")
+    (tmp_path / "ru.html").write_bytes(page.encode("cp1251"))
+    (a,), skips = _arts([tmp_path / "ru.html"])
+    assert not skips and a.text.startswith("Порт Селла reopened")

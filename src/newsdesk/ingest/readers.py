@@ -10,6 +10,7 @@ import gzip
 import io
 import json
 import os
+import re
 import sys
 import warnings
 import zlib
@@ -44,6 +45,8 @@ class HtmlOptions:
     include_tables: bool = True
     include_comments: bool = False
     fast: bool = False
+    # Drop the body's first line when it repeats the page title (headlines are not body).
+    drop_title_line: bool = True
 
 
 def host_source(url: str | None) -> str | None:
@@ -77,7 +80,7 @@ def html_to_article(
     text = (d.get("text") or "").strip()
     title = d.get("title") or None
     lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
-    if title and lines and lines[0].strip() == title.strip():
+    if opts.drop_title_line and title and lines and lines[0].strip() == title.strip():
         lines = lines[1:]
     if not lines:
         raise InputError(origin, "the HTML page has no article text")
@@ -106,12 +109,15 @@ def read_text_doc(data: bytes, *, key: str, origin: str) -> Article:
 
 def read_html_doc(data: bytes, *, key: str, origin: str, opts: HtmlOptions | None = None,
                   url: str | None = None, fmt: str = "html") -> Article:
-    """One HTML page."""
-    html = decode_bytes(data, origin)
+    """One HTML page (a ``<meta charset>`` is honoured when the bytes are not UTF-8)."""
+    m = _META_CHARSET.search(data[:4096])
+    html = decode_bytes(data, origin, m.group(1).decode("ascii") if m else None)
     if not html.strip():
         raise InputError(origin, "empty file")
     return html_to_article(html, key=key, origin=origin, fmt=fmt, url=url, opts=opts)
 
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_-]{2,20})""", re.I)
 
 _JSON_FIELDS = {"id", "key", "text", "html", "title", "url", "source", "published", "date"}
 
