@@ -31,7 +31,7 @@ def _corpus(tmp_path: Path) -> Path:
         json.dumps({"id": "j1", "source": "Delta Post", "published": "2025-03-05",
                     "text": "Ferries resumed on Wednesday.\n\nQueues were long."}) + "\n"
     )
-    (d / "bad.bin").write_bytes(bytes(range(256)) * 10)
+    (d / "bad.txt").write_bytes(bytes(range(256)) * 10)
     return d
 
 
@@ -48,7 +48,7 @@ def test_articles_jsonl_one_off_run(tmp_path: Path) -> None:
     assert (w["published"], w["credits"], w["dateline"]) == ("2025-03-04", ["PNA"], "Sella")
     assert w["text"].endswith("forty ships were waiting outside.")
     assert by_key["j1"]["source"] == "Delta Post"
-    assert "skipped" in res.stderr and "bad.bin" in res.stderr and "binary" in res.stderr
+    assert "skipped" in res.stderr and "bad.txt" in res.stderr and "binary" in res.stderr
 
 
 def test_ingest_then_search_and_list_from_store(tmp_path: Path) -> None:

@@ -284,3 +284,20 @@ def test_legacy_html_meta_charset_honoured(tmp_path: Path) -> None:
     (tmp_path / "ru.html").write_bytes(page.encode("cp1251"))
     (a,), skips = _arts([tmp_path / "ru.html"])
     assert not skips and a.text.startswith("Порт Селла reopened")
+
+
+def test_directory_walk_passes_over_non_article_files(tmp_path: Path) -> None:
+    (tmp_path / "story.txt").write_text("A story body.\n\nSecond paragraph.")
+    (tmp_path / "NOTES.md").write_text("# not an article")
+    (tmp_path / "tool.py").write_text("print('hi')")
+    (tmp_path / "one.json").write_text(json.dumps(
+        {"id": "obj", "text": "A single pretty-printed record.\n\nWith two paragraphs."},
+        indent=2))
+    with Store(":memory:") as store:
+        report = ingest([tmp_path], store)
+        assert sorted(a.key for a in store.articles()) == ["obj", "story"]
+        assert not report.skipped
+        assert sorted(p.name for p in report.ignored) == ["NOTES.md", "tool.py"]
+        # A file named explicitly is always tried, and its failure is reported.
+        report = ingest([tmp_path / "tool.py"], store)
+        assert "unknown file type" in report.skipped[0].reason

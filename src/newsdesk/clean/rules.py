@@ -50,6 +50,17 @@ SHARE_LINE = re.compile(
     r"^(?:share(?:\s*this(?:\s*(?:article|story))?)?|tweet|email|print|whatsapp|facebook|"
     r"twitter|linkedin|telegram|copy\s*link)(?:\s*[|/,]\s*\w+)*\s*:?$", re.I
 )
+# Promotion of the outlet itself: an imperative opener plus a subscription-like noun.
+PROMO = re.compile(
+    r"^(?:follow|listen|watch|subscribe|sign\s*up|get|download|join|like\s*us|click|tap|"
+    r"for\s*more|stay\s*(?:up\s*to\s*date|informed|tuned))\b", re.I
+)
+PROMO_NOUN = re.compile(
+    r"\b(?:newsletters?|coverage|updates|alerts|app|podcasts?|fm|online|channel|subscribe|"
+    r"sign\s*up|whatsapp|telegram|twitter|facebook|instagram|youtube|notifications)\b", re.I
+)
+COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright\b)|all rights reserved\.?$", re.I)
+STANDFIRST = re.compile(r"(?:…|\.\.\.)\s*reports?\s+(?P<name>[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*){0,4})\s*$")
 SIGNOFF = re.compile(r"^[-–—]{1,3}\s*([A-Z][A-Za-z]{1,20}(?:\s[A-Z][A-Za-z]+)?)\s*$")
 EDITOR_INITIALS = re.compile(r"^[a-z]{2,4}(?:/[a-z]{2,4})*/?$")
 TRAILING_CREDIT = re.compile(r"\s*\(((?i:agency|agencies)|[A-Z]{2,8}|Reuters|Xinhua|Kyodo)\)\s*$")
@@ -60,6 +71,7 @@ DATELINE = re.compile(
 )
 CAPS_DATELINE = re.compile(r"^(?P<place>[A-Z][A-Z.'\-]{2,}(?:\s[A-Z][A-Z.'\-]{2,}){0,3})"
                            r"\s*(?:[–—:]|-{1,2}|\((?P<agency>[A-Za-z]{2,12})\))\s+")
+PLACE_DATE = re.compile(r"^(?P<place>[A-Z][A-Za-z.'\- ]{1,40}),\s+(?P<date>[^,]{0,12}\d[^()]{3,40})$")
 REPORTS = re.compile(
     r"(?:\breports?|\breported\s+by|\baccording\s+to)\s+(?:the\s+)?"
     r"(?P<name>[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*){0,4}?)(?:\s+news\s+agency)?\s*(?:[.,;]|$)"
@@ -128,8 +140,13 @@ def _blocks(text: str) -> list[str]:
     return [b.strip() for b in re.split(sep, text) if b.strip()]
 
 
-def clean_text(text: str, *, detect_title: bool = True, drop_furniture: bool = True) -> Cleaned:
-    """Split a text into body paragraphs, lifting dates, title, dateline and credits out."""
+def clean_text(text: str, *, detect_title: bool = True, drop_furniture: bool = True,
+               truncate_tail: bool = True) -> Cleaned:
+    """Split a text into body paragraphs, lifting dates, title, dateline and credits out.
+
+    ``truncate_tail`` cuts everything after a related-links marker ("Previous Story",
+    "Latest from …"); it is off for HTML, whose extractor already dropped such blocks and
+    where a marker may head an inline box in the middle of the body."""
     out = Cleaned(paragraphs=[])
     m = HEADER_DATE.match(text)
     if m:
@@ -153,10 +170,22 @@ def clean_text(text: str, *, detect_title: bool = True, drop_furniture: bool = T
     body: list[str] = []
     n = len(lines)
     for i, line in enumerate(lines):
-        if drop_furniture and TAIL_MARKER.match(line) and i >= max(1, n * 0.3):
+        if truncate_tail and drop_furniture and TAIL_MARKER.match(line) and i >= max(1, n * 0.3):
             out.removed.extend(lines[i:])
             break
         if drop_furniture and _is_furniture(line):
+            out.removed.append(line)
+            continue
+        pd = PLACE_DATE.match(line)
+        if pd and parse_lone_date(pd.group("date")):
+            out.dateline = out.dateline or pd.group("place").strip().title()
+            out.published = out.published or parse_lone_date(pd.group("date"))
+            out.removed.append(line)
+            continue
+        sf = STANDFIRST.search(line)
+        if drop_furniture and sf and i < 4:
+            # "…reports Outlet": the site's teaser repeating the lead, naming itself.
+            out.self_credit = out.self_credit or sf.group("name")
             out.removed.append(line)
             continue
         sig = SIGNOFF.match(line)
@@ -191,6 +220,8 @@ def _any_furniture(block: str) -> bool:
 def _is_furniture(line: str) -> bool:
     return bool(
         READING_TIME.match(line) or ALSO_READ.match(line) or URL_LINE.match(line)
+        or (PROMO.match(line) and PROMO_NOUN.search(line) and len(line.split()) <= 30)
+        or COPYRIGHT.match(line)
         or CAPTION.match(line) or SHARE_LINE.match(line) or TAIL_MARKER.match(line)
     )
 
@@ -214,7 +245,7 @@ def _lift_credits(body: list[str], out: Cleaned) -> None:
                 if cm.group("agency"):
                     _add(out.credits, cm.group("agency"))
         for pm in PAREN_AGENCY.finditer(para[:200]):
-            if is_agency(pm.group("name")):
+            if pm.group("name").lower() in AGENCIES:
                 _add(out.credits, pm.group("name"))
     for para in body:
         for rm in list(REPORTS.finditer(para)) + list(NEWS_AGENCY.finditer(para)):

@@ -102,6 +102,10 @@ def ingest_with_progress(paths: list[Path], store: Store, workers: int = 1,
         report = ingest(paths, store, IngestOptions(workers=workers), on_file=bar.advance)
     finally:
         bar.stop()
+    if report.ignored:
+        kinds = sorted({p.suffix or p.name for p in report.ignored})
+        err.print(f"passed over {len(report.ignored)} file(s) that are not articles "
+                  f"({', '.join(kinds)})", highlight=False)
     for s in report.skipped:
         err.print(f"[yellow]skipped[/yellow] {s.origin}: {s.reason}", highlight=False)
     if not quiet:

@@ -72,17 +72,15 @@ def articles_cmd(
                 print(article_json(a))
             return
         table = Table(show_lines=False)
-        table.add_column("key", no_wrap=True, max_width=28)
-        table.add_column("source", min_width=8, max_width=18)
+        table.add_column("key", no_wrap=True, max_width=24)
         table.add_column("published", no_wrap=True)
-        table.add_column("credits", min_width=7, max_width=14)
-        table.add_column("dateline", min_width=8, max_width=12)
-        table.add_column("title", no_wrap=True, overflow="ellipsis", max_width=60)
-        table.add_column("words", justify="right", no_wrap=True)
+        table.add_column("source", no_wrap=True, max_width=16)
+        table.add_column("credits", no_wrap=True, max_width=10)
+        title_width = max(20, out.width - 80)
+        table.add_column("title", no_wrap=True, overflow="ellipsis", max_width=title_width)
         for a in arts:
-            table.add_row(a.key, a.source or "", a.published or "", ", ".join(a.credits),
-                          a.dateline or "", (a.title or a.text[:60]).strip(),
-                          str(len(a.text.split())))
+            table.add_row(a.key, a.published or "", a.source or "", ", ".join(a.credits),
+                          (a.title or a.text[:80]).strip())
         out.print(table)
 
 

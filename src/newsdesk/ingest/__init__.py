@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -10,7 +9,7 @@ from pathlib import Path
 
 from newsdesk.clean import CleanOptions, CleanStep, RepeatedLinesStep
 from newsdesk.errors import Skipped
-from newsdesk.ingest.readers import HtmlOptions, read_path
+from newsdesk.ingest.readers import HtmlOptions, read_path, walk_dir
 from newsdesk.model import Article
 from newsdesk.store import Store
 
@@ -36,6 +35,7 @@ class IngestReport:
     existing: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     refs: list[tuple[str, str]] = field(default_factory=list)  # (key, id) of every article read
+    ignored: list[Path] = field(default_factory=list)  # non-article files found in directories
 
     @property
     def failed_entirely(self) -> bool:
@@ -43,15 +43,17 @@ class IngestReport:
         return self.read == 0 and bool(self.skipped)
 
 
-def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Every input file under the given paths (directories recursively, sorted)."""
+def expand_paths(paths: Iterable[str | Path], ignored: list[Path] | None = None) -> list[Path]:
+    """Every input file under the given paths (directories recursively, sorted); files of
+    other types found in directories are appended to ``ignored`` when it is given."""
     out: list[Path] = []
     for p in paths:
         path = Path(p)
         if str(p) != "-" and path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                out.extend(Path(root) / f for f in sorted(files) if not f.startswith("."))
+            files, skipped = walk_dir(path)
+            out.extend(files)
+            if ignored is not None:
+                ignored.extend(skipped)
         else:
             out.append(path)
     return out
@@ -76,11 +78,14 @@ def _read_file_job(args: tuple[Path, IngestOptions]) -> list[Article | Skipped]:
 
 def read_clean(
     paths: Iterable[str | Path], opts: IngestOptions | None = None,
-    on_file: Callable[[Path], None] | None = None,
+    on_file: Callable[[Path], None] | None = None, ignored: list[Path] | None = None,
 ) -> Iterator[Article | Skipped]:
-    """Read and clean every input, in order; skips come through as :class:`Skipped`."""
+    """Read and clean every input, in order; skips come through as :class:`Skipped`.
+
+    Files in directories whose type is not an article format are passed over and listed
+    in ``ignored`` when given."""
     opts = opts or IngestOptions()
-    files = expand_paths(paths)
+    files = expand_paths(paths, ignored)
     if opts.workers > 1 and len(files) > 1:
         with ProcessPoolExecutor(max_workers=opts.workers) as ex:
             results = ex.map(_read_file_job, ((f, opts) for f in files), chunksize=16)
@@ -109,7 +114,7 @@ def ingest(
     report = IngestReport()
 
     def readable() -> Iterator[Article]:
-        for r in read_clean(paths, opts, on_file):
+        for r in read_clean(paths, opts, on_file, report.ignored):
             if isinstance(r, Skipped):
                 report.skipped.append(r)
             else:
