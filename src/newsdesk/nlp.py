@@ -94,3 +94,22 @@ def parse_article(article: Article, cache: DocCache | None = None) -> list[Parse
             doc = load_nlp()(text)
         out.append(ParsedParagraph(p.start, doc))
     return out
+
+
+def parse_articles(articles: list[Article], cache: DocCache | None = None
+                   ) -> list[list[ParsedParagraph]]:
+    """:func:`parse_article` for a batch, with the batch's new passages parsed in one
+    ``nlp.pipe`` stream (spaCy batches across articles instead of one call per article)."""
+    cache = cache or _CACHE
+    texts = [t for a in articles for t in a.paragraph_texts()]
+    docs = iter(cache.parse_many(texts))
+    out = []
+    for a in articles:
+        paras = []
+        for p, text in zip(a.paragraphs, a.paragraph_texts(), strict=True):
+            doc = next(docs)
+            if doc.text != text:
+                doc = load_nlp()(text)
+            paras.append(ParsedParagraph(p.start, doc))
+        out.append(paras)
+    return out

@@ -28,8 +28,8 @@ class CleanOptions:
 
     drop_furniture: bool = True
     detect_title: bool = True
-    # Off: on HTML the text rules cut body paragraphs after an inline "Don't Miss" box
-    # (bench/bench_extraction.py: F1 0.9764 off vs 0.9755 on; see BENCHMARKS.md).
+    # Off: on HTML the tail cut drops body paragraphs after an inline "Don't Miss" box
+    # (bench/bench_extraction.py: F1 0.9776 off vs 0.9765 on; see BENCHMARKS.md).
     rules_on_html: bool = False
     repeated_min_articles: int = 3
     repeated_min_share: float = 0.3

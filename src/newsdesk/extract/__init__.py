@@ -2,17 +2,20 @@
 
 Every result is a :class:`~newsdesk.model.Span` into ``Article.text`` (the cleaned body that
 ``newsdesk articles`` prints; page furniture never reaches it). NLP runs once per unique
-passage: :func:`newsdesk.extract.step.extract_articles` parses each article once with
-:func:`newsdesk.nlp.parse_article` and hands the same parsed paragraphs to every extractor.
+passage: :func:`newsdesk.extract.step.annotate` parses the batch once with
+:func:`newsdesk.nlp.parse_articles` (one ``nlp.pipe`` stream, cached per passage) and hands
+the same parsed paragraphs to every extractor; per-passage extractor results are cached on
+the spaCy doc too (``doc.user_data["newsdesk.extract.*"]``), so wire copies cost little.
 
 Interface between the extractors (agreed between the two engineers of issue 5)
 ------------------------------------------------------------------------------
 Entities come first, over the whole batch (canonical names are a corpus-level decision)::
 
     extract_entities(articles: list[Article],
-                     parsed: dict[str, list[ParsedParagraph]] | None = None) -> EntityResult
+                     parsed: Sequence[list[ParsedParagraph]] | None = None) -> EntityResult
 
-``parsed`` maps ``Article.key`` to its parsed paragraphs (parsed on demand when missing).
+``parsed`` holds each article's parsed paragraphs in the order of ``articles`` (parsed here
+when None).
 Each article gets an ``entities`` layer of
 ``Span(start, end, label=TYPE, attrs={"canonical": str, "entity_id": str,
 "country": ISO alpha-3 | None, "role": str | None})`` where TYPE is one of PERSON, ORG,
@@ -20,8 +23,13 @@ GPE, LOC, NORP, FAC, EVENT, PRODUCT, LAW, WORK_OF_ART, LANGUAGE after cross-docu
 majority type fixing. ``role`` is a title or office found next to the name ("Foreign
 Minister", "Army chief", "Prime Minister"); it is never part of the canonical name.
 ``EntityResult.entities`` is the canonical table, ``entity_id -> CanonicalEntity`` with
-fields ``id, canonical, type, variants (set of surface strings), country, roles``;
-``EntityResult.spans[key]`` are the spans of one article.
+fields ``id, canonical, type, variants (set of surface strings), country, roles,
+mentions``; ``EntityResult.spans[key]`` are the spans of one article;
+``EntityResult.by_role("Foreign Minister", "RUS")`` lists the people holding a role (most
+mentioned first) for resolving "the visiting Foreign Minister". Entity ids are
+``<type>:<slug of canonical>`` ("person:sergey-lavrov"), stable for the same batch.
+Countries without an ISO code (fictional, or found only through their demonym in the
+batch) have ``country`` None.
 
 Quotes (``newsdesk.extract.quotes``)::
 
@@ -42,16 +50,24 @@ Dates (``newsdesk.extract.dates``)::
 
     find_dates(article: Article, paras: list[ParsedParagraph]) -> list[Span]
 
-layer ``dates``: ``Span(start, end, "DATE", attrs={"value": "YYYY-MM-DD" | None,
-"grain": "day" | "month" | "year" | "week" | None})``; relative expressions are resolved
-against ``Article.published`` (see :mod:`newsdesk.extract.dates` for the rules).
+layer ``dates``: ``Span(start, end, "DATE", attrs={"value": str | None, "grain": "day" |
+"month" | "year" | "week" | None})``; ``value`` is ISO 8601 at the expression's precision:
+``YYYY-MM-DD`` for a day, ``YYYY-MM`` for "June 2019", ``YYYY`` for "last year",
+``YYYY-Www`` for "last week"; None when unresolvable. Relative expressions are resolved
+against ``Article.published`` or the dateline (see :mod:`newsdesk.extract.dates`).
 
 Quantities (``newsdesk.extract.quantities``)::
 
     find_quantities(article: Article, paras: list[ParsedParagraph]) -> list[Span]
 
 layer ``quantities``: ``Span(start, end, "QUANTITY", attrs={"value": float | int,
-"unit": str, "about": str})``.
+"unit": str, "about": str})`` plus ``qualifier`` ("about", "at least") and ``approximate``
+when a qualifier is in the span. ``unit`` is "percent", an ISO currency code ("USD"), a
+unit of measure or time as written ("tonnes", "years"), or the counted noun ("doses",
+"crane operators"); "" for a bare number. ``about`` is what is counted or measured.
+
+The batch driver is :func:`newsdesk.extract.step.annotate` (and :class:`ExtractStep`,
+``extract_articles(articles) -> list[dict]`` for the ``newsdesk extract`` JSONL records).
 """
 
 from __future__ import annotations

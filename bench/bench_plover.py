@@ -1,0 +1,106 @@
+"""PLOVER benchmark: event type accuracy and actor code F1 (issue 5).
+
+Reads ``../shared/bench/plover-gsr-dev.jsonl`` (PLOVER gold-standard records: ``text``,
+``event``, ``source``/``target`` lists of ``{actorText, code, sector}``) and codes each
+``text`` with :func:`newsdesk.extract.plover.code_sentence`.
+
+Figures:
+
+* event type accuracy over all records, next to the majority-class baseline (no system
+  has published figures on this set);
+* actor code F1, for sources and targets separately and together: per record, the
+  multiset of predicted country/organisation codes against the gold codes (a gold
+  ``target`` that is not a list counts as no target), micro-averaged over records;
+* sector agreement: of the matched actors whose gold record has a sector, the share
+  whose predicted sector is the same.
+
+Usage: ``python bench/bench_plover.py [--show-errors]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "bench" / "plover-gsr-dev.jsonl"
+
+
+def _actors(v: object) -> list[dict]:
+    return [a for a in v if isinstance(a, dict)] if isinstance(v, list) else []
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--show-errors", action="store_true", help="print misclassified records")
+    args = ap.parse_args(argv)
+    if not DATA.is_file():
+        print(f"skipped: PLOVER gold records not found at {DATA}")
+        return 0
+    from newsdesk.extract.plover import code_sentence
+
+    recs = [json.loads(line) for line in DATA.read_text("utf-8").splitlines() if line.strip()]
+    t0 = time.perf_counter()
+    correct = 0
+    conf: Counter[tuple[str, str]] = Counter()
+    counts = {"source": [0, 0, 0], "target": [0, 0, 0]}
+    sec_match = sec_total = 0
+    rules: Counter[str] = Counter()
+    for r in recs:
+        ev = code_sentence(r["text"])
+        pred = ev.event if ev else "NONE"
+        rules[ev.rule.split("+")[0].split(":")[0] if ev else "none"] += 1
+        if pred == r["event"]:
+            correct += 1
+        else:
+            conf[(r["event"], pred)] += 1
+            if args.show_errors:
+                print(f"{r['event']:>11} -> {pred:<11} [{ev.rule if ev else ''}] {r['text']}")
+        for role in ("source", "target"):
+            gold = _actors(r.get(role))
+            got = (ev.source if role == "source" else ev.target) if ev else []
+            gc = Counter(a.get("code") for a in gold if a.get("code"))
+            pc = Counter(a.code for a in got if a.code)
+            tp = sum((gc & pc).values())
+            c = counts[role]
+            c[0] += tp
+            c[1] += sum(pc.values())
+            c[2] += sum(gc.values())
+            for g in gold:
+                if g.get("sector") and g.get("code") in pc:
+                    sec_total += 1
+                    sec_match += any(a.code == g["code"] and a.sector == g["sector"]
+                                     for a in got)
+    dt = time.perf_counter() - t0
+    n = len(recs)
+    major, major_n = Counter(r["event"] for r in recs).most_common(1)[0]
+    print(f"PLOVER gold-standard dev: {n} records ({dt:.1f} s, {n / dt:.0f} sentences/s)")
+    print(f"{'':28} {'newsdesk':>9} {'majority class':>15}")
+    print(f"{'event type accuracy':28} {correct / n:9.3f} {major_n / n:15.3f}  ({major})")
+
+    def f1(c: list[int]) -> tuple[float, float, float]:
+        p = c[0] / c[1] if c[1] else 0.0
+        rr = c[0] / c[2] if c[2] else 0.0
+        return p, rr, (2 * p * rr / (p + rr) if p + rr else 0.0)
+
+    both = [counts["source"][i] + counts["target"][i] for i in range(3)]
+    for name, c in (("source", counts["source"]), ("target", counts["target"]),
+                    ("source+target", both)):
+        p, rr, f = f1(c)
+        print(f"{'actor code F1 ' + name:28} {f:9.3f}  (P {p:.3f} R {rr:.3f})")
+    if sec_total:
+        print(f"{'sector agreement':28} {sec_match / sec_total:9.3f}  "
+              f"(of {sec_total} matched actors with a gold sector)")
+    print("peer: none published on this set; majority-class baseline shown")
+    print(f"decided by: {dict(rules)}")
+    if conf:
+        print("most frequent confusions (gold -> ours):",
+              ", ".join(f"{g}->{p} {k}" for (g, p), k in conf.most_common(8)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""`newsdesk extract`: entities, quotes, quantities, dates and political events."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from newsdesk.cli.app import (
+    DEFAULT_DB_OPT,
+    DbOpt,
+    DelayedProgress,
+    PathsArg,
+    WorkersOpt,
+    app,
+    err,
+    exit_if_nothing_read,
+    ingest_with_progress,
+    open_store,
+    out,
+)
+from newsdesk.errors import NewsdeskError
+
+
+class ExtractFormat(StrEnum):
+    table = "table"
+    jsonl = "jsonl"
+
+
+@app.command("extract")
+def extract_cmd(
+    paths: PathsArg = None,
+    db: DbOpt = DEFAULT_DB_OPT,
+    fmt: Annotated[ExtractFormat, typer.Option("--format", "-f")] = ExtractFormat.table,
+    workers: WorkersOpt = 1,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Recompute even when this batch was extracted before.")] = False,
+) -> None:
+    """Entities (canonical names), quotes, quantities, dates and PLOVER events per article.
+
+    PATHS are ingested first and only their articles extracted; without PATHS, the store.
+
+    Offsets index the text that `newsdesk articles` prints for the same article.
+    """
+    from newsdesk.extract.step import ExtractOptions, article_record, extract_stored
+
+    with open_store(db) as store:
+        refs = None
+        if paths:
+            report = ingest_with_progress(paths, store, workers,
+                                          quiet=fmt is ExtractFormat.jsonl)
+            exit_if_nothing_read(report)
+            refs = report.refs
+        total = len(refs) if refs is not None else store.count()
+        if total == 0:
+            err.print("nothing to extract: the store is empty. Give PATHS to ingest, or "
+                      "point --db at a store made by `newsdesk ingest`.")
+            raise typer.Exit(1)
+        bar = DelayedProgress(total, "extracting")
+        try:
+            run = extract_stored(store, refs, ExtractOptions(force=force),
+                                 on_article=bar.advance)
+        except NewsdeskError as e:
+            err.print(f"[red]error:[/red] {e}")
+            raise typer.Exit(2) from e
+        finally:
+            bar.stop()
+        records = [article_record(a) for a in run.articles]
+    if fmt is ExtractFormat.jsonl:
+        for r in records:
+            print(json.dumps(r, ensure_ascii=False))
+        return
+    if run.reused:
+        err.print(f"reused the stored extraction of this batch ({run.batch}); --force to "
+                  "recompute", highlight=False)
+    for r in records:
+        out.print(_table(r))
+
+
+def _table(r: dict[str, Any]) -> Table:
+    table = Table("kind", "text", "at", "detail", title=r["key"], title_justify="left")
+    for e in r["entities"]:
+        detail = e["type"] + ("" if e["canonical"] == e["text"] else f" → {e['canonical']}")
+        table.add_row("entity", e["text"], f"{e['start']}-{e['end']}", detail)
+    for q in r["quantities"]:
+        detail = f"{q['value']} {q['unit']}".strip() + (f" ({q['about']})" if q["about"] else "")
+        table.add_row("quantity", q["text"], f"{q['start']}-{q['end']}", detail)
+    for d in r["dates"]:
+        table.add_row("date", d["text"], f"{d['start']}-{d['end']}", str(d["value"]))
+    for q in r["quotes"]:
+        who = q["speaker"] or "?"
+        kind = "quote" if q["direct"] else "reported"
+        table.add_row(kind, _short(q["content"]), f"{q['content_start']}-{q['content_end']}",
+                      f"{who} ({q['cue'] or 'no cue'})")
+    for ev in r["events"]:
+        src = ", ".join(x.get("text") or "?" for x in ev["source"])
+        tgt = ", ".join(x.get("text") or "?" for x in ev["target"])
+        table.add_row("event", ev["event"] or "", f"{ev['start']}-{ev['end']}",
+                      f"{src} → {tgt}" + (f" on {ev['date']}" if ev["date"] else ""))
+    return table
+
+
+def _short(text: str | None, n: int = 80) -> str:
+    t = (text or "").replace("\n", " ")
+    return t if len(t) <= n else t[: n - 1] + "…"

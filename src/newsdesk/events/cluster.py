@@ -1,0 +1,654 @@
+"""Online event clustering: articles arrive in date order and join an open event or open one.
+
+How it decides (and why):
+
+* **Similarity** of two articles is ``(1 - w) * cos(content words) + w * cos(who/where/
+  figures/years)``, each block TF-IDF weighted. Two earthquakes share the vocabulary of
+  earthquakes; they differ in places, names, magnitudes, tolls and years, so the named
+  block gets an equal say.
+* **Local scale.** Clusters of news differ a lot in density: a wire story copied twenty
+  times makes its reports near-identical, while a thinly covered arrest has reports that
+  share a few names. A single similarity cut either splits the thin story or merges two
+  dense ones of the same kind. So each article's similarities are read relative to its
+  *local scale* ``sigma`` (the mean similarity to its ``k`` closest articles, floored), as
+  in self-tuning spectral clustering (Zelnik-Manor & Perona, 2004): two articles belong
+  together when ``sim / sqrt(sigma_a * sigma_b)`` reaches ``threshold`` (0.55: a little
+  more than half as close as each is to its own nearest neighbours). A raw-similarity
+  floor keeps two articles that each have no close neighbour from joining on noise.
+* **Average link.** The articles of one day are clustered together with the open events
+  by average-link agglomeration (open events never merge with each other), so the order
+  of articles within a day never matters. Averages over an event use its most recent
+  ``member_vectors`` reports, kept as sparse vectors: memory grows with open events only.
+* **Time.** An event goes dormant when nothing joined it for ``quiet_days`` (by published
+  dates, or the dateline found in the text) and is then forgotten by the clusterer. Two
+  groups whose known dates lie further apart than that never join.
+* **Copies** (exact duplicates by body hash, or ``copy_of`` links from the reuse stage)
+  follow their original and add no weight of their own.
+* **IDF** is the "max" variant, ``log((1 + max_df) / (1 + df))``, with ``max_df`` the document
+  frequency of the most common feature instead of the number of articles: an
+  article sharing no feature with the others then changes nobody's weights (it can never
+  pull two events together), while small and large inputs are weighted alike.
+
+Batch and streaming give the same result for the same order, because both feed the same
+day-by-day procedure (:func:`cluster_items` is a loop over :meth:`OnlineClusterer.add`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import math
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+from scipy import sparse
+
+from newsdesk.events.features import EventFeatures
+
+
+@dataclass(slots=True)
+class EventOptions:
+    """Settings of the events stage. The defaults are the benchmarked ones."""
+
+    quiet_days: int = 14
+    """An event with no new report for this many days goes dormant."""
+    threshold: float = 0.55
+    """Join when the average locally scaled similarity reaches this (a bit over half of
+    what each article shares with its own nearest neighbours)."""
+    min_similarity: float = 0.18
+    """...and the average raw similarity reaches this (where plain average link does best:
+    articles with no close neighbours are judged as it would judge them)."""
+    neighbours: int = 5
+    """k: the local scale of an article is its mean similarity to its k closest articles."""
+    scale_floor: float = 0.2
+    """Lowest local scale (articles with no close neighbour are judged on raw similarity)."""
+    entity_weight: float = 0.5
+    """Share of the named block (entities, figures, years) in the similarity."""
+    member_vectors: int = 20
+    """Reports per open event kept as vectors for average link."""
+    max_open_events: int = 50_000
+    """Open events beyond this are closed, least recently updated first."""
+    max_batch: int = 5000
+    """A day with more articles is clustered in canonical-order chunks of this size."""
+    min_pair: float = 0.05
+    """Pairs less similar than this count as 0 (keeps the work sparse on long streams)."""
+
+
+@dataclass(slots=True)
+class EventItem:
+    """One article as the clusterer sees it."""
+
+    key: str
+    id: str
+    features: EventFeatures
+    published: str | None = None
+    title: str | None = None
+    copy_of: str | None = None
+    """Key of the article this one copies (from the reuse stage), if any."""
+
+    @property
+    def ref(self) -> tuple[str, str]:
+        """(key, id): what identifies the article in the store."""
+        return (self.key, self.id)
+
+
+@dataclass(slots=True)
+class Assignment:
+    """Which event an article joined; ``copy_of`` names the article it followed, if any."""
+
+    key: str
+    id: str
+    event_id: str
+    copy_of: str | None = None
+
+
+@dataclass(slots=True)
+class Event:
+    """One real-world happening and the reports of it."""
+
+    id: str
+    title: str
+    first: str | None
+    last: str | None
+    place: str | None
+    articles: list[str]
+    refs: list[tuple[str, str]] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    copies: int = 0
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready dict."""
+        return {"id": self.id, "title": self.title, "first": self.first, "last": self.last,
+                "place": self.place, "size": len(self.articles), "copies": self.copies,
+                "keywords": self.keywords, "articles": self.articles}
+
+
+def event_id_for(key: str, article_id: str) -> str:
+    """Stable event id: a hash of the event's first article (same input, same ids)."""
+    h = hashlib.blake2b(f"{key}\x00{article_id}".encode(), digest_size=6).hexdigest()
+    return f"ev-{h}"
+
+
+def _day(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+@dataclass(slots=True)
+class _Member:
+    ref: tuple[str, str]
+    cols: np.ndarray
+    vals: np.ndarray
+    sigma: float
+
+
+@dataclass(slots=True)
+class _OpenEvent:
+    id: str
+    first_ref: tuple[str, str]
+    first_title: str | None
+    members: list[_Member]  # most recent reports, as vectors
+    refs: list[tuple[str, str]]
+    copies: int = 0
+    lo: date | None = None  # known dates (published, else dateline in the text): shown
+    hi: date | None = None
+    pub_lo: date | None = None  # published dates only: these decide dormancy and joins
+    pub_hi: date | None = None
+    touched: int = 0  # batch number of the last join
+    places: Counter[str] = field(default_factory=Counter)
+    titles: dict[tuple[str, str], str] = field(default_factory=dict)
+    centroid: dict[int, float] = field(default_factory=dict)
+
+
+class _Node:
+    """A cluster during one day's agglomeration."""
+
+    __slots__ = ("event", "items", "size", "lo", "hi", "order", "alive", "version")
+
+    def __init__(self, order: tuple[object, ...], size: int, lo: date | None, hi: date | None,
+                 event: _OpenEvent | None = None, items: list[int] | None = None) -> None:
+        self.order = order
+        self.size = size
+        self.lo, self.hi = lo, hi
+        self.event = event
+        self.items = items or []
+        self.alive = True
+        self.version = 0
+
+
+class OnlineClusterer:
+    """Streaming event clusterer. Feed items in date order with :meth:`add`; call
+    :meth:`flush` at the end. Each call returns the assignments it settled (a day's
+    articles are settled together, when the next day starts)."""
+
+    def __init__(self, opts: EventOptions | None = None) -> None:
+        self.opts = opts or EventOptions()
+        self.df: Counter[str] = Counter()
+        self.max_df = 1
+        self.vocab: dict[str, int] = {}
+        self.names: list[str] = []  # column -> feature key
+        self.open: dict[str, _OpenEvent] = {}
+        self.event_of: dict[tuple[str, str], str] = {}
+        self.key_ref: dict[str, tuple[str, str]] = {}
+        self.body_event: dict[str, tuple[str, str]] = {}
+        self.closed: list[Event] = []
+        self._batch: list[EventItem] = []
+        self._batch_day: date | None = None
+        self._batches = 0
+        self._keep_closed = True
+
+    # -- public ------------------------------------------------------------------------
+    def add(self, item: EventItem) -> list[Assignment]:
+        """Queue one article; returns the assignments of the day it closed, if any."""
+        day = _day(item.published)
+        out: list[Assignment] = []
+        if self._batch and day is not None and (self._batch_day is None or day > self._batch_day):
+            out = self._settle()
+        if not self._batch:
+            self._batch_day = day
+        self._batch.append(item)
+        return out
+
+    def flush(self) -> list[Assignment]:
+        """Settle the queued day."""
+        return self._settle() if self._batch else []
+
+    def events(self) -> list[Event]:
+        """Every event so far: dormant ones (if kept) and open ones, by id order of arrival."""
+        return self.closed + [self._summary(e) for e in self.open.values()]
+
+    def drain_closed(self) -> list[Event]:
+        """Hand over the dormant events and forget them (keeps memory flat on long streams)."""
+        out, self.closed = self.closed, []
+        return out
+
+    # -- one day -----------------------------------------------------------------------
+    def _settle(self) -> list[Assignment]:
+        batch, day = self._batch, self._batch_day
+        self._batch, self._batch_day = [], None
+        self._batches += 1
+        if day is not None:
+            self._expire(day)
+        batch.sort(key=lambda it: (it.key, it.id))
+        out: list[Assignment] = []
+        for start in range(0, len(batch), self.opts.max_batch):
+            out.extend(self._settle_chunk(batch[start : start + self.opts.max_batch]))
+        self._cap_open()
+        return out
+
+    def _settle_chunk(self, batch: list[EventItem]) -> list[Assignment]:
+        o = self.opts
+        # 1. Copies follow their original; exact duplicates of a known body likewise.
+        out: list[Assignment] = []
+        reps: list[EventItem] = []
+        followers: dict[int, list[tuple[EventItem, str]]] = {}
+        in_batch: dict[str, int] = {}
+        body_rep: dict[str, int] = {}
+        pending: list[tuple[EventItem, str]] = []
+        for it in batch:
+            orig = it.copy_of if it.copy_of and it.copy_of != it.key else None
+            if orig is not None:
+                pending.append((it, orig))
+                continue
+            ref = self.body_event.get(it.id)
+            if ref is not None and ref in self.event_of:
+                out.append(self._join_copy(it, ref, ref[0]))
+                continue
+            if it.id in body_rep:
+                followers.setdefault(body_rep[it.id], []).append((it, reps[body_rep[it.id]].key))
+                continue
+            body_rep[it.id] = len(reps)
+            in_batch[it.key] = len(reps)
+            reps.append(it)
+        # Copies of copies: resolve links until nothing changes (canonical order throughout).
+        progress = True
+        while pending and progress:
+            progress = False
+            waiting: list[tuple[EventItem, str]] = []
+            for it, orig in pending:
+                known = self.key_ref.get(orig)
+                if known is not None and known in self.event_of:
+                    out.append(self._join_copy(it, known, orig))
+                elif orig in in_batch:
+                    followers.setdefault(in_batch[orig], []).append((it, orig))
+                    in_batch.setdefault(it.key, in_batch[orig])
+                else:
+                    waiting.append((it, orig))
+                    continue
+                progress = True
+            pending = waiting
+        for it, _orig in pending:
+            # The original is unknown or long gone: judge the copy on its own text.
+            idx = body_rep.get(it.id)
+            if idx is not None:
+                followers.setdefault(idx, []).append((it, reps[idx].key))
+            else:
+                body_rep[it.id] = len(reps)
+                in_batch[it.key] = len(reps)
+                reps.append(it)
+        if not reps:
+            return out
+
+        # A copy and its original form one group: must-linked, but each report still
+        # counts in the averages (a story carried by many outlets is a dense one).
+        groups: list[list[tuple[EventItem, str | None]]] = [[(it, None)] for it in reps]
+        for idx, fol in followers.items():
+            groups[idx].extend((cp, orig) for cp, orig in fol)
+        flat = [(g, it, orig) for g, grp in enumerate(groups) for it, orig in grp]
+        n_groups, n = len(groups), len(flat)
+
+        # 2. Document frequencies, then vectors under the updated IDF.
+        for _, it, _ in flat:
+            for key in self._feature_keys(it.features):
+                n_df = self.df[key] = self.df[key] + 1
+                if n_df > self.max_df:
+                    self.max_df = n_df
+        vecs = [self._vector(it.features) for _, it, _ in flat]
+        members: list[_Member] = []
+        owner: list[_OpenEvent] = []
+        for ev in self.open.values():
+            for m in ev.members:
+                members.append(m)
+                owner.append(ev)
+        width = len(self.vocab)
+        new_mat = _csr([v[0] for v in vecs], [v[1] for v in vecs], width)
+        if members:
+            mem_mat = _csr([m.cols for m in members], [m.vals for m in members], width)
+            window = sparse.vstack([new_mat, mem_mat], format="csr")
+        else:
+            window = new_mat
+        sims = (new_mat @ window.T).tocsr()
+
+        # 3. Local scale of each new article: the mean of its k best similarities (itself
+        #    excluded; pairs under min_pair count as 0), floored.
+        sims.data[sims.data < o.min_pair] = 0.0
+        sims.eliminate_zeros()
+        rows = np.repeat(np.arange(n), np.diff(sims.indptr))
+        cols, vals = sims.indices.astype(np.int64), sims.data
+        keep = cols != rows
+        rows, cols, vals = rows[keep], cols[keep], vals[keep]
+        order = np.lexsort((cols, -vals, rows))
+        r_sorted, v_sorted = rows[order], vals[order]
+        rank = np.arange(len(r_sorted)) - np.searchsorted(r_sorted, np.arange(n))[r_sorted]
+        top = rank < o.neighbours
+        sigma = np.maximum(
+            np.bincount(r_sorted[top], weights=v_sorted[top], minlength=n) / o.neighbours,
+            o.scale_floor)
+        all_sigma = np.concatenate([sigma, np.array([m.sigma for m in members])])
+
+        # 4. Sums of raw and scaled similarity between the groups of the day and every node
+        #    (the other groups, and each open event over its kept reports), then
+        #    average-link agglomeration.
+        events = list({id(e): e for e in owner}.values())
+        ev_index = {id(e): j for j, e in enumerate(events)}
+        group_of = np.array([g for g, _, _ in flat], dtype=np.int64)
+        col_node = np.concatenate([group_of, n_groups + np.array(
+            [ev_index[id(e)] for e in owner], dtype=np.int64)])
+        row_node, node_cols = group_of[rows], col_node[cols]
+        # Each pair of nodes once (a group's own reports are already together).
+        pick = node_cols > row_node
+        row_node, node_cols = row_node[pick], node_cols[pick]
+        rows, cols, vals = rows[pick], cols[pick], vals[pick]
+        scaled_vals = vals / np.sqrt(sigma[rows] * all_sigma[cols])
+        shape = (n_groups, n_groups + len(events))
+        raw_sum = sparse.coo_matrix((vals, (row_node, node_cols)), shape=shape).tocsr()
+        scaled_sum = sparse.coo_matrix((scaled_vals, (row_node, node_cols)), shape=shape).tocsr()
+        assigned = self._agglomerate(groups, events, raw_sum, scaled_sum)
+
+        # 5. Apply: join events or open new ones; copies go with their original.
+        pos_of = {id(it): p for p, (_, it, _) in enumerate(flat)}
+        for node_event, idxs in assigned:
+            idxs.sort()
+            target = node_event
+            if target is None:
+                first = groups[idxs[0]][0][0]
+                target = _OpenEvent(id=event_id_for(first.key, first.id), first_ref=first.ref,
+                                    first_title=first.title, members=[], refs=[])
+                self.open[target.id] = target
+            target.touched = self._batches
+            for g in idxs:
+                for it, orig in groups[g]:
+                    p = pos_of[id(it)]
+                    self._join(target, it, vecs[p], float(sigma[p]))
+                    out.append(Assignment(it.key, it.id, target.id, copy_of=orig))
+                    if orig is not None:
+                        target.copies += 1
+        return out
+
+    def _agglomerate(self, groups: list[list[tuple[EventItem, str | None]]],
+                     events: list[_OpenEvent], raw_sum: sparse.csr_matrix,
+                     scaled_sum: sparse.csr_matrix) -> list[tuple[_OpenEvent | None, list[int]]]:
+        o = self.opts
+        n = len(groups)
+        nodes: list[_Node] = []
+        for g, grp in enumerate(groups):
+            first = grp[0][0]
+            days = [d for d in (_day(it.published) for it, _ in grp) if d is not None]
+            nodes.append(_Node((1, first.key, first.id), len(grp), min(days, default=None),
+                               max(days, default=None), items=[g]))
+        for ev in events:
+            nodes.append(_Node((0, ev.id), len(ev.members), ev.pub_lo, ev.pub_hi, event=ev))
+        # Pair sums of scaled and raw similarity, both directions.
+        scaled: dict[int, dict[int, float]] = {}
+        raw: dict[int, dict[int, float]] = {}
+        for i in range(n):
+            lo, hi = scaled_sum.indptr[i], scaled_sum.indptr[i + 1]
+            for j, sv, rv in zip(scaled_sum.indices[lo:hi].tolist(),
+                                 scaled_sum.data[lo:hi].tolist(),
+                                 raw_sum.data[lo:hi].tolist(), strict=True):
+                scaled.setdefault(i, {})[j] = sv
+                scaled.setdefault(j, {})[i] = sv
+                raw.setdefault(i, {})[j] = rv
+                raw.setdefault(j, {})[i] = rv
+        del n
+
+        heap: list[tuple[float, tuple[object, ...], tuple[object, ...], int, int, int, int]] = []
+
+        def push(a: int, b: int) -> None:
+            na, nb = nodes[a], nodes[b]
+            if na.event is not None and nb.event is not None:
+                return
+            denom = na.size * nb.size
+            avg = scaled[a][b] / denom
+            if avg < o.threshold or raw[a][b] / denom < o.min_similarity:
+                return
+            x, y = (a, b) if na.order < nb.order else (b, a)
+            heapq.heappush(heap, (-avg, nodes[x].order, nodes[y].order, a, b,
+                                  na.version, nb.version))
+
+        for a, nbrs in scaled.items():
+            for b in nbrs:
+                if a < b:
+                    push(a, b)
+        while heap:
+            _, _, _, a, b, va, vb = heapq.heappop(heap)
+            na, nb = nodes[a], nodes[b]
+            if not (na.alive and nb.alive) or na.version != va or nb.version != vb:
+                continue
+            if not _compatible(na, nb, self.opts.quiet_days):
+                continue
+            # Merge b into a (keep the open event's node, if any, as the survivor).
+            if nb.event is not None:
+                a, b, na, nb = b, a, nb, na
+            na.size += nb.size
+            na.items.extend(nb.items)
+            na.event = na.event or nb.event
+            na.lo = _min_date(na.lo, nb.lo)
+            na.hi = _max_date(na.hi, nb.hi)
+            na.order = min(na.order, nb.order)
+            na.version += 1
+            nb.alive = False
+            for c, s in list(scaled.get(b, {}).items()):
+                if c == a:
+                    continue
+                r = raw[b][c]
+                scaled[a][c] = scaled[a].get(c, 0.0) + s
+                scaled[c][a] = scaled[a][c]
+                raw[a][c] = raw[a].get(c, 0.0) + r
+                raw[c][a] = raw[a][c]
+                del scaled[c][b]
+                del raw[c][b]
+            scaled.pop(b, None)
+            raw.pop(b, None)
+            scaled[a].pop(b, None)
+            raw[a].pop(b, None)
+            for c in scaled.get(a, {}):
+                if nodes[c].alive:
+                    push(a, c)
+        return [(nd.event, nd.items) for nd in nodes if nd.alive and nd.items]
+
+    # -- events --------------------------------------------------------------------------
+    def _join(self, ev: _OpenEvent, it: EventItem, vec: tuple[np.ndarray, np.ndarray],
+              sigma: float) -> None:
+        ev.members.append(_Member(it.ref, vec[0], vec[1], sigma))
+        if len(ev.members) > self.opts.member_vectors:
+            del ev.members[0]
+        ev.refs.append(it.ref)
+        self.event_of[it.ref] = ev.id
+        self.key_ref[it.key] = it.ref
+        self.body_event.setdefault(it.id, it.ref)
+        self._dates(ev, it)
+        for p in it.features.places[:3]:
+            ev.places[p] += 1
+        if it.title:
+            ev.titles[it.ref] = it.title
+        for c, v in zip(vec[0].tolist(), vec[1].tolist(), strict=True):
+            ev.centroid[c] = ev.centroid.get(c, 0.0) + v
+        if len(ev.centroid) > 4 * 256:
+            # Keep the summary vector small: its strongest features are enough for a title.
+            top = sorted(ev.centroid.items(), key=lambda kv: (-kv[1], kv[0]))[:256]
+            ev.centroid = dict(top)
+
+    def _join_copy(self, it: EventItem, orig_ref: tuple[str, str], orig_key: str) -> Assignment:
+        ev = self.open[self.event_of[orig_ref]]
+        ev.refs.append(it.ref)
+        ev.copies += 1
+        self.event_of[it.ref] = ev.id
+        self.key_ref[it.key] = it.ref
+        self._dates(ev, it)
+        return Assignment(it.key, it.id, ev.id, copy_of=orig_key)
+
+    @staticmethod
+    def _dates(ev: _OpenEvent, it: EventItem) -> None:
+        d = _when(it)
+        ev.lo, ev.hi = _min_date(ev.lo, d), _max_date(ev.hi, d)
+        p = _day(it.published)
+        ev.pub_lo, ev.pub_hi = _min_date(ev.pub_lo, p), _max_date(ev.pub_hi, p)
+
+    def _expire(self, day: date) -> None:
+        q = self.opts.quiet_days
+        gone = [e for e in self.open.values()
+                if e.pub_hi is not None and (day - e.pub_hi).days > q]
+        for e in gone:
+            self._close(e)
+
+    def _cap_open(self) -> None:
+        extra = len(self.open) - self.opts.max_open_events
+        if extra > 0:
+            oldest = sorted(self.open.values(), key=lambda e: (e.touched, e.id))[:extra]
+            for e in oldest:
+                self._close(e)
+
+    def _close(self, e: _OpenEvent) -> None:
+        del self.open[e.id]
+        for ref in e.refs:
+            self.event_of.pop(ref, None)
+            if self.key_ref.get(ref[0]) == ref:
+                del self.key_ref[ref[0]]
+            if self.body_event.get(ref[1]) == ref:
+                del self.body_event[ref[1]]
+        if self._keep_closed:
+            self.closed.append(self._summary(e))
+
+    def _summary(self, e: _OpenEvent) -> Event:
+        inv = self.names
+        top = sorted(e.centroid.items(), key=lambda kv: (-kv[1], kv[0]))
+        keywords = [inv[c][2:] for c, _ in top if inv[c].startswith("e:")
+                    and not inv[c].startswith(("e:num:", "e:year:"))][:5]
+        title = self._best_title(e, top) or ", ".join(w.title() for w in keywords[:3]) or e.id
+        place = None
+        if e.places:
+            place = sorted(e.places.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        return Event(id=e.id, title=title, first=e.lo.isoformat() if e.lo else None,
+                     last=e.hi.isoformat() if e.hi else None, place=place,
+                     articles=[r[0] for r in e.refs], refs=list(e.refs), keywords=keywords,
+                     copies=e.copies)
+
+    def _best_title(self, e: _OpenEvent, top: list[tuple[int, float]]) -> str | None:
+        """The headline of the report closest to the event's centre (best headline)."""
+        cands = dict(e.titles)
+        if e.first_title:
+            cands.setdefault(e.first_ref, e.first_title)
+        if not cands:
+            return None
+        centre = dict(top)
+        vec = {m.ref: m for m in e.members}
+        best: tuple[float, int, str] | None = None
+        for pos, ref in enumerate(e.refs):
+            t = cands.get(ref)
+            if not t:
+                continue
+            m = vec.get(ref)
+            score = 0.0
+            if m is not None:
+                score = sum(centre.get(c, 0.0) * v
+                            for c, v in zip(m.cols.tolist(), m.vals.tolist(), strict=True))
+            cand = (-score, pos, t)
+            if best is None or cand < best:
+                best = cand
+        return best[2] if best else None
+
+    # -- vectors ---------------------------------------------------------------------------
+    @staticmethod
+    def _feature_keys(f: EventFeatures) -> Iterator[str]:
+        for t in f.terms:
+            yield "t:" + t
+        for e in f.entities:
+            yield "e:" + e
+
+    def _vector(self, f: EventFeatures) -> tuple[np.ndarray, np.ndarray]:
+        ew = self.opts.entity_weight
+        cols: list[int] = []
+        vals: list[float] = []
+        for prefix, block, share in (("t:", f.terms, 1.0 - ew), ("e:", f.entities, ew)):
+            if not block or share <= 0:
+                continue
+            ws: list[float] = []
+            cs: list[int] = []
+            for name, count in block.items():
+                if count <= 0:
+                    continue
+                key = prefix + name
+                idf = math.log((1 + self.max_df) / (1 + self.df.get(key, 0))) + IDF_FLOOR
+                ws.append((1.0 + math.log(count)) * idf if count >= 1 else count * idf)
+                col = self.vocab.get(key)
+                if col is None:
+                    col = self.vocab[key] = len(self.vocab)
+                    self.names.append(key)
+                cs.append(col)
+            norm = math.sqrt(sum(w * w for w in ws))
+            if norm == 0:
+                continue
+            scale = math.sqrt(share) / norm
+            cols.extend(cs)
+            vals.extend(w * scale for w in ws)
+        order = np.argsort(np.asarray(cols, dtype=np.int64), kind="stable")
+        return (np.asarray(cols, dtype=np.int32)[order],
+                np.asarray(vals, dtype=np.float64)[order])
+
+
+IDF_FLOOR = 1.0  # as scikit-learn's smooth IDF: a feature every article has still counts
+
+
+def _csr(cols: list[np.ndarray], vals: list[np.ndarray], width: int) -> sparse.csr_matrix:
+    indptr = np.zeros(len(cols) + 1, dtype=np.int64)
+    indptr[1:] = np.cumsum([len(c) for c in cols])
+    data = np.concatenate(vals) if vals else np.zeros(0)
+    idx = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int32)
+    return sparse.csr_matrix((data, idx, indptr), shape=(len(cols), max(width, 1)))
+
+
+def _when(it: EventItem) -> date | None:
+    return _day(it.published) or _day(it.features.anchor)
+
+
+def _min_date(a: date | None, b: date | None) -> date | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return min(a, b)
+
+
+def _max_date(a: date | None, b: date | None) -> date | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return max(a, b)
+
+
+def _compatible(a: _Node, b: _Node, quiet_days: int) -> bool:
+    """Groups whose known dates are further apart than the quiet window never join."""
+    if a.lo is None or b.lo is None or a.hi is None or b.hi is None:
+        return True
+    gap = (max(a.lo, b.lo) - min(a.hi, b.hi)).days
+    return gap <= quiet_days
+
+
+def cluster_items(items: Iterable[EventItem], opts: EventOptions | None = None
+                  ) -> tuple[list[Assignment], list[Event]]:
+    """Cluster a whole list (the batch form of :class:`OnlineClusterer`, same results)."""
+    c = OnlineClusterer(opts)
+    out: list[Assignment] = []
+    for it in items:
+        out.extend(c.add(it))
+    out.extend(c.flush())
+    return out, c.events()

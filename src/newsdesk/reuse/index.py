@@ -1,0 +1,292 @@
+"""The incremental reuse index, kept in the store next to the articles.
+
+Tables (owned by this stage, created on first use):
+
+``reuse_meta``      the options the index was built with (a change means re-indexing)
+``reuse_sketch``    per article: distinct shingles and the sorted fingerprints (BLOB)
+``reuse_band``      per article and LSH band: the band key (candidate copies)
+``reuse_anchor``    per article: sampled shingle hashes (candidate shared passages)
+``reuse_passage``   per paragraph: its :func:`newsdesk.model.passage_key` and offsets —
+                    the NLP cache key, so "where else does this paragraph stand" is a lookup
+``reuse_link``      per linked pair: kind, overlap figures and the shared passages
+
+Articles added later are sketched, looked up against everything indexed (band keys and
+anchors, by SQL joins), verified and linked. Each pair is judged once, by the same pure
+function of the two texts the batch analysis uses, so the links — and every result
+computed from them — do not depend on arrival order.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from newsdesk.errors import NewsdeskError
+from newsdesk.model import Article, passage_key
+from newsdesk.reuse.minhash import overlap, sketch_texts
+from newsdesk.reuse.options import ReuseOptions
+from newsdesk.reuse.passages import Passage
+from newsdesk.reuse.provenance import ArticleInfo, ReuseLink, ReuseResult, build_result, make_link
+from newsdesk.store import Store
+
+_DDL = [
+    "CREATE TABLE IF NOT EXISTS reuse_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    """CREATE TABLE IF NOT EXISTS reuse_sketch (
+        article_rowid INTEGER PRIMARY KEY REFERENCES articles(rowid) ON DELETE CASCADE,
+        n_shingles INTEGER NOT NULL,
+        fps BLOB NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS reuse_band (
+        band INTEGER NOT NULL, hash INTEGER NOT NULL,
+        article_rowid INTEGER NOT NULL REFERENCES articles(rowid) ON DELETE CASCADE,
+        PRIMARY KEY (band, hash, article_rowid)) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS reuse_anchor (
+        hash INTEGER NOT NULL,
+        article_rowid INTEGER NOT NULL REFERENCES articles(rowid) ON DELETE CASCADE,
+        PRIMARY KEY (hash, article_rowid)) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS reuse_passage (
+        passage_key TEXT NOT NULL,
+        article_rowid INTEGER NOT NULL REFERENCES articles(rowid) ON DELETE CASCADE,
+        start INTEGER NOT NULL, end INTEGER NOT NULL,
+        PRIMARY KEY (passage_key, article_rowid, start)) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS reuse_link (
+        a INTEGER NOT NULL REFERENCES articles(rowid) ON DELETE CASCADE,
+        b INTEGER NOT NULL REFERENCES articles(rowid) ON DELETE CASCADE,
+        kind TEXT NOT NULL, shared INTEGER NOT NULL, jaccard REAL NOT NULL,
+        contain_a REAL NOT NULL, contain_b REAL NOT NULL,
+        shared_a REAL NOT NULL, shared_b REAL NOT NULL,
+        prose_a REAL NOT NULL, prose_b REAL NOT NULL, prose_passages INTEGER NOT NULL,
+        passages TEXT NOT NULL,
+        PRIMARY KEY (a, b)) WITHOUT ROWID""",
+    "CREATE INDEX IF NOT EXISTS reuse_link_b ON reuse_link(b)",
+    "CREATE INDEX IF NOT EXISTS reuse_passage_article ON reuse_passage(article_rowid)",
+]
+_TABLES = ("reuse_link", "reuse_passage", "reuse_anchor", "reuse_band", "reuse_sketch")
+
+
+@dataclass(slots=True)
+class UpdateReport:
+    """What one :meth:`ReuseIndex.update` did."""
+
+    indexed: int = 0
+    pairs_checked: int = 0
+    links_added: int = 0
+    rebuilt: bool = False
+
+
+class ReuseIndex:
+    """Reuse links of the articles in a :class:`~newsdesk.store.Store`, kept up to date
+    incrementally."""
+
+    def __init__(self, store: Store, opts: ReuseOptions | None = None) -> None:
+        self.store = store
+        self.opts = opts or ReuseOptions()
+        self.opts.validate()
+        self.rebuilt = False
+        for ddl in _DDL:
+            store.ensure_table(ddl)
+        self._check_options()
+        self._articles: dict[int, Article] = {}
+
+    # -- bookkeeping --------------------------------------------------------------------
+    @property
+    def db(self) -> sqlite3.Connection:
+        """The store's connection."""
+        return self.store.db
+
+    def _check_options(self) -> None:
+        want = self.opts.index_key()
+        row = self.db.execute("SELECT value FROM reuse_meta WHERE name='options'").fetchone()
+        if row is not None and row[0] == want:
+            return
+        with self.store.transaction() as db:
+            if row is not None:  # built with other options: start again
+                for t in _TABLES:
+                    db.execute(f"DELETE FROM {t}")
+                self.rebuilt = True
+            db.execute("INSERT OR REPLACE INTO reuse_meta (name, value) VALUES ('options', ?)",
+                       (want,))
+
+    def _rowids(self, refs: Iterable[tuple[str, str]] | None) -> list[int]:
+        if refs is None:
+            return [r[0] for r in self.db.execute("SELECT rowid FROM articles ORDER BY rowid")]
+        out: list[int] = []
+        for key, aid in dict.fromkeys(refs):
+            row = self.db.execute("SELECT rowid FROM articles WHERE key=? AND id=?",
+                                  (key, aid)).fetchone()
+            if row is None:
+                raise NewsdeskError(f"Article {key!r} ({aid}) is not in the store; ingest it "
+                                    "before asking about its reuse.")
+            out.append(int(row[0]))
+        return out
+
+    def _load(self, rowids: list[int]) -> dict[int, Article]:
+        need = [r for r in rowids if r not in self._articles]
+        for n in range(0, len(need), 500):
+            part = need[n : n + 500]
+            q = ",".join("?" * len(part))
+            refs = {(row[1], row[2]): int(row[0]) for row in self.db.execute(
+                f"SELECT rowid, key, id FROM articles WHERE rowid IN ({q})", part)}
+            for a in self.store.articles(list(refs)):
+                self._articles[refs[(a.key, a.id)]] = a
+        if len(self._articles) > 20_000:  # keep the text cache bounded
+            keep = set(rowids)
+            self._articles = {k: v for k, v in self._articles.items() if k in keep}
+        return {r: self._articles[r] for r in rowids}
+
+    # -- indexing -----------------------------------------------------------------------
+    def pending(self, refs: Iterable[tuple[str, str]] | None = None) -> list[int]:
+        """Rowids of articles (all, or those named) not indexed yet."""
+        rowids = self._rowids(refs)
+        done = {r[0] for r in self.db.execute("SELECT article_rowid FROM reuse_sketch")}
+        return [r for r in rowids if r not in done]
+
+    def update(self, refs: Iterable[tuple[str, str]] | None = None, batch: int = 1000,
+               on_article: Callable[[], None] | None = None) -> UpdateReport:
+        """Index the articles not indexed yet (all, or those named by (key, id)) and link
+        them to everything already indexed."""
+        report = UpdateReport(rebuilt=self.rebuilt)
+        todo = self.pending(refs)
+        for n in range(0, len(todo), batch):
+            part = todo[n : n + batch]
+            checked, added = self._index_batch(part)
+            report.indexed += len(part)
+            report.pairs_checked += checked
+            report.links_added += added
+            if on_article is not None:
+                for _ in part:
+                    on_article()
+        return report
+
+    def _index_batch(self, rowids: list[int]) -> tuple[int, int]:
+        arts = self._load(rowids)
+        p = self.opts.sketch_params()
+        sk = sketch_texts([arts[r].text for r in rowids], p, workers=self.opts.workers)
+        fp_dtype = sk.fps.dtype
+        with self.store.transaction() as db:
+            sketch_rows: list[tuple[int, int, bytes]] = []
+            band_rows: list[tuple[int, int, int]] = []
+            anchor_rows: list[tuple[int, int]] = []
+            passage_rows: list[tuple[str, int, int, int]] = []
+            for n, r in enumerate(rowids):
+                sketch_rows.append((r, int(sk.n_shingles[n]), sk.fingerprints(n).tobytes()))
+                if sk.n_shingles[n] > 0:
+                    band_rows.extend((b, int(h), r) for b, h in enumerate(sk.bands[n].tolist()))
+                anchor_rows.extend((int(h), r) for h in sk.anchors_of(n).tolist())
+                a = arts[r]
+                passage_rows.extend((passage_key(a.text[pa.start : pa.end]), r, pa.start, pa.end)
+                                    for pa in a.paragraphs)
+            band_rows.sort()  # inserting in key order keeps the B-tree writes local
+            anchor_rows.sort()
+            db.executemany("INSERT OR REPLACE INTO reuse_sketch VALUES (?,?,?)", sketch_rows)
+            db.executemany("INSERT OR IGNORE INTO reuse_band VALUES (?,?,?)", band_rows)
+            db.executemany("INSERT OR IGNORE INTO reuse_anchor VALUES (?,?)", anchor_rows)
+            db.executemany("INSERT OR IGNORE INTO reuse_passage VALUES (?,?,?,?)", passage_rows)
+            pairs = self._candidates(db, band_rows, anchor_rows)
+            others = sorted({x for pr in pairs for x in pr} - set(rowids))
+            fps = {r: sk.fingerprints(n) for n, r in enumerate(rowids)}
+            for n in range(0, len(others), 500):
+                part = others[n : n + 500]
+                q = ",".join("?" * len(part))
+                for row in db.execute(f"SELECT article_rowid, fps FROM reuse_sketch "
+                                      f"WHERE article_rowid IN ({q})", part):
+                    fps[int(row[0])] = np.frombuffer(row[1], dtype=fp_dtype)
+            arts.update(self._load(others))
+            added = 0
+            for x, y in sorted(pairs):
+                ax, ay = arts[x], arts[y]
+                if (ay.key, ay.id) < (ax.key, ax.id):
+                    x, y, ax, ay = y, x, ay, ax
+                fx, fy = fps[x], fps[y]
+                shared = overlap(fx, fy)
+                union = len(fx) + len(fy) - shared
+                link = make_link(ax, ay, "a", "b", shared, shared / union if union else 0.0,
+                                 shared / len(fx) if len(fx) else 0.0,
+                                 shared / len(fy) if len(fy) else 0.0, self.opts)
+                if link is None:
+                    continue
+                db.execute(
+                    "INSERT OR REPLACE INTO reuse_link VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (x, y, link.kind, link.shared_shingles, link.jaccard, link.contain_a,
+                     link.contain_b, link.shared_a, link.shared_b, link.prose_a, link.prose_b,
+                     link.prose_passages, json.dumps([p.to_list() for p in link.passages])))
+                added += 1
+        return len(pairs), added
+
+    def _candidates(self, db: sqlite3.Connection, band_rows: list[tuple[int, int, int]],
+                    anchor_rows: list[tuple[int, int]]) -> set[tuple[int, int]]:
+        pairs: set[tuple[int, int]] = set()
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS reuse_q_band (band INTEGER, hash INTEGER, "
+                   "article_rowid INTEGER)")
+        db.execute("DELETE FROM temp.reuse_q_band")
+        db.executemany("INSERT INTO temp.reuse_q_band VALUES (?,?,?)", band_rows)
+        for x, y in db.execute(
+                "SELECT DISTINCT q.article_rowid, b.article_rowid FROM temp.reuse_q_band q "
+                "JOIN reuse_band b ON b.band = q.band AND b.hash = q.hash "
+                "WHERE b.article_rowid <> q.article_rowid"):
+            pairs.add((min(x, y), max(x, y)))
+        if self.opts.passages:
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS reuse_q_anchor (hash INTEGER, "
+                       "article_rowid INTEGER)")
+            db.execute("DELETE FROM temp.reuse_q_anchor")
+            db.executemany("INSERT INTO temp.reuse_q_anchor VALUES (?,?)", anchor_rows)
+            cap = ""
+            args: list[int] = []
+            if self.opts.max_anchor_df is not None:
+                cap = ("AND q.hash NOT IN (SELECT hash FROM reuse_anchor WHERE hash IN "
+                       "(SELECT hash FROM temp.reuse_q_anchor) GROUP BY hash "
+                       "HAVING count(*) > ?)")
+                args.append(self.opts.max_anchor_df)
+            args.append(self.opts.min_anchors)
+            for x, y in db.execute(
+                    "SELECT q.article_rowid, a.article_rowid FROM temp.reuse_q_anchor q "
+                    "JOIN reuse_anchor a ON a.hash = q.hash "
+                    f"WHERE a.article_rowid <> q.article_rowid {cap} "
+                    "GROUP BY q.article_rowid, a.article_rowid HAVING count(*) >= ?", args):
+                pairs.add((min(x, y), max(x, y)))
+        return pairs
+
+    # -- querying -----------------------------------------------------------------------
+    def result(self, refs: Iterable[tuple[str, str]] | None = None) -> ReuseResult:
+        """The reuse result for the named articles (default: all), indexing any that are
+        not indexed yet."""
+        refs = None if refs is None else list(refs)
+        self.update(refs)
+        rowids = self._rowids(refs)
+        db = self.db
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS reuse_q_set (rowid INTEGER PRIMARY KEY)")
+        db.execute("DELETE FROM temp.reuse_q_set")
+        db.executemany("INSERT OR IGNORE INTO temp.reuse_q_set VALUES (?)",
+                       [(r,) for r in rowids])
+        rows = db.execute(
+            "SELECT a.rowid, a.key, a.id, a.source, a.credits, a.published, s.n_shingles "
+            "FROM articles a JOIN temp.reuse_q_set q ON q.rowid = a.rowid "
+            "JOIN reuse_sketch s ON s.article_rowid = a.rowid").fetchall()
+        count: dict[str, int] = {}
+        for row in rows:
+            count[row[1]] = count.get(row[1], 0) + 1
+        infos: dict[int, ArticleInfo] = {}
+        for row in rows:
+            ref = row[1] if count[row[1]] == 1 else f"{row[1]}@{row[2]}"
+            infos[int(row[0])] = ArticleInfo(ref, row[1], row[2], row[3], json.loads(row[4]),
+                                             row[5], int(row[6]))
+        links: list[ReuseLink] = []
+        for row in db.execute(
+                "SELECT l.* FROM reuse_link l JOIN temp.reuse_q_set qa ON qa.rowid = l.a "
+                "JOIN temp.reuse_q_set qb ON qb.rowid = l.b"):
+            links.append(ReuseLink(
+                infos[row[0]].ref, infos[row[1]].ref, row[2], int(row[3]), float(row[4]),
+                float(row[5]), float(row[6]),
+                [Passage.from_list(v) for v in json.loads(row[12])],
+                float(row[7]), float(row[8]), float(row[9]), float(row[10]), int(row[11])))
+        return build_result(list(infos.values()), links, self.opts)
+
+    def passage_locations(self, key: str) -> list[tuple[str, str, int, int]]:
+        """Every indexed paragraph with this passage key: (article key, id, start, end)."""
+        return [(r[0], r[1], int(r[2]), int(r[3])) for r in self.db.execute(
+            "SELECT a.key, a.id, p.start, p.end FROM reuse_passage p JOIN articles a "
+            "ON a.rowid = p.article_rowid WHERE p.passage_key = ? ORDER BY a.key, a.id, p.start",
+            (key,))]

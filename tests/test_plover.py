@@ -1,0 +1,204 @@
+"""PLOVER event coding on hand-written (fictional) sentences: types, frames, actors."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsdesk.extract.plover import (
+    ALIASES,
+    EVENT_TYPES,
+    code_events,
+    code_sentence,
+    country_code,
+)
+from newsdesk.model import Article, Span
+
+# Every sentence is our own; people are invented, countries real (codes must be checkable).
+CASES: list[tuple[str, str]] = [
+    # AGREE: promises, offers, agreements to act
+    ("Norway agreed on Tuesday to host the next round of talks between the two sides.",
+     "AGREE"),
+    ("The Kenyan government promised to release all political prisoners before the vote.",
+     "AGREE"),
+    ("Chile offered to mediate in the border dispute between Peru and Bolivia.", "AGREE"),
+    ("The rebels said they would free the kidnapped engineers within a week.", "AGREE"),
+    # CONSULT
+    ("Indonesian President Arif Santoso met Australian Prime Minister Helen Marsh in "
+     "Jakarta on Friday.", "CONSULT"),
+    ("Turkish and Greek negotiators held talks in Geneva on Monday.", "CONSULT"),
+    ("The Japanese foreign minister visited Vietnam on Sunday.", "CONSULT"),
+    # SUPPORT
+    ("The European Union praised Ghana for its peaceful election.", "SUPPORT"),
+    ("Mexico and Canada signed an agreement on seasonal workers.", "SUPPORT"),
+    ("Portugal established diplomatic relations with Bhutan.", "SUPPORT"),
+    # COOPERATE
+    ("Danish police shared evidence with Swedish prosecutors.", "COOPERATE"),
+    ("Egypt extradited two suspects to Italy on Wednesday.", "COOPERATE"),
+    ("Polish investigators collaborated with German prosecutors on the case.", "COOPERATE"),
+    # AID
+    ("Japan gave Nepal 20 million dollars in emergency aid after the earthquake.", "AID"),
+    ("Uganda granted asylum to 300 South Sudanese refugees.", "AID"),
+    ("The Red Cross supplied medicine to hospitals in Yemen.", "AID"),
+    # CONCEDE
+    ("The Algerian government eased restrictions on foreign journalists.", "CONCEDE"),
+    ("Authorities in Belarus released 40 opposition activists on Sunday.", "CONCEDE"),
+    ("The Thai army lifted the curfew in Bangkok.", "CONCEDE"),
+    # RETREAT
+    ("Russian troops withdrew from the disputed village on Thursday.", "RETREAT"),
+    ("The Peruvian interior minister resigned after the protests.", "RETREAT"),
+    ("Two hundred rebels surrendered to the Colombian army.", "RETREAT"),
+    # INVESTIGATE
+    ("Spanish prosecutors launched an investigation into the bank's accounts.",
+     "INVESTIGATE"),
+    ("A Dutch court opened an inquiry into the shooting.", "INVESTIGATE"),
+    ("French police investigated the attack on the embassy.", "INVESTIGATE"),
+    # DEMAND
+    ("Germany demanded that Iran release the detained journalist.", "DEMAND"),
+    ("The United Nations urged Myanmar to allow aid workers into the region.", "DEMAND"),
+    ("Opposition leaders called for the resignation of the Zambian president.", "DEMAND"),
+    ("Britain said Sudan must allow humanitarian access to Darfur.", "DEMAND"),
+    # DISAPPROVE
+    ("Pakistan accused India of violating the ceasefire.", "DISAPPROVE"),
+    ("Amnesty International criticized Egypt for the mass arrests.", "DISAPPROVE"),
+    ("Hungary summoned the Romanian ambassador over the remarks.", "DISAPPROVE"),
+    # REJECT
+    ("Venezuela rejected the American proposal for new elections.", "REJECT"),
+    ("The Serbian government refused to extradite the former general.", "REJECT"),
+    ("Rebel leaders dismissed the Nigerian peace plan.", "REJECT"),
+    # THREATEN
+    ("Iran threatened to close the Strait of Hormuz.", "THREATEN"),
+    ("French farmers said they would blockade Paris unless the tax was dropped.",
+     "THREATEN"),
+    ("North Korea warned Japan of severe consequences.", "THREATEN"),
+    # PROTEST
+    ("Thousands of students demonstrated in Santiago against the education reform.",
+     "PROTEST"),
+    ("Kenyan doctors began a strike over unpaid wages.", "PROTEST"),
+    ("Angry residents blocked the main road to the airport.", "PROTEST"),
+    # MOBILIZE
+    ("Azerbaijan mobilized army reservists near the border.", "MOBILIZE"),
+    ("India deployed thousands of troops to the Kashmir valley.", "MOBILIZE"),
+    ("The Macedonian army prepared to resume shelling rebel villages.", "MOBILIZE"),
+    # SANCTION
+    ("The United States imposed sanctions on Venezuelan oil officials.", "SANCTION"),
+    ("Lithuania expelled three Russian diplomats for spying.", "SANCTION"),
+    ("Canada suspended military aid to Haiti.", "SANCTION"),
+    # COERCE
+    ("Police in Minsk arrested dozens of protesters.", "COERCE"),
+    ("Israeli bulldozers demolished two Palestinian houses in Hebron.", "COERCE"),
+    ("Gunmen kidnapped three Chinese engineers in Nigeria.", "COERCE"),
+    # ASSAULT
+    ("Suicide bombers killed twelve civilians at a market in Kabul.", "ASSAULT"),
+    ("Militants attacked a police station in southern Somalia.", "ASSAULT"),
+    ("Prison guards tortured detainees in Egypt, a rights group said.", "ASSAULT"),
+    # FIGHT
+    ("Syrian army tanks shelled rebel positions near Aleppo.", "FIGHT"),
+    ("Ethiopian troops retook the town of Humera after heavy fighting.", "FIGHT"),
+    ("Armenian and Azerbaijani forces clashed along the border.", "FIGHT"),
+]
+
+
+@pytest.mark.parametrize(("text", "event"), CASES)
+def test_event_type(text: str, event: str) -> None:
+    ev = code_sentence(text)
+    assert ev is not None
+    assert ev.event == event, (text, ev.event, ev.rule)
+
+
+def test_every_type_is_covered() -> None:
+    assert {e for _t, e in CASES} == set(EVENT_TYPES)
+    assert set(ALIASES.values()) <= set(EVENT_TYPES)
+
+
+def _codes(actors: list) -> list[tuple[str | None, str | None]]:
+    return [(a.code, a.sector) for a in actors]
+
+
+def test_actors_subject_object_and_sectors() -> None:
+    ev = code_sentence("Lithuania expelled three Russian diplomats for spying.")
+    assert ev is not None
+    assert [a.code for a in ev.source] == ["LTU"]
+    assert _codes(ev.target) == [("RUS", "GOV")]
+    ev = code_sentence("Police in Minsk arrested dozens of protesters.")
+    assert ev is not None and _codes(ev.source) == [("BLR", "COP")]
+    ev = code_sentence("The United States imposed sanctions on Venezuelan oil officials.")
+    assert ev is not None
+    assert [a.code for a in ev.source] == ["USA"]
+    assert [a.code for a in ev.target] == ["VEN"]
+
+
+def test_coordinated_sources_and_rebel_sector() -> None:
+    ev = code_sentence("Mexico and Canada signed an agreement on seasonal workers.")
+    assert ev is not None and sorted(a.code for a in ev.source) == ["CAN", "MEX"]
+    ev = code_sentence("Kenyan rebel leaders rejected the government's peace plan.")
+    assert ev is not None and ev.event == "REJECT"
+    assert _codes(ev.source) == [("KEN", "REB")]
+
+
+def test_demand_target_is_the_subject_of_the_clause() -> None:
+    ev = code_sentence("Britain said Sudan must allow humanitarian access to Darfur.")
+    assert ev is not None
+    assert [a.code for a in ev.source] == ["GBR"]
+    assert [a.code for a in ev.target] == ["SDN"]
+    ev = code_sentence("Germany demanded that Iran release the detained journalist.")
+    assert ev is not None
+    assert ([a.code for a in ev.source], [a.code for a in ev.target]) == (["DEU"], ["IRN"])
+
+
+def test_passive_agent_is_the_source() -> None:
+    ev = code_sentence("A refugee camp in Chad was attacked by Sudanese militiamen.")
+    assert ev is not None and ev.event == "ASSAULT"
+    assert [a.code for a in ev.source] == ["SDN"]
+
+
+def test_modality_turns_events_into_promises_and_threats() -> None:
+    promise = code_sentence("Tunisia said it will release the detained fishermen.")
+    threat = code_sentence("Tunisia said it will expel the Libyan ambassador.")
+    refusal = code_sentence("Tunisia said it will not accept more refugees.")
+    assert promise is not None and promise.event == "AGREE"
+    assert threat is not None and threat.event == "THREATEN"
+    assert refusal is not None and refusal.event == "REJECT"
+
+
+def test_intergovernmental_organisations_and_short_forms() -> None:
+    ev = code_sentence("UN peacekeepers arrived in the Congolese town of Beni.")
+    assert ev is not None and ev.source and ev.source[0].code == "IGO"
+    assert ev.source[0].sector == "MIL"
+    assert country_code("U.S.") == "USA"
+    assert country_code("US") == "USA"
+    assert country_code("us") is None  # a pronoun, not the United States
+    assert country_code("Indian") == "IND"  # the country, not the Ocean Territory
+    assert country_code("Palestinians") == "PSE"
+    assert country_code("Kyiv") == "UKR" or country_code("Kiev") == "UKR"
+    assert country_code("NATO") == "IGO"
+
+
+def test_no_event_without_a_rule_unless_fallback() -> None:
+    assert code_sentence("The weather was mild for the season.", fallback=False) is None
+    ev = code_sentence("The weather was mild for the season.")
+    assert ev is not None and ev.event in EVENT_TYPES and ev.rule in ("vote", "default")
+
+
+def test_code_events_on_an_article() -> None:
+    text = ("VALLETTA, 3 March - Maltese Prime Minister Carla Vella met Italian Foreign "
+            "Minister Paolo Ricci in Valletta on Tuesday.\n\n"
+            "Italy expelled two Libyan diplomats on Monday, the ministry said.\n\n"
+            "\u201cWe will not be intimidated,\u201d Vella said.")
+    art = Article(key="t", text=text, published="2021-03-03")
+    from newsdesk.nlp import parse_article
+
+    paras = parse_article(art)
+    mon = text.index("Monday")
+    dates = [Span(mon, mon + 6, "DATE", {"value": "2021-03-01"})]
+    evs = code_events(art, paras, [], dates)
+    kinds = [e.attrs["event"] for e in evs]
+    assert kinds == ["CONSULT", "SANCTION"]  # the quotation is not coded as an event
+    consult, sanction = evs
+    assert text[consult.start:consult.end].startswith("VALLETTA")
+    assert consult.attrs["source"][0]["code"] == "MLT"
+    assert consult.attrs["target"][0]["code"] == "ITA"
+    assert consult.attrs["place"] == "Valletta"
+    assert sanction.attrs["date"] == "2021-03-01"
+    assert [a["code"] for a in sanction.attrs["target"]] == ["LBY"]
+    s = sanction.attrs["source"][0]
+    assert text[s["start"]:s["end"]] == "Italy"

@@ -1,0 +1,84 @@
+"""Quantities: value, unit and what is counted, numbers in words included (fictional text)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from newsdesk.extract.quantities import find_quantities
+from newsdesk.model import Article
+
+
+def _q(text: str) -> list[tuple[str, Any, str, str]]:
+    a = Article(key="q", text=text)
+    out = []
+    for s in find_quantities(a):
+        assert s.label == "QUANTITY"
+        out.append((a.text[s.start:s.end], s.attrs["value"], s.attrs["unit"], s.attrs["about"]))
+    return out
+
+
+def test_numbers_in_words_with_units_and_what_is_counted() -> None:
+    text = ("The envoy noted a forty six percent increase in bilateral trade. "
+            "She said they had shipped fifty thousand doses of flu vaccine and would ship "
+            "one hundred and fifty thousand more.")
+    got = _q(text)
+    assert ("forty six percent", 46, "percent", "increase in bilateral trade") in got
+    assert ("fifty thousand doses", 50000, "doses", "doses of flu vaccine") in got
+    # the unit is not repeated: it comes from the earlier count in the sentence
+    assert ("one hundred and fifty thousand more", 150000, "doses", "doses of flu vaccine") \
+        in got
+    a = Article(key="q", text=text)
+    spans = find_quantities(a)
+    pct = next(s for s in spans if s.attrs["unit"] == "percent")
+    assert (pct.start, pct.end) == (text.index("forty"), text.index(" increase"))
+
+
+def test_money() -> None:
+    got = _q("The port deal is worth $2.4 billion, and Rs 5bn more was set aside; "
+             "exports reached 300 million dollars and the levy raised \u20ac40m.")
+    assert ("$2.4 billion", 2_400_000_000, "USD", "port deal") in got
+    values = {(t, v, u) for t, v, u, _ in got}
+    assert ("Rs 5bn", 5_000_000_000, "PKR") in values
+    assert ("300 million dollars", 300_000_000, "USD") in values
+    assert ("\u20ac40m", 40_000_000, "EUR") in values
+
+
+def test_percentages_and_their_subject() -> None:
+    # a sentence-initial common noun is lower-cased in ``about``
+    assert _q("Exports rose by 7.5 per cent.") == [("7.5 per cent", 7.5, "percent", "exports")]
+    assert _q("Shares in Norland Shipping fell 12% on Monday.") == [
+        ("12%", 12, "percent", "shares in Norland Shipping")]
+
+
+def test_years_durations_and_measures() -> None:
+    got = _q("The 46-year-old mayor, in office since 2019, began a two-day visit and "
+             "inspected 1,200 tonnes of wheat stored for three years.")
+    assert ("46-year-old", 46, "year", "mayor") in got
+    assert ("2019", 2019, "year", "") in got
+    assert ("two-day", 2, "day", "visit") in got
+    assert ("1,200 tonnes", 1200, "tonnes", "wheat") in got
+    assert ("three years", 3, "years", "") in got
+
+
+def test_qualifiers_and_casualties() -> None:
+    a = Article(key="q", text="About two hundred fishermen protested and at least 14 dead "
+                              "were counted, but the talks were an important one.")
+    spans = find_quantities(a)
+    first = spans[0]
+    assert a.text[first.start:first.end] == "About two hundred fishermen"
+    assert first.attrs["value"] == 200 and first.attrs["approximate"] is True
+    dead = next(s for s in spans if s.attrs["unit"] == "dead")
+    assert dead.attrs["value"] == 14 and dead.attrs["qualifier"] == "at least"
+    assert not any(a.text[s.start:s.end] == "one" for s in spans)  # a pronoun, not a number
+
+
+def test_bare_number_borrows_unit_only_from_a_parallel_count() -> None:
+    got = _q("Six people were killed and two remain missing after the floods.")
+    assert ("two", 2, "people", "people") in got
+
+
+@pytest.mark.parametrize("text", ["No numbers here at all.", "He was the first to speak."])
+def test_no_quantities(text: str) -> None:
+    assert _q(text) == []
