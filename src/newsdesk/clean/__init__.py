@@ -112,17 +112,22 @@ class RepeatedLinesStep(Step):
     reads = ("text", "source")
     adds = ("text", "paragraphs")
 
-    def __init__(self, opts: CleanOptions | None = None, chunk: int = 2000) -> None:
+    def __init__(self, opts: CleanOptions | None = None, chunk: int = 2000,
+                 max_chars: int = 32_000_000) -> None:
         self.opts = opts or CleanOptions()
         self.chunk = chunk
+        self.max_chars = max_chars  # flush early when raw pages are large
 
     def run(self, articles: Iterable[Article]) -> Iterator[Article]:
         buf: list[Article] = []
+        chars = 0
         for a in articles:
             buf.append(a)
-            if len(buf) >= self.chunk:
+            chars += len(a.text) + len(a.raw)
+            if len(buf) >= self.chunk or chars >= self.max_chars:
                 yield from self.process_chunk(buf)
                 buf = []
+                chars = 0
         if buf:
             yield from self.process_chunk(buf)
 

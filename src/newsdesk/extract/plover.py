@@ -243,12 +243,14 @@ def _code_tokens(toks: Sequence[Token]) -> list[tuple[str, str | None, int, int]
     found = []
     i = 0
     n = len(toks)
+    # Doc.text is rebuilt from every token on each read: read it once per call.
+    doc_text = toks[0].doc.text if toks else ""
     while i < n:
         hit = None
         for j in range(min(n, i + 7), i, -1):
             s = toks[i].idx
             e = toks[j - 1].idx + len(toks[j - 1])
-            surface = toks[i].doc.text[s:e]
+            surface = doc_text[s:e]
             if toks[i].is_punct:
                 break
             h = _lookup(surface)

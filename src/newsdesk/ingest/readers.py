@@ -85,17 +85,20 @@ def html_to_article(
         lines = [ln for ln in lines if ln != title.strip()]
     if not lines:
         raise InputError(origin, "the HTML page has no article text")
-    published = None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            published = find_date(html, original_date=True, extensive_search=False)
-    except Exception:  # htmldate raises assorted parser errors on broken pages
-        published = None
+    # trafilatura's metadata date is htmldate's (original date first); a second htmldate
+    # pass only runs when it found none.
+    published = d.get("date") or None
+    if published is None:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                published = find_date(html, original_date=True, extensive_search=False)
+        except Exception:  # htmldate raises assorted parser errors on broken pages
+            published = None
     page_url = url or d.get("url")
     return Article(
         key=key, text="\n\n".join(lines), title=title, url=page_url,
-        source=d.get("sitename") or host_source(page_url), published=published or d.get("date"),
+        source=d.get("sitename") or host_source(page_url), published=published,
         origin=origin, fmt=fmt, raw=html, meta={"from_html": True},
     )
 

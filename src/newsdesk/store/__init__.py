@@ -20,6 +20,7 @@ from newsdesk.errors import Skipped, StoreError
 from newsdesk.model import Article, Paragraph, Span
 
 DEFAULT_DB = "newsdesk.db"
+MAX_BATCH_CHARS = 32_000_000  # text + raw held before a write batch is flushed
 
 # Each entry upgrades the schema by one version; never edit a released entry, append.
 MIGRATIONS: list[str] = [
@@ -142,13 +143,17 @@ class Store:
         """Insert articles in batched transactions; return (added, already there)."""
         added = existing = 0
         buf: list[Article] = []
+        chars = 0
         for a in articles:
             buf.append(a)
-            if len(buf) >= batch:
+            chars += len(a.text) + len(a.raw)
+            # Flush on count or on size, so large raw HTML pages keep memory flat.
+            if len(buf) >= batch or chars >= MAX_BATCH_CHARS:
                 n = self._insert(buf)
                 added += n
                 existing += len(buf) - n
                 buf = []
+                chars = 0
         if buf:
             n = self._insert(buf)
             added += n
