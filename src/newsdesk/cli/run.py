@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +12,7 @@ import typer
 from newsdesk.cli.app import (
     DEFAULT_DB_OPT,
     DbOpt,
+    DelayedProgress,
     WorkersOpt,
     app,
     err,
@@ -18,6 +21,7 @@ from newsdesk.cli.app import (
     open_store,
     out,
 )
+from newsdesk.overview import overview
 
 
 @app.command("run")
@@ -25,15 +29,35 @@ def run_cmd(
     paths: Annotated[list[Path], typer.Argument(help="Files or directories of reports.")],
     db: DbOpt = DEFAULT_DB_OPT,
     workers: WorkersOpt = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per event.")] = False,
 ) -> None:
-    """The main job: ingest the reports into the store and report what was found."""
+    """The main job: ingest, find copies, group into events, extract, and report each event."""
     with open_store(db) as store:
         report = ingest_with_progress(paths, store, workers)
         exit_if_nothing_read(report)
-        arts = list(store.articles(report.refs))
-        out.print(f"[bold]{len(arts)} article(s)[/bold] in {db}", highlight=False)
-        for a in arts:
-            credits = f" credits {', '.join(a.credits)}" if a.credits else ""
-            out.print(f"  {a.published or '????-??-??'}  {a.key}  ({a.source or 'unknown source'})"
-                      f"{credits}: {a.title or a.text[:70]}", highlight=False)
-        err.print(f"store {db}: {store.count()} article(s)", highlight=False)
+        bar = DelayedProgress(len(report.refs), "extracting")
+        try:
+            events = overview(store, report.refs, on_article=bar.advance)
+        finally:
+            bar.stop()
+        for ev in events:
+            if as_json:
+                print(json.dumps(asdict(ev), ensure_ascii=False))
+                continue
+            dates = ev.first if ev.first == ev.last else f"{ev.first} – {ev.last}"
+            out.print(f"\n[bold]{ev.title}[/bold]  ({dates or 'undated'}"
+                      f"{', ' + ev.place if ev.place else ''})", highlight=False)
+            out.print(f"  {len(ev.articles)} article(s), {ev.independent_sources} independent "
+                      f"source(s); event {ev.id}", highlight=False)
+            for k in ev.articles:
+                note = f"  (copy of {ev.copies[k]})" if k in ev.copies else ""
+                out.print(f"    - {k}{note}", highlight=False)
+            if ev.entities:
+                out.print("  who/what: " + ", ".join(f"{n} ({c})" for n, c in ev.entities),
+                          highlight=False)
+            for q in ev.quotes:
+                text = q["content"].strip().strip("\"“”‘’'«» ,")
+                out.print(f"  {q['speaker']}: “{text}” [{q['cite']}]", highlight=False,
+                          markup=False)
+        err.print(f"\nstore {db}: {store.count()} article(s), {len(events)} event(s)",
+                  highlight=False)
