@@ -123,6 +123,17 @@ def exit_if_nothing_read(report: IngestReport) -> None:
         raise typer.Exit(1)
 
 
+def refs_of(paths: list[Path] | None, store: Store, workers: int = 1,
+            quiet: bool = False) -> list[tuple[str, str]] | None:
+    """What a reading command works on: the articles of PATHS (ingested first, exiting
+    non-zero when none could be read), or None for the whole store when no PATHS."""
+    if not paths:
+        return None
+    report = ingest_with_progress(paths, store, workers, quiet=quiet)
+    exit_if_nothing_read(report)
+    return report.refs
+
+
 def is_pipe() -> bool:
     """True when stdout is not a terminal."""
     return not sys.stdout.isatty()

@@ -21,6 +21,7 @@ from newsdesk.cli.app import (
     ingest_with_progress,
     open_store,
     out,
+    refs_of,
 )
 from newsdesk.model import Article
 
@@ -61,11 +62,7 @@ def articles_cmd(
 ) -> None:
     """List stored articles (those of PATHS, ingested first, when given)."""
     with open_store(db) as store:
-        refs = None
-        if paths:
-            report = ingest_with_progress(paths, store, workers, quiet=fmt is ArticleFormat.jsonl)
-            exit_if_nothing_read(report)
-            refs = report.refs
+        refs = refs_of(paths, store, workers, quiet=fmt is ArticleFormat.jsonl)
         arts = store.articles(refs)
         if fmt is ArticleFormat.jsonl:
             for a in arts:

@@ -17,10 +17,9 @@ from newsdesk.cli.app import (
     WorkersOpt,
     app,
     err,
-    exit_if_nothing_read,
-    ingest_with_progress,
     open_store,
     out,
+    refs_of,
 )
 from newsdesk.events import EventOptions, EventResult, pending_features, run_events
 from newsdesk.events.stage import EventStore
@@ -49,12 +48,8 @@ def events_cmd(
     """
     opts = EventOptions(quiet_days=quiet_days)
     with open_store(db) as store:
-        refs = None
-        if paths:
-            report = ingest_with_progress(paths, store, workers, quiet=fmt is not EventFormat.table)
-            exit_if_nothing_read(report)
-            refs = report.refs
-        elif store.count() == 0:
+        refs = refs_of(paths, store, workers, quiet=fmt is not EventFormat.table)
+        if refs is None and store.count() == 0:
             err.print(f"the store {db} holds no articles: pass files or directories to read, "
                       "e.g. `newsdesk events reports/`", highlight=False)
             raise typer.Exit(1)

@@ -17,10 +17,9 @@ from newsdesk.cli.app import (
     WorkersOpt,
     app,
     err,
-    exit_if_nothing_read,
-    ingest_with_progress,
     open_store,
     out,
+    refs_of,
 )
 from newsdesk.errors import NewsdeskError
 
@@ -48,12 +47,7 @@ def extract_cmd(
     from newsdesk.extract.step import ExtractOptions, article_record, extract_stored
 
     with open_store(db) as store:
-        refs = None
-        if paths:
-            report = ingest_with_progress(paths, store, workers,
-                                          quiet=fmt is ExtractFormat.jsonl)
-            exit_if_nothing_read(report)
-            refs = report.refs
+        refs = refs_of(paths, store, workers, quiet=fmt is ExtractFormat.jsonl)
         total = len(refs) if refs is not None else store.count()
         if total == 0:
             err.print("nothing to extract: the store is empty. Give PATHS to ingest, or "

@@ -17,10 +17,9 @@ from newsdesk.cli.app import (
     WorkersOpt,
     app,
     err,
-    exit_if_nothing_read,
-    ingest_with_progress,
     open_store,
     out,
+    refs_of,
 )
 from newsdesk.errors import NewsdeskError
 from newsdesk.reuse import ReuseIndex, ReuseOptions, ReuseResult
@@ -41,11 +40,7 @@ def reuse_cmd(
     """Copy groups, shared passages and independent accounts (of PATHS, ingested first,
     when given; otherwise of the whole store)."""
     with open_store(db) as store:
-        refs = None
-        if paths:
-            report = ingest_with_progress(paths, store, workers, quiet=fmt is ReuseFormat.json)
-            exit_if_nothing_read(report)
-            refs = report.refs
+        refs = refs_of(paths, store, workers, quiet=fmt is ReuseFormat.json)
         try:
             index = ReuseIndex(store, ReuseOptions(workers=workers))
             if index.rebuilt:
