@@ -43,7 +43,9 @@ PathsArg = Annotated[
     list[Path] | None,
     typer.Argument(help="Files or directories to ingest first ('-' reads JSONL from stdin)."),
 ]
-WorkersOpt = Annotated[int, typer.Option("--workers", "-w", min=1, help="Reader processes.")]
+WorkersOpt = Annotated[int, typer.Option(
+    "--workers", "-w", min=0,
+    help="Reader processes (0: one per core for batches of 64+ files).")]
 
 DEFAULT_DB_OPT = DEFAULT_DB
 
@@ -93,7 +95,7 @@ def open_store(db: str) -> Iterator[Store]:
         store.close()
 
 
-def ingest_with_progress(paths: list[Path], store: Store, workers: int = 1,
+def ingest_with_progress(paths: list[Path], store: Store, workers: int = 0,
                          quiet: bool = False) -> IngestReport:
     """Ingest paths with a progress bar, report every skip on stderr."""
     total = len(expand_paths(paths))
@@ -123,7 +125,7 @@ def exit_if_nothing_read(report: IngestReport) -> None:
         raise typer.Exit(1)
 
 
-def refs_of(paths: list[Path] | None, store: Store, workers: int = 1,
+def refs_of(paths: list[Path] | None, store: Store, workers: int = 0,
             quiet: bool = False) -> list[tuple[str, str]] | None:
     """What a reading command works on: the articles of PATHS (ingested first, exiting
     non-zero when none could be read), or None for the whole store when no PATHS."""

@@ -44,7 +44,7 @@ def article_json(a: Article) -> str:
 def ingest_cmd(
     paths: Annotated[list[Path], typer.Argument(help="Files or directories ('-' = JSONL stdin).")],
     db: DbOpt = DEFAULT_DB_OPT,
-    workers: WorkersOpt = 1,
+    workers: WorkersOpt = 0,
 ) -> None:
     """Read, clean and store articles (txt, HTML, JSONL, RSS/Atom, WARC)."""
     with open_store(db) as store:
@@ -58,7 +58,7 @@ def articles_cmd(
     paths: PathsArg = None,
     db: DbOpt = DEFAULT_DB_OPT,
     fmt: Annotated[ArticleFormat, typer.Option("--format", "-f")] = ArticleFormat.table,
-    workers: WorkersOpt = 1,
+    workers: WorkersOpt = 0,
 ) -> None:
     """List stored articles (those of PATHS, ingested first, when given)."""
     with open_store(db) as store:

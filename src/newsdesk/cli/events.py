@@ -39,7 +39,7 @@ def events_cmd(
     quiet_days: Annotated[int, typer.Option(
         "--quiet-days", min=0,
         help="An event with no new report for this many days goes dormant.")] = 14,
-    workers: WorkersOpt = 1,
+    workers: WorkersOpt = 0,
 ) -> None:
     """Group articles into events (those of PATHS, ingested first, when given).
 

@@ -34,7 +34,7 @@ def extract_cmd(
     paths: PathsArg = None,
     db: DbOpt = DEFAULT_DB_OPT,
     fmt: Annotated[ExtractFormat, typer.Option("--format", "-f")] = ExtractFormat.table,
-    workers: WorkersOpt = 1,
+    workers: WorkersOpt = 0,
     force: Annotated[bool, typer.Option(
         "--force", help="Recompute even when this batch was extracted before.")] = False,
 ) -> None:

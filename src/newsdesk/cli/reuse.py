@@ -35,14 +35,14 @@ def reuse_cmd(
     paths: PathsArg = None,
     db: DbOpt = DEFAULT_DB_OPT,
     fmt: Annotated[ReuseFormat, typer.Option("--format", "-f")] = ReuseFormat.table,
-    workers: WorkersOpt = 1,
+    workers: WorkersOpt = 0,
 ) -> None:
     """Copy groups, shared passages and independent accounts (of PATHS, ingested first,
     when given; otherwise of the whole store)."""
     with open_store(db) as store:
         refs = refs_of(paths, store, workers, quiet=fmt is ReuseFormat.json)
         try:
-            index = ReuseIndex(store, ReuseOptions(workers=workers))
+            index = ReuseIndex(store, ReuseOptions(workers=max(1, workers)))
             if index.rebuilt:
                 err.print("reuse index was built with other options: re-indexing everything",
                           highlight=False)

@@ -28,7 +28,7 @@ from newsdesk.overview import overview
 def run_cmd(
     paths: Annotated[list[Path], typer.Argument(help="Files or directories of reports.")],
     db: DbOpt = DEFAULT_DB_OPT,
-    workers: WorkersOpt = 1,
+    workers: WorkersOpt = 0,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per event.")] = False,
 ) -> None:
     """The main job: ingest, find copies, group into events, extract, and report each event."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -23,7 +24,20 @@ class IngestOptions:
     html: HtmlOptions = field(default_factory=HtmlOptions)
     clean: CleanOptions = field(default_factory=CleanOptions)
     batch_size: int = 500
-    workers: int = 1  # >1 reads and cleans files in a local process pool
+    # Reader processes. 0 (the default) means one per core once there are at least
+    # AUTO_POOL_MIN_FILES files (a pool costs ~0.3 s to start, worth it only for big
+    # batches: on real 180 KB pages 2 workers take HTML ingest from 28 to 50 pages/s);
+    # 1 keeps everything in this process.
+    workers: int = 0
+
+    def effective_workers(self, n_files: int) -> int:
+        """How many reader processes a batch of ``n_files`` files gets."""
+        if self.workers > 0:
+            return self.workers
+        return (os.cpu_count() or 1) if n_files >= AUTO_POOL_MIN_FILES else 1
+
+
+AUTO_POOL_MIN_FILES = 64
 
 
 @dataclass(slots=True)
@@ -86,8 +100,9 @@ def read_clean(
     in ``ignored`` when given."""
     opts = opts or IngestOptions()
     files = expand_paths(paths, ignored)
-    if opts.workers > 1 and len(files) > 1:
-        with ProcessPoolExecutor(max_workers=opts.workers) as ex:
+    workers = opts.effective_workers(len(files))
+    if workers > 1 and len(files) > 1:
+        with ProcessPoolExecutor(max_workers=workers) as ex:
             results = ex.map(_read_file_job, ((f, opts) for f in files), chunksize=16)
             for f, recs in zip(files, results, strict=True):
                 yield from recs
