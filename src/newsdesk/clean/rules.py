@@ -14,6 +14,8 @@ from datetime import date
 
 from dateutil import parser as dateparser
 
+from newsdesk.clean.unwrap import tex_quotes, unwrap_paragraphs
+
 MONTHS = (
     "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
     "sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
@@ -136,8 +138,14 @@ def _add(credits: list[str], name: str) -> None:
 
 def _blocks(text: str) -> list[str]:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
-    sep = r"\n\s*\n" if re.search(r"\n\s*\n", text) else r"\n"
-    return [b.strip() for b in re.split(sep, text) if b.strip()]
+    text = tex_quotes(text)
+    if re.search(r"\n\s*\n", text):
+        return [b.strip() for b in re.split(r"\n\s*\n", text) if b.strip()]
+    # No blank lines: hard-wrapped text keeps its paragraphs, else a line is a paragraph.
+    paras = unwrap_paragraphs(text)
+    if paras is not None:
+        return paras
+    return [b.strip() for b in text.split("\n") if b.strip()]
 
 
 def clean_text(text: str, *, detect_title: bool = True, drop_furniture: bool = True,

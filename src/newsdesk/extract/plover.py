@@ -914,23 +914,50 @@ def _with_countries(entities: list[Span], paras: Sequence[ParsedParagraph]) -> l
         from newsdesk.extract.quotes import _fallback_entities
 
         entities = _fallback_entities(paras)
+    local = _provisional_countries(entities)
+
+    def code_of(word: str) -> str | None:
+        return country_code(word) or local.get(word.lower())
+
     known: dict[str, str] = {}
     for x in entities:
         c = str(x.attrs.get("canonical") or "")
         if x.attrs.get("country"):
             known.setdefault(c, str(x.attrs["country"]))
+        elif c.lower() in local and x.label in ("GPE", "NORP"):
+            known.setdefault(c, local[c.lower()])
         elif x.attrs.get("role"):
             for w in re.split(r"[\s\u2019']+", str(x.attrs["role"])):
-                code = country_code(w) if w[:1].isupper() else None
+                code = code_of(w) if w[:1].isupper() else None
                 if code and code != "IGO":
                     known.setdefault(c, code)
                     break
     out = []
     for x in entities:
         c = str(x.attrs.get("canonical") or "")
-        if x.label == "PERSON" and not x.attrs.get("country") and c in known:
+        if x.label in ("PERSON", "GPE", "NORP") and not x.attrs.get("country") and c in known:
             x = Span(x.start, x.end, x.label, {**x.attrs, "country": known[c]})
         out.append(x)
+    return out
+
+
+def _provisional_countries(entities: list[Span]) -> dict[str, str]:
+    """Countries the gazetteer does not know, recognised by the text itself: a place
+    (GPE) whose demonym also occurs ("Valmora" beside "Valmoran", "Kestria" beside
+    "Kestrian"). They get a provisional code, the first three letters of the name, so
+    events between them are still coded. Cities rarely come with such a demonym."""
+    gpes = {str(x.attrs.get("canonical") or "") for x in entities
+            if x.label == "GPE" and not x.attrs.get("country")}
+    norps = {str(x.attrs.get("canonical") or "") for x in entities if x.label == "NORP"}
+    out: dict[str, str] = {}
+    for g in gpes:
+        if len(g) < 4 or " " in g or country_code(g):
+            continue
+        stem = g[:-1] if g[-1] in "aeiouy" else g
+        for n in norps:
+            if n != g and n.startswith(stem) and len(n) - len(g) <= 3 and not country_code(n):
+                code = g[:3].upper()
+                out[g.lower()] = out[n.lower()] = code
     return out
 
 

@@ -1,0 +1,1 @@
+"""Brief: the cited account of each event (summary, claims, quotes, timeline, sources)."""

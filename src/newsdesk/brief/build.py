@@ -1,0 +1,296 @@
+"""Build the brief: one cited account per event, as the ``newsdesk.brief/1`` JSON dict.
+
+Every list in the brief cites the articles (and character ranges) it comes from: the
+summary sentences and claims through the aligned sentences of the cross-check, numbers
+and quotes through their extraction spans. The dict is what ``--format json`` prints;
+the Markdown, HTML and text renderers (:mod:`newsdesk.brief.render`) only format it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from newsdesk.brief.summarize import SummaryOptions, summarize_articles
+from newsdesk.crosscheck import Claim, CrosscheckOptions, build_claims, find_conflicts
+from newsdesk.errors import NewsdeskError
+from newsdesk.events import run_events
+from newsdesk.extract.entities import CanonicalEntity
+from newsdesk.extract.step import extract_stored
+from newsdesk.model import Article
+from newsdesk.nlp import parse_articles
+from newsdesk.reuse import analyse_reuse
+from newsdesk.reuse.provenance import ReuseResult
+from newsdesk.store import Store
+
+SCHEMA = "newsdesk.brief/1"
+_FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(slots=True)
+class BriefOptions:
+    """What goes into a brief."""
+
+    summary_words: int = 120  # length of the summary (``--words`` sets it)
+    as_one_event: bool = False  # treat every input as one event
+    event_id: str | None = None  # only this event
+    crosscheck: CrosscheckOptions = field(default_factory=CrosscheckOptions)
+    max_timeline: int = 15
+
+
+Cite = dict[str, Any]
+
+
+def _cite(key: str, start: int, end: int) -> Cite:
+    return {"article": key, "start": start, "end": end}
+
+
+def build_brief(store: Store, refs: list[tuple[str, str]], options: BriefOptions | None = None,
+                on_article: Callable[[Article], None] | None = None) -> dict[str, Any]:
+    """Run reuse, events, extraction and cross-check over ``refs`` and brief each event."""
+    opts = options or BriefOptions()
+    run = extract_stored(store, refs, on_article=on_article)
+    articles = {a.key: a for a in run.articles}
+    arts = list(articles.values())
+    reuse = analyse_reuse(arts)
+    copy_of = {k: p.copy_of for k, p in reuse.provenance.items() if p.copy_of}
+    groups: list[tuple[str, str, str | None, str | None, str | None, list[str]]] = []
+    if opts.as_one_event or len(arts) <= 1:
+        keys = [a.key for a in arts]
+        dates = sorted(a.published for a in arts if a.published)
+        eid = "e" + hashlib.sha1("\n".join(sorted(keys)).encode()).hexdigest()[:10]
+        title = _best_title(arts, copy_of)
+        places = Counter(a.dateline for a in arts if a.dateline)
+        groups.append((eid, title, dates[0] if dates else None, dates[-1] if dates else None,
+                       places.most_common(1)[0][0] if places else None, keys))
+    else:
+        for ev in run_events(store, refs, copy_of=copy_of).events:
+            groups.append((ev.id, ev.title, ev.first, ev.last, ev.place,
+                           [k for k in ev.articles if k in articles]))
+    if opts.event_id is not None:
+        chosen = [g for g in groups if g[0] == opts.event_id]
+        if not chosen:
+            raise NewsdeskError(
+                f"No event {opts.event_id!r} among these articles. Events here: "
+                f"{', '.join(g[0] for g in groups[:10])}. Run `newsdesk events` to list them.")
+        groups = chosen
+    events = [
+        _brief_event(eid, title, first, last, place, [articles[k] for k in keys], reuse,
+                     run.entities, opts)
+        for eid, title, first, last, place, keys in groups if keys
+    ]
+    return {"schema": SCHEMA, "events": events}
+
+
+def _best_title(arts: Sequence[Article], copy_of: dict[str, str]) -> str:
+    titled = [a for a in arts if a.title and a.key not in copy_of]
+    if not titled:
+        titled = [a for a in arts if a.title]
+    if not titled:
+        return arts[0].text[:80] if arts else ""
+    return str(min(titled, key=lambda a: (a.published or "9999", len(a.title or ""))).title)
+
+
+def _brief_event(eid: str, title: str, first: str | None, last: str | None,
+                 place: str | None, members: list[Article], reuse: ReuseResult,
+                 entities: dict[str, CanonicalEntity], opts: BriefOptions) -> dict[str, Any]:
+    keys = [a.key for a in members]
+    sub = reuse.restrict([k for k in keys if k in reuse.provenance])
+    accounts = {k: f"s{p.account}" for k, p in sub.provenance.items()}
+    parsed = parse_articles(members)
+    claims = build_claims(members, accounts, opts.crosscheck, parsed)
+    find_conflicts(claims, opts.crosscheck)
+    by_key = {a.key: a for a in members}
+    sentence_claim: dict[tuple[str, int], Claim] = {}
+    for c in claims:
+        for s in c.sentences:
+            sentence_claim[(s.article, s.start)] = c
+
+    def claim_at(key: str, start: int, end: int) -> Claim | None:
+        for (k, s), c in sentence_claim.items():
+            if k == key and s <= start < max(end, s + 1):
+                sent = next(x for x in c.sentences if x.article == k and x.start == s)
+                if start < sent.end:
+                    return c
+        return None
+
+    # summary
+    summary = []
+    for chosen in summarize_articles(members, SummaryOptions(words=opts.summary_words),
+                                     accounts):
+        found = claim_at(chosen.article, chosen.start, chosen.end)
+        cites = [_cite(chosen.article, chosen.start, chosen.end)]
+        arts_of = [chosen.article]
+        if found is not None:
+            arts_of = list(found.articles)
+            cites += [_cite(k, a, b) for k, a, b in found.cites
+                      if (k, a) != (chosen.article, chosen.start)]
+        summary.append({"text": chosen.text, "articles": arts_of, "cites": cites})
+
+    def claim_dict(c: Claim) -> dict[str, Any]:
+        conflict = None
+        if c.conflict is not None:
+            conflict = {"about": c.conflict.about, "values": [
+                {"value": v.value, "unit": v.unit, "text": v.text, "articles": v.articles}
+                for v in c.conflict.values]}
+        return {"id": c.id, "text": c.text, "articles": c.articles,
+                "independent_sources": c.origins, "status": c.status,
+                "cites": [_cite(*t) for t in c.cites], "conflict": conflict}
+
+    article_rows = []
+    for a in members:
+        p = sub.provenance.get(a.key)
+        article_rows.append({
+            "key": a.key, "source": a.source, "title": a.title, "published": a.published,
+            "url": a.url, "copy_of": p.copy_of if p else None,
+            "independent": not (p and p.copy_of), "account": accounts.get(a.key, a.key),
+            "credits": list(a.credits), "text": a.text})
+    outlets = []
+    for a in members:
+        name = a.source or (a.credits[0] if a.credits else a.key)
+        if name not in outlets:
+            outlets.append(name)
+    outlet_of = {a.key: a.source or (a.credits[0] if a.credits else a.key) for a in members}
+    return {
+        "id": eid, "title": title, "dates": {"first": first, "last": last}, "place": place,
+        "articles": article_rows,
+        "independent_sources": sub.independent_count,
+        "summary": summary,
+        "claims": [claim_dict(c) for c in claims],
+        "quantities": _quantities(members),
+        "quotes": _quotes(members),
+        "entities": _entities(members, entities),
+        "timeline": _timeline(members, claim_at, opts.max_timeline, by_key),
+        "source_matrix": {"outlets": outlets, "rows": [
+            {"claim": c.id, "outlets": sorted({outlet_of[k] for k in c.articles},
+                                              key=outlets.index)} for c in claims]},
+        "reuse": [{"article": k, "copy_of": p.copy_of, "shares": [
+            {"article": ln["other"], "similarity": ln["containment"],
+             "passages": ln["passages"]} for ln in p.links]}
+            for k, p in sub.provenance.items()],
+        "political_events": _political_events(members),
+    }
+
+
+def _quantities(members: Sequence[Article]) -> list[dict[str, Any]]:
+    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for a in members:
+        for q in a.annotations.get("quantities", []):
+            unit = q.attrs.get("unit") or None
+            if str(unit or "").lower() in ("year", "years") or q.attrs.get("value") is None:
+                continue
+            about = q.attrs.get("about") or None
+            k = (float(q.attrs["value"]), unit, str(about or "").lower())
+            g = groups.setdefault(k, {"value": q.attrs["value"], "unit": unit,
+                                      "text": q.text_in(a.text), "about": about,
+                                      "articles": [], "cites": []})
+            if a.key not in g["articles"]:
+                g["articles"].append(a.key)
+            g["cites"].append(_cite(a.key, q.start, q.end))
+    return sorted(groups.values(), key=lambda g: (-len(g["articles"]), g["cites"][0]["article"],
+                                                  g["cites"][0]["start"]))
+
+
+def _quotes(members: Sequence[Article]) -> list[dict[str, Any]]:
+    groups: dict[str, dict[str, Any]] = {}
+    for a in members:
+        for q in a.annotations.get("quotes", []):
+            content = str(q.attrs.get("content") or "")
+            norm = re.sub(r"\W+", " ", content.lower()).strip()
+            if len(norm.split()) < 3:
+                continue
+            speaker = q.attrs.get("speaker_entity") or q.attrs.get("speaker")
+            g = groups.setdefault(norm, {"speaker": speaker, "text": content,
+                                         "direct": bool(q.attrs.get("direct")),
+                                         "articles": [], "cites": []})
+            if g["speaker"] is None and speaker:
+                g["speaker"] = speaker
+            if a.key not in g["articles"]:
+                g["articles"].append(a.key)
+            g["cites"].append(_cite(a.key, int(q.attrs["content_start"]),
+                                    int(q.attrs["content_end"])))
+    return sorted(groups.values(), key=lambda g: (not g["direct"], -len(g["articles"])))
+
+
+def _entities(members: Sequence[Article], table: dict[str, CanonicalEntity]
+              ) -> list[dict[str, Any]]:
+    seen: dict[str, dict[str, Any]] = {}
+    for a in members:
+        for e in a.annotations.get("entities", []):
+            if e.label not in ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"):
+                continue
+            eid = str(e.attrs.get("entity_id") or e.attrs.get("canonical") or e.text_in(a.text))
+            ent = table.get(eid)
+            row = seen.setdefault(eid, {
+                "name": ent.canonical if ent else e.attrs.get("canonical") or e.text_in(a.text),
+                "type": ent.type if ent else e.label,
+                "variants": set(), "roles": set(ent.roles) if ent else set(),
+                "code": (ent.country if ent else e.attrs.get("country")),
+                "articles": [], "_mentions": 0})
+            row["variants"].add(e.text_in(a.text))
+            row["_mentions"] += 1
+            if e.attrs.get("role"):
+                row["roles"].add(str(e.attrs["role"]))
+            if a.key not in row["articles"]:
+                row["articles"].append(a.key)
+    out = []
+    for row in sorted(seen.values(), key=lambda r: (-len(r["articles"]), -r["_mentions"],
+                                                    r["name"])):
+        row.pop("_mentions")
+        row["variants"] = sorted(row["variants"])
+        row["roles"] = sorted(row["roles"])
+        out.append(row)
+    return out
+
+
+def _timeline(members: Sequence[Article], claim_at: Callable[[str, int, int], Claim | None],
+              limit: int, by_key: dict[str, Article]) -> list[dict[str, Any]]:
+    entries: dict[tuple[str, str], dict[str, Any]] = {}
+    for a in members:
+        for d in a.annotations.get("dates", []):
+            value = str(d.attrs.get("value") or "")
+            if not _FULL_DATE.match(value):
+                continue
+            c = claim_at(a.key, d.start, d.end)
+            if c is None:
+                continue
+            sent = next(s for s in c.sentences if s.article == a.key and s.start <= d.start < s.end)
+            k = (value, c.id)
+            e = entries.setdefault(k, {"date": value, "text": sent.text, "articles": [],
+                                       "cites": []})
+            for key in c.articles:
+                if key not in e["articles"]:
+                    e["articles"].append(key)
+            e["cites"].append(_cite(a.key, sent.start, sent.end))
+    ordered = sorted(entries.values(), key=lambda e: (e["date"], -len(e["articles"])))
+    # the best-supported entries, shown in date order
+    keep = sorted(ordered, key=lambda e: -len(e["articles"]))[:limit]
+    return [e for e in ordered if e in keep]
+
+
+def _political_events(members: Sequence[Article]) -> list[dict[str, Any]]:
+    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for a in members:
+        for ev in a.annotations.get("events", []):
+            src = ev.attrs.get("source") or []
+            tgt = ev.attrs.get("target") or []
+            k = (ev.attrs.get("event"), tuple(sorted(str(x.get("code")) for x in src)),
+                 tuple(sorted(str(x.get("code")) for x in tgt)), ev.attrs.get("date"))
+            g = groups.setdefault(k, {"date": ev.attrs.get("date"), "event": ev.attrs.get("event"),
+                                      "source": [_actor(x) for x in src],
+                                      "target": [_actor(x) for x in tgt],
+                                      "articles": [], "cites": []})
+            if a.key not in g["articles"]:
+                g["articles"].append(a.key)
+            g["cites"].append(_cite(a.key, ev.start, ev.end))
+    return sorted(groups.values(), key=lambda g: (-len(g["articles"]), str(g["date"]),
+                                                  str(g["event"])))
+
+
+def _actor(x: dict[str, Any]) -> dict[str, Any]:
+    return {"text": x.get("text"), "code": x.get("code"), "sector": x.get("sector")}
+

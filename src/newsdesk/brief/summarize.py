@@ -1,0 +1,230 @@
+"""Extractive multi-document summary: pick the sentences that cover what most sources say.
+
+Interface used by the brief (``newsdesk brief``) and by ``bench/bench_duc2004.py``.
+
+Method (concept coverage, after Gillick & Favre 2009, with a position prior):
+
+1. Every sentence of every article is a unit (spaCy sentences, cached parses); its
+   concepts are neighbouring word pairs (lower-cased lemmas) that are not both stop words.
+2. A concept's weight counts the *independent accounts* that state it (copies of one
+   story, as ``groups`` says, count once), each account weighing more when the concept
+   comes early in it -- news puts what matters first. Concepts stated by fewer than
+   ``min_accounts`` accounts are ignored.
+3. Candidates are the sentences of ordinary length that are not direct quotations and do
+   not open by pointing back ("He said", "But"); identical sentences count once.
+4. An integer program chooses the candidates that cover the most concept weight within the
+   word budget (HiGHS via scipy; a greedy cover as fallback), so a fact is paid for once.
+5. The words left over are filled with the start of the best remaining sentence, cut at a
+   clause or word boundary (``fill``), placed last.
+6. Chosen sentences are put in reading order: by article date, then the order in which the
+   articles were given, then their place in the article.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from newsdesk.brief.summarize_ilp import greedy_select, ilp_select
+from newsdesk.brief.summarize_units import Unit, _stop_words, article_units
+from newsdesk.model import Article
+
+
+@dataclass(slots=True)
+class SummaryOptions:
+    """How long the summary is and how sentences are chosen."""
+
+    words: int = 100
+    # Candidate sentences: ordinary length, not quotations, not opening with a back-reference.
+    min_sentence_words: int = 8
+    max_sentence_words: int = 50
+    skip_quotes: bool = True
+    skip_dangling: bool = True
+    # Shortened forms of sentences compete with the whole ones (leading phrase, reporting
+    # frame or trailing comma-separated material dropped; always a contiguous part).
+    shorten: bool = True
+    # Only the first sentences of each article are candidates (news leads with what
+    # matters; bounds the work on big events); all sentences still weigh the concepts.
+    max_position: int = 30
+    max_candidates: int = 300
+    # A concept counts when at least this many independent accounts state it (fewer when the
+    # event has fewer accounts).
+    min_accounts: int = 3
+    # Position prior: an account's vote for a concept is 1 + position_weight / (1 + p / position_scale)
+    # where p is the sentence number of its first mention in that account.
+    position_weight: float = 1.0
+    position_scale: float = 3.0
+    weight_power: float = 1.0
+    lead_bonus: float = 0.0
+    # Fill the words left under the budget with the start of one more sentence.
+    fill: bool = True
+    min_fill_words: int = 5
+    solver: str = "ilp"  # "ilp" (HiGHS, greedy fallback) or "greedy"
+    time_limit: float = 10.0
+
+
+@dataclass(slots=True)
+class SummarySentence:
+    """One chosen sentence: ``text`` is ``article.text[start:end]`` of article ``article``."""
+
+    article: str  # Article.key
+    start: int
+    end: int
+    text: str
+
+
+def _vote(position: int, opts: SummaryOptions) -> float:
+    return 1.0 + opts.position_weight / (1.0 + position / max(opts.position_scale, 1e-9))
+
+
+def concept_weights(units: Sequence[Unit], opts: SummaryOptions) -> dict[tuple[str, str], float]:
+    """Weight of each concept: per independent account that states it, a position-discounted
+    vote (first mention in that account), summed; concepts of too few accounts dropped."""
+    first: dict[tuple[str, str], dict[str, int]] = {}
+    for u in units:
+        if not u.full:
+            continue
+        for c in u.concepts:
+            seen = first.setdefault(c, {})
+            p = seen.get(u.account)
+            if p is None or u.position < p:
+                seen[u.account] = u.position
+    n_accounts = len({u.account for u in units})
+    need = max(1, min(opts.min_accounts, n_accounts))
+    return {c: sum(_vote(p, opts) for p in by_acc.values()) ** opts.weight_power
+            for c, by_acc in first.items() if len(by_acc) >= need}
+
+
+def _candidates(units: Sequence[Unit], weights: Mapping[tuple[str, str], float],
+                opts: SummaryOptions) -> list[Unit]:
+    seen: set[tuple[str, ...]] = set()
+    out: list[Unit] = []
+    for u in units:
+        if not (opts.min_sentence_words <= u.words <= opts.max_sentence_words):
+            continue
+        if u.position >= opts.max_position or (opts.skip_quotes and u.quoted):
+            continue
+        if opts.skip_dangling and u.dangling:
+            continue
+        if u.fragment:
+            continue
+        key = tuple(u.terms)
+        if key in seen or not any(c in weights for c in u.concepts):
+            continue
+        seen.add(key)
+        out.append(u)
+    if len(out) > opts.max_candidates:
+        def score(u: Unit) -> float:
+            return sum(weights.get(c, 0.0) for c in u.concepts) / math.sqrt(u.words)
+        out = sorted(out, key=score, reverse=True)[: opts.max_candidates]
+    return out
+
+
+def _select(cands: Sequence[Unit], weights: Mapping[tuple[str, str], float], budget: int,
+            opts: SummaryOptions) -> list[int]:
+    index: dict[tuple[str, str], int] = {}
+    concepts: list[list[int]] = []
+    for u in cands:
+        concepts.append([index.setdefault(c, len(index)) for c in u.concepts if c in weights])
+    w = [0.0] * len(index)
+    for c, i in index.items():
+        w[i] = weights[c]
+    lengths = [u.words for u in cands]
+    # A tiny preference for earlier sentences breaks ties between equal covers.
+    bonus = [(1e-3 + opts.lead_bonus) / (1 + u.position) for u in cands]
+    forms: dict[tuple[int, int], list[int]] = {}
+    for j, u in enumerate(cands):
+        forms.setdefault((u.article, u.position), []).append(j)
+    exclusive = list(forms.values())
+    chosen: list[int] | None = None
+    if opts.solver == "ilp":
+        chosen = ilp_select(concepts, lengths, w, budget, bonus, opts.time_limit, exclusive)
+    if chosen is None:
+        chosen = greedy_select(concepts, lengths, w, budget, bonus, exclusive)
+    return chosen
+
+
+def _cut(text: str, start: int, end: int, words: int) -> int:
+    """End offset of the first ``words`` words of ``text[start:end]``, pulled back to the last
+    comma or semicolon when that keeps at least two thirds of them."""
+    pos = start
+    count = 0
+    last_break = -1
+    last_break_words = 0
+    while pos < end and count < words:
+        while pos < end and text[pos].isspace():
+            pos += 1
+        w_end = pos
+        while w_end < end and not text[w_end].isspace():
+            w_end += 1
+        if w_end == pos:
+            break
+        count += 1
+        if text[w_end - 1] in ",;:":
+            last_break, last_break_words = w_end - 1, count
+        pos = w_end
+    if last_break > 0 and last_break_words >= 2 * count / 3 and count == words:
+        return last_break
+    return pos
+
+
+def _fill(units: Sequence[Unit], chosen: list[Unit], weights: Mapping[tuple[str, str], float],
+          left: int, texts: Sequence[str], opts: SummaryOptions) -> Unit | None:
+    """The start of one more sentence, covering the most new weight within ``left`` words."""
+    covered = {c for u in chosen for c in u.concepts}
+    taken = {(u.article, u.position) for u in chosen}
+    best: Unit | None = None
+    best_gain = 0.0
+    for u in units:
+        if (u.article, u.position) in taken or u.words <= left:
+            continue
+        text = texts[u.article]
+        end = _cut(text, u.start, u.end, left)
+        n = len(text[u.start:end].split())
+        if n < opts.min_fill_words:
+            continue
+        part = set(zip(u.terms[:n], u.terms[1:n], strict=False))
+        gain = sum(weights.get(c, 0.0) for c in part - covered)
+        if gain > best_gain:
+            best_gain = gain
+            best = Unit(article=u.article, account=u.account, position=u.position,
+                        start=u.start, end=end, words=n, terms=u.terms[:n], concepts=part)
+    return best
+
+
+def summarize_articles(
+    articles: Sequence[Article],
+    options: SummaryOptions | None = None,
+    groups: Mapping[str, str] | None = None,
+) -> list[SummarySentence]:
+    """Choose summary sentences from ``articles`` (one event), in reading order.
+
+    ``groups`` maps an article key to its independent-account key (copies share one),
+    so a story republished ten times does not weigh ten times."""
+    from newsdesk.nlp import parse_articles
+
+    opts = options or SummaryOptions()
+    arts = [a for a in articles if a.text.strip()]
+    if not arts or opts.words <= 0:
+        return []
+    stop = _stop_words()
+    groups = groups or {}
+    units: list[Unit] = []
+    for i, (a, parsed) in enumerate(zip(arts, parse_articles(arts), strict=True)):
+        units.extend(article_units(i, groups.get(a.key, a.key), a, parsed, stop, opts.shorten))
+    weights = concept_weights(units, opts)
+    cands = _candidates(units, weights, opts)
+    chosen = [cands[j] for j in _select(cands, weights, opts.words, opts)]
+    tail: Unit | None = None
+    left = opts.words - sum(u.words for u in chosen)
+    if opts.fill and left >= opts.min_fill_words:
+        pool = [u for u in cands if not (opts.skip_dangling and u.dangling)]
+        tail = _fill(pool, chosen, weights, left, [a.text for a in arts], opts)
+    order = {id(a): i for i, a in enumerate(arts)}
+    chosen.sort(key=lambda u: (arts[u.article].published or "", order[id(arts[u.article])],
+                               u.position))
+    if tail is not None:
+        chosen.append(tail)
+    return [SummarySentence(arts[u.article].key, u.start, u.end,
+                            arts[u.article].text[u.start:u.end]) for u in chosen]

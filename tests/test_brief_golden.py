@@ -1,0 +1,192 @@
+"""Golden tests of the brief on the bundled example corpus (content, not shape)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newsdesk.brief.build import SCHEMA, BriefOptions, build_brief
+from newsdesk.ingest import ingest
+from newsdesk.store import Store
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+EXPECTED = json.loads((Path(__file__).parent / "golden" / "expected.json").read_text())
+WARC_A07 = "<urn:uuid:c7a4e1f0-2b6d-4f93-8e15-3a9d7c0b5e83>"
+
+
+@pytest.fixture(scope="module")
+def brief() -> dict[str, Any]:
+    store = Store(":memory:")
+    report = ingest([EXAMPLES], store)
+    return build_brief(store, report.refs, BriefOptions())
+
+
+def _event_with(brief: dict[str, Any], key: str) -> dict[str, Any]:
+    return next(e for e in brief["events"] if key in {a["key"] for a in e["articles"]})
+
+
+def _texts(brief: dict[str, Any]) -> dict[str, str]:
+    return {a["key"]: a["text"] for e in brief["events"] for a in e["articles"]}
+
+
+def test_events_and_sources(brief: dict[str, Any]) -> None:
+    assert brief["schema"] == SCHEMA
+    got = sorted(sorted(a["key"] for a in e["articles"]) for e in brief["events"])
+    want = sorted(sorted(v) for v in EXPECTED["clusters"].values())
+    assert got == want
+    a = _event_with(brief, "a01_pna_wire")
+    assert a["independent_sources"] == EXPECTED["events"]["A"]["independent_sources"] == 7
+    rows = {r["key"]: r for r in a["articles"]}
+    assert rows["a02_globeview_furniture"]["copy_of"] == "a01_pna_wire"
+    assert rows["a02_globeview_furniture"]["independent"] is False
+    assert rows["a02_globeview_furniture"]["account"] == rows["a01_pna_wire"]["account"]
+
+
+def test_conflicting_agreement_value_two_sources_against_one(brief: dict[str, Any]) -> None:
+    a = _event_with(brief, "a01_pna_wire")
+    conflicts = [c for c in a["claims"] if c["status"] == "conflicting"]
+    assert conflicts, "the $2.4bn / $2.1bn disagreement must be found"
+    values = {v["value"]: v for v in conflicts[0]["conflict"]["values"]}
+    assert set(values) == {2.4e9, 2.1e9}
+    assert set(values[2.4e9]["articles"]) == {"a01_pna_wire", "a02_globeview_furniture",
+                                               WARC_A07}
+    assert values[2.1e9]["articles"] == ["a04_herald"]
+    # digits and words for the same 38 percent are not a conflict
+    for c in a["claims"]:
+        if c["conflict"]:
+            assert 38.0 not in {v["value"] for v in c["conflict"]["values"]}
+
+
+def test_flood_death_toll_conflict(brief: dict[str, Any]) -> None:
+    b = _event_with(brief, "b01_drussel_floods")
+    tolls = [c["conflict"] for c in b["claims"] if c["conflict"]
+             and c["conflict"]["about"] == "deaths"]
+    assert tolls
+    by_value = {v["value"]: v["articles"] for v in tolls[0]["values"]}
+    assert by_value[14.0] == ["b01_drussel_floods"]
+    assert by_value[17.0] == ["b02_drussel_post"]
+    assert by_value[15.0] == ["b04_vpr"]
+    c = _event_with(brief, "c02_port_camina_floods")
+    assert not [x for x in c["claims"] if x["status"] == "conflicting"], \
+        "Port Camina's reports agree (six dead, 1,200 evacuated)"
+
+
+def test_claim_support_counts_copies_once(brief: dict[str, Any]) -> None:
+    a = _event_with(brief, "a01_pna_wire")
+    for c in a["claims"]:
+        accounts = {r["account"] for r in a["articles"] if r["key"] in c["articles"]}
+        assert c["independent_sources"] <= len(accounts)
+        assert (c["status"] == "corroborated") == (c["independent_sources"] >= 2) or \
+            c["status"] == "conflicting"
+    # the wheat aid is reported by every account that covers the talks
+    wheat = [c for c in a["claims"] if "forty thousand tonnes" in c["text"]]
+    assert wheat and wheat[0]["independent_sources"] >= 3 and len(wheat[0]["articles"]) >= 5
+    # a01 and its copy a02 alone make a single-source claim
+    only_wire = [c for c in a["claims"]
+                 if set(c["articles"]) == {"a01_pna_wire", "a02_globeview_furniture"}]
+    assert only_wire and all(c["status"] == "single-source" for c in only_wire)
+
+
+def test_every_citation_points_at_its_text(brief: dict[str, Any]) -> None:
+    texts = _texts(brief)
+    n = 0
+    for e in brief["events"]:
+        keys = {a["key"] for a in e["articles"]}
+        for section in ("summary", "claims", "quantities", "quotes", "timeline",
+                        "political_events"):
+            for item in e[section]:
+                assert item["cites"], f"{section} item without citation: {item}"
+                for cite in item["cites"]:
+                    assert cite["article"] in keys
+                    assert cite["article"] in item["articles"]
+                    body = texts[cite["article"]]
+                    assert 0 <= cite["start"] < cite["end"] <= len(body)
+                    n += 1
+        for s in e["summary"]:
+            first = s["cites"][0]
+            assert texts[first["article"]][first["start"]:first["end"]] == s["text"]
+        for c in e["claims"]:
+            cited = [texts[x["article"]][x["start"]:x["end"]] for x in c["cites"]]
+            assert c["text"] in cited
+        for q in e["quantities"]:
+            x = q["cites"][0]
+            assert texts[x["article"]][x["start"]:x["end"]] == q["text"]
+    assert n > 100
+
+
+def test_source_matrix(brief: dict[str, Any]) -> None:
+    a = _event_with(brief, "a01_pna_wire")
+    matrix = a["source_matrix"]
+    assert "Valmora Herald" in matrix["outlets"]
+    claims = {c["id"]: c for c in a["claims"]}
+    rows = {r["claim"]: r["outlets"] for r in matrix["rows"]}
+    assert set(rows) == set(claims)
+    conflict = next(c for c in a["claims"] if c["status"] == "conflicting")
+    # only the Herald gives $2.1 billion; its claim row names it
+    assert "Valmora Herald" in rows[conflict["id"]] or any(
+        "Valmora Herald" in rows[c["id"]] for c in a["claims"] if "$2.1 billion" in c["text"])
+    protest = [c for c in a["claims"] if "two hundred fishermen" in c["text"]]
+    assert protest and rows[protest[0]["id"]] == ["Valmora Herald"]
+
+
+def test_quotes_entities_timeline(brief: dict[str, Any]) -> None:
+    a = _event_with(brief, "a01_pna_wire")
+    speakers = {q["speaker"] for q in a["quotes"] if q["direct"]}
+    assert {"Anatoly Drevin", "Tomas Halvard"} <= speakers
+    solberg = [q for q in a["quotes"] if "sack of wheat" in q["text"]]
+    assert solberg and solberg[0]["speaker"] == "Marta Solberg"
+    drevin = next(e for e in a["entities"] if e["name"] == "Anatoly Drevin")
+    assert {"Anatolii Drevin", "Dreivn"} & set(drevin["variants"])
+    assert drevin["type"] == "PERSON"
+    dates = [t["date"] for t in a["timeline"]]
+    assert dates == sorted(dates) and "2025-03-04" in dates
+    assert any(p["event"] for p in a["political_events"])
+
+
+def test_as_one_event_and_event_choice() -> None:
+    store = Store(":memory:")
+    report = ingest([EXAMPLES / "b01_drussel_floods.txt", EXAMPLES / "b03_vns_wire.txt",
+                     EXAMPLES / "d01_courier_opera.txt" if (EXAMPLES / "d01_courier_opera.txt")
+                     .exists() else EXAMPLES / "b02_drussel_post.html"], store)
+    one = build_brief(store, report.refs, BriefOptions(as_one_event=True, summary_words=60))
+    assert len(one["events"]) == 1
+    assert len(one["events"][0]["articles"]) == len(report.refs)
+    words = sum(len(s["text"].split()) for s in one["events"][0]["summary"])
+    assert 0 < words <= 60 + 40  # the budget, give or take the last sentence
+
+
+def test_examples_brief_validates_against_the_schema(brief: dict[str, Any]) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads((Path(__file__).resolve().parents[1] / "docs" / "schemas"
+                         / "newsdesk.brief-1.schema.json").read_text())
+    jsonschema.validate(brief, schema)
+    broken = json.loads(json.dumps(brief))
+    broken["events"][0]["claims"][0]["status"] = "probably"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema)
+
+
+def test_cli_brief_formats(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from newsdesk.cli import app
+
+    runner = CliRunner()
+    src = [str(EXAMPLES / "b01_drussel_floods.txt"), str(EXAMPLES / "b03_vns_wire.txt")]
+    res = runner.invoke(app, ["brief", *src, "--db", ":memory:", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout[res.stdout.index("{"):])
+    assert data["schema"] == "newsdesk.brief/1" and len(data["events"]) == 1
+    res = runner.invoke(app, ["brief", *src, "--db", ":memory:", "--format", "text",
+                              "--words", "25", "--as-one-event"])
+    assert res.exit_code == 0
+    assert 0 < len(res.stdout.split()) <= 25
+    page = tmp_path / "b.html"
+    res = runner.invoke(app, ["brief", *src, "--db", ":memory:", "--format", "html",
+                              "-o", str(page)])
+    assert res.exit_code == 0 and "<html" in page.read_text().lower()
+    res = runner.invoke(app, ["brief", "no-such-event", *src, "--db", ":memory:"])
+    assert res.exit_code == 1 and "no-such-event" in res.output
