@@ -214,13 +214,17 @@ def align(sentences: Sequence[ClaimSentence], options: CrosscheckOptions | None 
     connected components of a symmetric link relation, sorted by their first member)."""
     opts = options or CrosscheckOptions()
     n = len(sentences)
+    # Frequencies over distinct sentences of distinct accounts: a wire sentence carried by
+    # ten copies is one sentence here, so copies do not make its words look common.
+    distinct = {(s.account, s.features, s.anchors) for s in sentences}
     df: dict[str, int] = defaultdict(int)
-    for s in sentences:
-        for f in s.features | s.anchors:
+    for _, feats, anchors in distinct:
+        for f in feats | anchors:
             df[f] += 1
-    idf = {f: math.log((n + 1) / (d + 0.5)) for f, d in df.items()}
+    n_distinct = len(distinct)
+    idf = {f: math.log((n_distinct + 1) / (d + 0.5)) for f, d in df.items()}
     weight = [sum(idf[f] for f in s.features) for s in sentences]
-    max_df = max(opts.anchor_min_df, int(opts.anchor_max_share * n))
+    max_df = max(opts.anchor_min_df, int(opts.anchor_max_share * n_distinct))
 
     def is_anchor(f: str) -> bool:
         d = df[f]
