@@ -16,6 +16,8 @@ setup: $(BIN)/newsdesk
 
 demo: setup
 	$(BIN)/newsdesk run examples/ --db $(DB)
+	$(BIN)/newsdesk brief examples/ --db $(DB) --format md -o brief.md
+	$(BIN)/newsdesk brief examples/ --db $(DB) --format html -o brief.html
 
 test: setup
 	$(BIN)/pytest
@@ -26,4 +28,4 @@ bench: setup
 	$(BIN)/python bench/run_all.py
 
 clean:
-	rm -rf $(VENV) $(DB) $(DB)-wal $(DB)-shm .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(DB) $(DB)-wal $(DB)-shm brief.md brief.html .pytest_cache .mypy_cache .ruff_cache

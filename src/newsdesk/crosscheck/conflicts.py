@@ -12,7 +12,7 @@ measures (a daily count beside a yearly one), not a dispute.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 from newsdesk.crosscheck.claims import (
@@ -131,7 +131,19 @@ def find_conflicts(claims: Sequence[Claim], options: CrosscheckOptions | None = 
                     claim.status = "conflicting"
                     if claim.conflict is None:
                         claim.conflict = conflict
+                        _show_disputed_sentence(claim, conflict)
     return conflicts
+
+
+def _show_disputed_sentence(claim: Claim, conflict: Conflict) -> None:
+    """Make a conflicting claim's text a sentence that states one of the disputed values."""
+    figures = [v.text for v in conflict.values]
+    if any(f in claim.text for f in figures):
+        return
+    for s in claim.sentences:
+        if any(f in s.text for f in figures):
+            claim.text = s.text
+            return
 
 
 def _same_thing(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -207,6 +219,12 @@ def _conflict_of(group: list[tuple[str, frozenset[str], Span, ClaimSentence, Cla
             articles=sorted({s.article for _, s in qs}),
             origins=len(accounts_per_value[v]),
             cites=sorted({(s.article, q.start, q.end) for q, s in qs})))
-    about = measure.split(":", 1)[0] if not measure.startswith(("money", "unit")) else (
-        str(group[0][2].attrs.get("about") or measure))
+    if measure.startswith(("money", "unit")):
+        # the most common description that names a thing ("the agreements"), not a name
+        abouts = Counter(str(q.attrs.get("about") or "") for _, w, q, _, _ in group
+                         if any(x.startswith("A:") for x in w))
+        about = abouts.most_common(1)[0][0] if abouts else str(
+            group[0][2].attrs.get("about") or measure.split(":", 1)[-1])
+    else:
+        about = measure
     return Conflict(about=about, values=out)
