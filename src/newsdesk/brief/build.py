@@ -29,6 +29,10 @@ from newsdesk.store import Store
 
 SCHEMA = "newsdesk.brief/1"
 _FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DURATIONS = frozenset({"year", "years", "month", "months", "week", "weeks", "day", "days",
+                        "hour", "hours", "minute", "minutes", "decade", "decades"})
+_CASUALTY = re.compile(r"\b(dead|killed|died|death|injured|missing|wounded)\b", re.I)
+_PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "you", "this", "that"})
 
 
 @dataclass(slots=True)
@@ -181,8 +185,11 @@ def _quantities(members: Sequence[Article]) -> list[dict[str, Any]]:
     for a in members:
         for q in a.annotations.get("quantities", []):
             unit = q.attrs.get("unit") or None
-            if str(unit or "").lower() in ("year", "years") or q.attrs.get("value") is None:
-                continue
+            if str(unit or "").lower() in _DURATIONS or q.attrs.get("value") is None:
+                continue  # "two-day visit", "in 2024": the timeline's business, not a figure
+            if (float(q.attrs["value"]) <= 2 and str(unit or "") not in ("percent", "USD", "EUR")
+                    and not _CASUALTY.search(str(q.attrs.get("about") or ""))):
+                continue  # "the two sides", "two countries": not a figure worth listing
             about = q.attrs.get("about") or None
             k = (float(q.attrs["value"]), unit, str(about or "").lower())
             g = groups.setdefault(k, {"value": q.attrs["value"], "unit": unit,
@@ -204,16 +211,35 @@ def _quotes(members: Sequence[Article]) -> list[dict[str, Any]]:
             if len(norm.split()) < 3:
                 continue
             speaker = q.attrs.get("speaker_entity") or q.attrs.get("speaker")
-            g = groups.setdefault(norm, {"speaker": speaker, "text": content,
+            if not speaker or str(speaker).lower() in _PRONOUNS:
+                continue  # a quote whose speaker could not be resolved is not shown as one
+            start, end = _trim_quote(a.text, int(q.attrs["content_start"]),
+                                     int(q.attrs["content_end"]))
+            if end <= start:
+                continue
+            g = groups.setdefault(norm, {"speaker": speaker, "text": a.text[start:end],
                                          "direct": bool(q.attrs.get("direct")),
                                          "articles": [], "cites": []})
-            if g["speaker"] is None and speaker:
-                g["speaker"] = speaker
             if a.key not in g["articles"]:
                 g["articles"].append(a.key)
-            g["cites"].append(_cite(a.key, int(q.attrs["content_start"]),
-                                    int(q.attrs["content_end"])))
+            g["cites"].append(_cite(a.key, start, end))
     return sorted(groups.values(), key=lambda g: (not g["direct"], -len(g["articles"])))
+
+
+_QUOTE_EDGE = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb,;: "
+
+
+def _trim_quote(text: str, start: int, end: int) -> tuple[int, int]:
+    """The words of a quote without its quotation marks, trailing comma or leading
+    "that" (the renderers add their own marks); offsets still index ``text``."""
+    while start < end and text[start] in _QUOTE_EDGE:
+        start += 1
+    while end > start and text[end - 1] in _QUOTE_EDGE:
+        end -= 1
+    if text[start:start + 5].lower() == "that ":
+        start += 5
+    # a quotation mark left unbalanced inside after trimming one side is kept as written
+    return start, end
 
 
 def _entities(members: Sequence[Article], table: dict[str, CanonicalEntity]
