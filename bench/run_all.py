@@ -5,6 +5,8 @@ when any script failed. Scripts whose data is absent print "skipped: ..." and ex
 
     python bench/run_all.py                 # all of them
     python bench/run_all.py ingest events   # only those whose name contains a word given
+    python bench/run_all.py brief           # bench_brief.py: ingest-to-brief vs spaCy (~6 min)
+    python bench/run_all.py duc2004         # bench_duc2004.py: summary ROUGE vs published systems
 """
 
 from __future__ import annotations

@@ -9,11 +9,16 @@ Method (concept coverage, after Gillick & Favre 2009, with a position prior):
 2. A concept's weight counts the *independent accounts* that state it (copies of one
    story, as ``groups`` says, count once), each account weighing more when the concept
    comes early in it -- news puts what matters first. Concepts stated by fewer than
-   ``min_accounts`` accounts are ignored.
-3. Candidates are the sentences of ordinary length that are not direct quotations and do
-   not open by pointing back ("He said", "But"); identical sentences count once.
+   ``min_accounts`` accounts are ignored (fewer suffice when almost nothing is shared).
+3. Candidates are the early sentences of ordinary length that are not direct quotations
+   and do not open by pointing back ("He said", "But"), and their shortened forms: a
+   leading phrase before the subject, a reporting frame ("..., officials said.") or
+   trailing comma-separated material dropped -- always one contiguous, citable part of the
+   sentence, and only where no kept word depends on a dropped one. Identical candidates
+   count once.
 4. An integer program chooses the candidates that cover the most concept weight within the
-   word budget (HiGHS via scipy; a greedy cover as fallback), so a fact is paid for once.
+   word budget, at most one form of each sentence (HiGHS via scipy; a greedy cover as
+   fallback), so a fact is paid for once.
 5. The words left over are filled with the start of the best remaining sentence, cut at a
    clause or word boundary (``fill``), placed last.
 6. Chosen sentences are put in reading order: by article date, then the order in which the
@@ -51,12 +56,14 @@ class SummaryOptions:
     # A concept counts when at least this many independent accounts state it (fewer when the
     # event has fewer accounts).
     min_accounts: int = 3
+    min_concepts: int = 10  # ... lowered towards 1 while fewer concepts than this qualify
     # Position prior: an account's vote for a concept is 1 + position_weight / (1 + p / position_scale)
     # where p is the sentence number of its first mention in that account.
-    position_weight: float = 1.0
+    position_weight: float = 2.0
     position_scale: float = 3.0
-    weight_power: float = 1.0
-    lead_bonus: float = 0.0
+    # Summed votes are raised to this power: facts told by many accounts count more than
+    # proportionally (1.5: ROUGE-2 +0.1 to +0.3 over 1.0 on DUC 2004 dev, flat 1.5-2).
+    weight_power: float = 1.5
     # Fill the words left under the budget with the start of one more sentence.
     fill: bool = True
     min_fill_words: int = 5
@@ -92,6 +99,9 @@ def concept_weights(units: Sequence[Unit], opts: SummaryOptions) -> dict[tuple[s
                 seen[u.account] = u.position
     n_accounts = len({u.account for u in units})
     need = max(1, min(opts.min_accounts, n_accounts))
+    # Accounts that share little: fewer accounts suffice until there is something to cover.
+    while need > 1 and sum(len(b) >= need for b in first.values()) < opts.min_concepts:
+        need -= 1
     return {c: sum(_vote(p, opts) for p in by_acc.values()) ** opts.weight_power
             for c, by_acc in first.items() if len(by_acc) >= need}
 
@@ -132,7 +142,7 @@ def _select(cands: Sequence[Unit], weights: Mapping[tuple[str, str], float], bud
         w[i] = weights[c]
     lengths = [u.words for u in cands]
     # A tiny preference for earlier sentences breaks ties between equal covers.
-    bonus = [(1e-3 + opts.lead_bonus) / (1 + u.position) for u in cands]
+    bonus = [1e-3 / (1 + u.position) for u in cands]
     forms: dict[tuple[int, int], list[int]] = {}
     for j, u in enumerate(cands):
         forms.setdefault((u.article, u.position), []).append(j)
@@ -212,7 +222,8 @@ def summarize_articles(
     groups = groups or {}
     units: list[Unit] = []
     for i, (a, parsed) in enumerate(zip(arts, parse_articles(arts), strict=True)):
-        units.extend(article_units(i, groups.get(a.key, a.key), a, parsed, stop, opts.shorten))
+        units.extend(article_units(i, groups.get(a.key, a.key), a, parsed, stop,
+                                   opts.max_position if opts.shorten else 0))
     weights = concept_weights(units, opts)
     cands = _candidates(units, weights, opts)
     chosen = [cands[j] for j in _select(cands, weights, opts.words, opts)]

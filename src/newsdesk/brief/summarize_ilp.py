@@ -9,9 +9,32 @@ when the solver is missing, fails or runs out of time.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import numpy as np
+
+
+@contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """Silence file descriptor 1 for the solver call: some HiGHS builds print debugging
+    lines straight to C stdout, which would corrupt JSON or TSV output of the CLI."""
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+    except (OSError, ValueError, AttributeError):
+        yield
+        return
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
 
 
 def greedy_select(concepts: Sequence[Sequence[int]], lengths: Sequence[int],
@@ -103,8 +126,9 @@ def ilp_select(concepts: Sequence[Sequence[int]], lengths: Sequence[int],
     # value of each is min(1, number of chosen sentences holding it).
     integrality = np.concatenate([np.ones(n), np.zeros(m)])
     try:
-        res = milp(obj, constraints=cons, integrality=integrality, bounds=Bounds(0, 1),
-                   options={"time_limit": time_limit, "disp": False})
+        with _quiet_stdout():
+            res = milp(obj, constraints=cons, integrality=integrality, bounds=Bounds(0, 1),
+                       options={"time_limit": time_limit, "disp": False, "presolve": False})
     except (ValueError, RuntimeError):
         return None
     if res.x is None:

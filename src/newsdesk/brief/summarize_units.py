@@ -23,8 +23,7 @@ _PIECE = re.compile(r"[a-z0-9]+")
 _QUOTE_CHARS = "\"\u201c\u201d\u00ab\u00bb"
 # Words that refer back to something the reader of a summary has not seen.
 _DANGLING = re.compile(
-    r"^(?:[\"\u201c\u2018']?\s*)(?:he|she|they|it|this|that|these|those|but|and|or|so|also|"
-    r"however|meanwhile|still|yet|then|there|here|his|her|their|its)\b", re.I
+    r"^(?:[\"\u201c\u2018']?\s*)(?:he|she|they|it|but|and|or|however|meanwhile)\b", re.I
 )
 
 
@@ -36,6 +35,7 @@ def _stop_words() -> frozenset[str]:
 
 
 _SUBJECTS = {"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"}
+_CUT_PUNCT = {",", ";", "--", "_", "\u2014", "\u2013"}
 _CORE = _SUBJECTS | {"dobj", "ccomp", "xcomp", "attr", "acomp", "dative", "oprd", "agent",
                      "prt", "neg"}
 # Verbs of saying: "..., officials said." carries the news before the comma.
@@ -98,6 +98,8 @@ def shortenings(sent: SpacySpan) -> list[tuple[int, int]]:
     subj = next((c for c in root.children if c.dep_ in _SUBJECTS), None)
     starts = {first}
     ends = {sent.end}
+    said_starts: set[int] = set()  # reporting frame dropped: the reported clause alone
+    said_ends: set[int] = set()
     doc = sent.doc
     if subj is not None and subj.i < root.i:
         commas = [t.i for t in doc[first:subj.left_edge.i] if t.text == ","]
@@ -111,19 +113,34 @@ def shortenings(sent: SpacySpan) -> list[tuple[int, int]]:
             if c.i < root.i and c.left_edge.i == first:
                 e = c.right_edge.i + 1
                 if e < last and doc[e].text == ",":
-                    ends.add(e)
+                    said_ends.add(e)
             elif c.i > root.i and subj is not None and subj.i < root.i:
                 s = c.left_edge.i
                 if doc[s].dep_ == "mark" and doc[s].lower_ == "that":
                     s += 1
                 if s < last:
-                    starts.add(s)
+                    said_starts.add(s)
     # Trailing material goes only after everything the main verb needs (its subject,
     # object, complement): "X did Y, bringing ..." -> "X did Y".
     core_end = max([c.right_edge.i for c in root.children if c.dep_ in _CORE] + [root.i])
     for t in doc[core_end + 1:last]:
-        if t.text == ",":
+        if t.text in _CUT_PUNCT:
             ends.add(t.i)
+    # "X did Y and Z did W": the first clause alone.
+    for c in root.children:
+        if c.dep_ == "conj" and c.i > core_end and any(g.dep_ in _SUBJECTS for g in c.children):
+            k = c.left_edge.i
+            while k > root.i and (doc[k - 1].dep_ == "cc" or doc[k - 1].text in _CUT_PUNCT):
+                k -= 1
+            if k > root.i:
+                ends.add(k)
+    # A cut must not split a phrase: kept words never hang on dropped ones.
+    starts = {s for s in starts if s == first
+              or all(doc[k].head.i >= s for k in range(s, last))}
+    ends = {e for e in ends if e == sent.end
+            or all(doc[k].head.i < e for k in range(first, e) if doc[k].head.i != k)}
+    starts |= said_starts
+    ends |= said_ends
     if any(t.text in _QUOTE_CHARS or t.text in ("``", "''") for t in sent):
         # In or after a quotation a shorter start would lose who speaks.
         starts = {first}
@@ -137,9 +154,9 @@ def shortenings(sent: SpacySpan) -> list[tuple[int, int]]:
 
 def article_units(index: int, account: str, article: Article,
                   parsed: list[ParsedParagraph], stop: frozenset[str],
-                  shorten: bool = True) -> list[Unit]:
+                  shorten_before: int = 0) -> list[Unit]:
     """Every sentence of one article as a :class:`Unit` (offsets into ``article.text``),
-    each followed by its shortened forms when ``shorten``."""
+    the first ``shorten_before`` sentences each followed by their shortened forms."""
     units: list[Unit] = []
     text = article.text
     position = 0
@@ -147,7 +164,7 @@ def article_units(index: int, account: str, article: Article,
         doc = para.doc
         for sent in doc.sents:
             spans = [(sent.start, sent.end)]
-            if shorten:
+            if position < shorten_before:
                 spans += shortenings(sent)
             tagged = sentence_terms(sent)
             made = False

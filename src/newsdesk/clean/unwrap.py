@@ -45,11 +45,18 @@ def unwrap_paragraphs(text: str) -> list[str] | None:
     ``\\n``), or None when the text does not look hard-wrapped.
 
     A paragraph ends after a line much shorter than the wrap width (a last line or a
-    heading) and before an indented line when lines are not normally indented."""
+    heading), after a line that ends a sentence although the next line's first word would
+    have fitted on it, and before an indented line when lines are not normally indented."""
     lines = [ln for ln in text.split("\n") if ln.strip()]
     if not is_hard_wrapped(lines):
         return None
-    median = statistics.median(len(ln.rstrip()) for ln in lines[:-1])
+    widths = [len(ln.rstrip()) for ln in lines[:-1]]
+    median = statistics.median(widths)
+    # The shortest line broken mid-sentence is full: a line that ends a sentence and
+    # leaves room for the next line's first word below that was broken on purpose.
+    open_widths = [len(ln.rstrip()) for ln in lines[:-1]
+                   if not _SENTENCE_END.search(ln.rstrip()) and len(ln.rstrip()) >= 0.6 * median]
+    full = min(open_widths, default=median)
     indented = [ln[:1].isspace() for ln in lines]
     mostly_indented = sum(indented) > len(lines) / 2
     out: list[str] = []
@@ -59,7 +66,10 @@ def unwrap_paragraphs(text: str) -> list[str] | None:
             out.append("\n".join(cur))
             cur = []
         cur.append(ln.strip())
-        if len(ln.rstrip()) < 0.6 * median:
+        width = len(ln.rstrip())
+        nxt = lines[i + 1].split()[0] if i + 1 < len(lines) else ""
+        if width < 0.6 * median or (
+                _SENTENCE_END.search(ln.rstrip()) and width + 1 + len(nxt) < full):
             out.append("\n".join(cur))
             cur = []
     if cur:

@@ -44,6 +44,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from newsdesk.model import Article, Span
+from newsdesk.nlp import doc_text
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -244,13 +245,13 @@ def _code_tokens(toks: Sequence[Token]) -> list[tuple[str, str | None, int, int]
     i = 0
     n = len(toks)
     # Doc.text is rebuilt from every token on each read: read it once per call.
-    doc_text = toks[0].doc.text if toks else ""
+    text_of_doc = doc_text(toks[0].doc) if toks else ""
     while i < n:
         hit = None
         for j in range(min(n, i + 7), i, -1):
             s = toks[i].idx
             e = toks[j - 1].idx + len(toks[j - 1])
-            surface = doc_text[s:e]
+            surface = text_of_doc[s:e]
             if toks[i].is_punct:
                 break
             h = _lookup(surface)
@@ -330,7 +331,7 @@ def code_actor(tok: Token, entities: Sequence[Span] = (), base: int = 0) -> list
     doc = tok.doc
     s = toks[0].idx
     e = toks[-1].idx + len(toks[-1])
-    text = doc.text[s:e]
+    text = doc_text(doc)[s:e]
     codes = _code_tokens(toks)
     # Only words that describe the actor itself count: "thousands of Iraqi Kurds",
     # "security forces in Guinea", but not "plans to sell weapons to Taiwan" or

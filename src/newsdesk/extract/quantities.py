@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from number_parser import parse_number
@@ -162,7 +163,14 @@ def _words_value(words: list[str]) -> float | None:
     if words[-1] in ("lakh", "lakhs", "crore", "crores"):
         inner = _words_value(words[:-1]) if len(words) > 1 else 1.0
         return None if inner is None else inner * SCALES[words[-1]]
-    v = parse_number(" ".join(words))
+    return _parse_words(" ".join(words))
+
+
+@lru_cache(maxsize=4096)
+def _parse_words(words: str) -> float | None:
+    """number-parser, cached: it rebuilds its accent-stripped tables on every call, and
+    the same few number phrases come back in every article."""
+    v = parse_number(words)
     return float(v) if v is not None else None
 
 

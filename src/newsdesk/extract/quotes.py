@@ -37,6 +37,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from newsdesk.model import Article, Span
+from newsdesk.nlp import doc_text
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -408,8 +409,8 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
 
 
 def _parse_attributions(doc: Doc, kinds: frozenset[str]) -> list[Attribution]:
-    """Attributions of one parsed paragraph (offsets into ``doc.text``)."""
-    text = doc.text
+    """Attributions of one parsed paragraph (offsets into ``doc_text(doc)``)."""
+    text = doc_text(doc)
     quotes = quote_spans(text)
     used_quotes: set[int] = set()
     atts: dict[int, Attribution] = {}
@@ -603,7 +604,7 @@ def _noun_attribution(tok: Token, kinds: frozenset[str],
     if content is None:
         return None
     src_toks = list(owner.subtree)
-    text = tok.doc.text
+    text = doc_text(tok.doc)
     return Attribution((tok.idx, tok.idx + len(tok)), [_trim(text, *content)],
                        _trim(text, src_toks[0].idx, src_toks[-1].idx + len(src_toks[-1])),
                        kind=kind, src_tokens=src_toks, cue_token=tok)
@@ -630,8 +631,8 @@ def _between_commas(tok: Token, subj: list[Token],
     if j >= sent.end - 1 or sent.doc[j].text != "," or j - tok.i > 8:
         return []
     doc = tok.doc
-    left = _trim(doc.text, sent.start_char, doc[first - 1].idx)
-    right = _trim(doc.text, doc[j].idx + 1, sent.end_char)
+    left = _trim(doc_text(doc), sent.start_char, doc[first - 1].idx)
+    right = _trim(doc_text(doc), doc[j].idx + 1, sent.end_char)
     if left[1] - left[0] < 3 or right[1] - right[0] < 3 or _in_any(left[0], quotes):
         return []
     return [left, right]
@@ -639,7 +640,7 @@ def _between_commas(tok: Token, subj: list[Token],
 
 def _split_range(doc: Doc, head: Token, exclude: Token) -> list[tuple[int, int]]:
     """The head's clause minus the excluded subtree, as one or two trimmed ranges."""
-    text = doc.text
+    text = doc_text(doc)
     s, e = _subtree_range(head)
     xs, xe = _subtree_range(exclude, ())
     parts = [(s, min(e, xs)), (max(s, xe), e)]
@@ -666,7 +667,7 @@ def _adjacent_cue(doc: Doc, q: tuple[int, int], quotes: list[tuple[int, int]],
         if _in_any(t.idx, quotes) or t.text in (".", "?", "!"):
             break
         if _cue_entry(t, kinds):
-            gap = doc.text[t.idx + len(t):q[0]]
+            gap = doc_text(doc)[t.idx + len(t):q[0]]
             if re.fullmatch(r"[\s,:]*(?:\w+[\s,:]+){0,4}", gap):
                 return t
             break
@@ -920,7 +921,7 @@ def _attributions_in_paras(text: str, paras: Sequence[ParsedParagraph],
         if pending_colon is not None and not (
                 found and found[0].cue is None and found[0].start <= base + 1):
             # "The governor added:" and the paragraph after it is what he added
-            pending_colon.content = [_trim(text, base, base + len(doc.text))]
+            pending_colon.content = [_trim(text, base, base + len(doc_text(doc)))]
             result.append(pending_colon)
             pending_colon = None
         for att in found:
@@ -950,7 +951,7 @@ def _attributions_in_paras(text: str, paras: Sequence[ParsedParagraph],
                 if att.speaker_entity in res.persons:
                     res.note_subject(att.source[0], att.speaker_entity)
             if not att.content and att.colon and att.cue is not None:
-                rest = _trim(text, text.index(":", att.cue[1]) + 1, base + len(doc.text))
+                rest = _trim(text, text.index(":", att.cue[1]) + 1, base + len(doc_text(doc)))
                 if rest[1] - rest[0] > 10:
                     att.content = [rest]  # "He said: the plan is good" (no quotation)
                 else:
