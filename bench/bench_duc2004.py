@@ -3,7 +3,7 @@
 Each cluster folder (10 news articles on one event) goes through exactly what
 ``newsdesk brief DIR --as-one-event --format text --words 100 --db :memory:`` runs:
 ingest into an in-memory store, extraction, reuse, cross-check and
-``build_brief(..., BriefOptions(as_one_event=True, summary_words=100))``, then
+``build_brief(..., BriefOptions(as_one_event=True, summary_words=100, fit_words=True))``, then
 ``render_text(brief, words=100)``, written to ``<cluster>.txt``. ``--direct`` scores
 the summarizer alone (``summarize_articles`` over ``read_clean`` output), which skips
 extraction and runs in a third of the time; both gave the same figure when measured. The benchmark's own scorer
@@ -55,7 +55,8 @@ def summarise_clusters(out: Path, words: int = 100, show: bool = False,
             store = Store(":memory:")
             report = ingest([folder], store)
             brief = build_brief(store, report.refs,
-                                BriefOptions(as_one_event=True, summary_words=words))
+                                BriefOptions(as_one_event=True, summary_words=words,
+                                             fit_words=True))
             text = render_text(brief, words) + "\n"
             if show:
                 print(f"--- {folder.name}")

@@ -58,7 +58,7 @@ def brief_cmd(
     paths = [Path(p) for p in items]
     opts = BriefOptions(as_one_event=as_one_event, event_id=event_id)
     if words is not None:
-        opts.summary_words = words
+        opts.summary_words, opts.fit_words = words, True
     with open_store(db) as store:
         refs = refs_of(paths, store, workers, quiet=fmt is not BriefFormat.md or output is None)
         if refs is None and store.count() == 0:
