@@ -25,6 +25,7 @@ test: setup
 	$(BIN)/mypy
 
 bench: setup
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/run_all.py
 
 clean:

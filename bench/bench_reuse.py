@@ -143,7 +143,7 @@ def main() -> None:
     try:
         from datasketch import MinHash, MinHashLSH
     except ImportError:
-        print("skipped datasketch: not installed (pip install datasketch)")
+        print("skipped datasketch: not installed (pip install -e '.[bench]')")
         return
     shingles = [sk.fingerprints(n) for n in range(len(sk))]
     a = time.perf_counter()
