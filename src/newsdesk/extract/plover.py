@@ -883,13 +883,7 @@ def code_events(article: Article, paras: list[ParsedParagraph], entities: list[S
     out: list[Span] = []
     ents = _with_countries(entities, paras)
     for pp in paras:
-        doc: Doc = pp.doc
-        for sent in doc.sents:
-            if _in_quote(doc, sent):
-                continue
-            ev = _code_span(sent, pp.start, ents, fallback=False, fill=False)
-            if ev is None or not any(a.code for a in ev.source + ev.target):
-                continue
+        for ev in _paragraph_events(pp, ents):
             date = None
             for d in dates:
                 if ev.start <= d.start < ev.end and d.attrs.get("value"):
@@ -905,6 +899,41 @@ def code_events(article: Article, paras: list[ParsedParagraph], entities: list[S
                 "rule": ev.rule,
             }))
     return out
+
+
+def _paragraph_events(pp: ParsedParagraph, ents: Sequence[Span]) -> list[CodedEvent]:
+    """Coded sentences of one paragraph, offsets into the article text.
+
+    Coding depends only on the parse and on the entities inside the paragraph, so the
+    result is kept on the (cached, shared) doc under the paragraph's entity signature: a
+    wire paragraph republished ten times is coded once."""
+    doc: Doc = pp.doc
+    end = pp.start + len(doc_text(doc))
+    local = [Span(x.start - pp.start, x.end - pp.start, x.label, x.attrs) for x in ents
+             if pp.start <= x.start and x.end <= end]
+    sig = tuple((x.start, x.end, x.label, x.attrs.get("canonical"), x.attrs.get("country"),
+                 x.attrs.get("role")) for x in local)
+    memo: dict[Any, list[CodedEvent]] = doc.user_data.setdefault("newsdesk.extract.plover", {})
+    found = memo.get(sig)
+    if found is None:
+        found = []
+        for sent in doc.sents:
+            if _in_quote(doc, sent):
+                continue
+            ev = _code_span(sent, 0, local, fallback=False, fill=False)
+            if ev is not None and any(a.code for a in ev.source + ev.target):
+                found.append(ev)
+        memo[sig] = found
+    return [_shifted(ev, pp.start) for ev in found]
+
+
+def _shifted(ev: CodedEvent, base: int) -> CodedEvent:
+    def actor(a: Actor) -> Actor:
+        return Actor(a.text, a.code, a.sector, a.start + base, a.end + base, a.entity)
+
+    return CodedEvent(ev.event, [actor(a) for a in ev.source], [actor(a) for a in ev.target],
+                      ev.place, (ev.trigger[0] + base, ev.trigger[1] + base)
+                      if ev.trigger else None, ev.start + base, ev.end + base, ev.rule)
 
 
 def _with_countries(entities: list[Span], paras: Sequence[ParsedParagraph]) -> list[Span]:

@@ -31,7 +31,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -406,6 +406,18 @@ def _in_any(pos: int, spans: Sequence[tuple[int, int]]) -> bool:
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
+
+
+def _cached_attributions(doc: Doc, kinds: frozenset[str]) -> list[Attribution]:
+    """:func:`_parse_attributions`, computed once per parsed passage (kept on the doc, as
+    entities, dates and quantities are): a wire paragraph republished ten times is read
+    for quotes once. Callers get fresh copies, since they shift and resolve them."""
+    key = "newsdesk.extract.quotes:" + ",".join(sorted(kinds))
+    cached: list[Attribution] | None = doc.user_data.get(key)
+    if cached is None:
+        cached = doc.user_data[key] = _parse_attributions(doc, kinds)
+    return [replace(a, content=list(a.content), src_tokens=list(a.src_tokens))
+            for a in cached]
 
 
 def _parse_attributions(doc: Doc, kinds: frozenset[str]) -> list[Attribution]:
@@ -915,7 +927,7 @@ def _attributions_in_paras(text: str, paras: Sequence[ParsedParagraph],
                 for x in res.ents_in(base + tok.idx, base + tok.idx + len(tok)):
                     if res.canonical_of(x) in res.persons:
                         res.note_subject(base + tok.idx, res.canonical_of(x))
-        found = _parse_attributions(doc, kinds)
+        found = _cached_attributions(doc, kinds)
         for att in found:
             _shift(att, base)
         if pending_colon is not None and not (
