@@ -252,8 +252,13 @@ _SMALL_WORDS = FUNCTION_WORDS | frozenset("a an or but by with from as is vs via
 def _title_case(sent: SpacySpan) -> bool:
     """A headline in Title Case ("PM Appreciates Russia's Efforts for Peace"): every word
     but the small ones is capitalised, so capitals say nothing about names."""
-    words = [t for t in sent if t.is_alpha and t.lower_ not in _SMALL_WORDS]
-    return len(words) >= 3 and sum(not _is_cap(t) for t in words) == 0
+    n = 0
+    for t in sent:  # stops at the first lower-case word, where almost every sentence ends
+        if t.is_alpha and t.lower_ not in _SMALL_WORDS:
+            if not _is_cap(t):
+                return False
+            n += 1
+    return n >= 3
 
 
 def _title_case_tokens(doc: Doc) -> set[int]:

@@ -26,6 +26,7 @@ def _rows(name: str) -> list[list[str]]:
     return out
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Lower-case, accent-free, dot-free, single-spaced form used as a lookup key."""
     t = unicodedata.normalize("NFKD", text)

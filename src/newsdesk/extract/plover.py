@@ -108,6 +108,7 @@ def _sectors() -> dict[str, str]:
     return {cols[0]: cols[1] for cols in _data_lines("plover_sectors.tsv")}
 
 
+@lru_cache(maxsize=1 << 16)
 def _norm(name: str) -> str:
     t = unicodedata.normalize("NFKD", name)
     t = "".join(c for c in t if not unicodedata.combining(c))
@@ -166,6 +167,7 @@ def country_code(name: str) -> str | None:
     return hit[0] if hit else None
 
 
+@lru_cache(maxsize=1 << 16)
 def _lookup(name: str) -> tuple[str, str | None] | None:
     n = _norm(name)
     if not n:

@@ -700,6 +700,7 @@ class _Resolver:
     """Resolves source mentions to canonical entities, in reading order."""
 
     def __init__(self, text: str, entities: list[Span]) -> None:
+        self._fold_memo: dict[str, str] = {}
         aliases, heads = _titles()
         self.aliases, self.heads = aliases, heads
         self.text = text
@@ -724,6 +725,12 @@ class _Resolver:
         self._folded_heads: frozenset[str] | None = None
 
     def _fold(self, title: str) -> str:
+        memo = self._fold_memo
+        if title not in memo:
+            memo[title] = self._fold_uncached(title)
+        return memo[title]
+
+    def _fold_uncached(self, title: str) -> str:
         t = re.sub(r"[^a-z ]", " ", title.lower())
         t = " ".join(t.split())
         for alias, full in self.aliases.items():
