@@ -65,7 +65,7 @@ class DocCache:
         self.docs: OrderedDict[str, Doc] = OrderedDict()
         self.hits = self.misses = 0
 
-    def parse_many(self, texts: list[str], batch_size: int = 256) -> list[Doc]:
+    def parse_many(self, texts: list[str], batch_size: int = 64) -> list[Doc]:
         """Parse texts, reusing cached docs for passages seen before."""
         keys = [passage_key(t) for t in texts]
         todo = {k: t for k, t in zip(keys, texts, strict=True) if k not in self.docs}

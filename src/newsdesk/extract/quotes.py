@@ -696,11 +696,28 @@ class _Mention:
     label: str
 
 
+@lru_cache(maxsize=1 << 14)
+def _fold_title(title: str) -> str:
+    """A role title folded for comparison ("F.M." -> "foreign minister"); the aliases are
+    fixed data, so the result is cached across articles."""
+    aliases, _ = _titles()
+    t = re.sub(r"[^a-z ]", " ", title.lower())
+    t = " ".join(t.split())
+    for alias, full in aliases.items():
+        t = re.sub(rf"\b{re.escape(alias)}\b", full, t)
+    return t
+
+
+@lru_cache(maxsize=1)
+def _folded_heads() -> frozenset[str]:
+    _, heads = _titles()
+    return frozenset(_fold_title(h).split()[-1] for h in heads if _fold_title(h))
+
+
 class _Resolver:
     """Resolves source mentions to canonical entities, in reading order."""
 
     def __init__(self, text: str, entities: list[Span]) -> None:
-        self._fold_memo: dict[str, str] = {}
         aliases, heads = _titles()
         self.aliases, self.heads = aliases, heads
         self.text = text
@@ -722,20 +739,9 @@ class _Resolver:
                 self.country.setdefault(c, str(s.attrs["country"]))
         self.salient: list[tuple[int, str]] = []  # (position, canonical PERSON)
         self.heads_seen: list[tuple[int, str, str | None]] = []  # (pos, head lemma, entity)
-        self._folded_heads: frozenset[str] | None = None
 
     def _fold(self, title: str) -> str:
-        memo = self._fold_memo
-        if title not in memo:
-            memo[title] = self._fold_uncached(title)
-        return memo[title]
-
-    def _fold_uncached(self, title: str) -> str:
-        t = re.sub(r"[^a-z ]", " ", title.lower())
-        t = " ".join(t.split())
-        for alias, full in self.aliases.items():
-            t = re.sub(rf"\b{re.escape(alias)}\b", full, t)
-        return t
+        return _fold_title(title)
 
     def ents_in(self, s: int, e: int) -> list[Span]:
         """Entity spans overlapping [s, e)."""
@@ -807,10 +813,7 @@ class _Resolver:
         return None
 
     def _fold_heads(self) -> frozenset[str]:
-        if self._folded_heads is None:
-            self._folded_heads = frozenset(
-                self._fold(h).split()[-1] for h in self.heads if self._fold(h))
-        return self._folded_heads
+        return _folded_heads()
 
     def _by_title(self, phrase: str, norps: list[Span], pos: int) -> str | None:
         from newsdesk.extract.plover import country_code
@@ -914,6 +917,19 @@ def _fallback_entities(paras: Sequence[ParsedParagraph]) -> list[Span]:
     return out
 
 
+def _main_subjects(doc: Doc) -> list[tuple[int, int]]:
+    """(offset, length) of proper-noun subjects of main clauses, kept on the doc. Only
+    main clauses: in "Halvard said Valmora wanted ...", the thread stays with Halvard."""
+    key = "newsdesk.extract.quotes:subjects"
+    cached: list[tuple[int, int]] | None = doc.user_data.get(key)
+    if cached is None:
+        cached = doc.user_data[key] = [
+            (tok.idx, len(tok)) for tok in doc
+            if tok.dep_ in ("nsubj", "nsubjpass") and tok.pos_ == "PROPN"
+            and tok.head.dep_ in ("ROOT", "conj")]
+    return cached
+
+
 def _attributions_in_paras(text: str, paras: Sequence[ParsedParagraph],
                            entities: list[Span], kinds: frozenset[str],
                            keep_orphans: bool) -> list[Attribution]:
@@ -926,14 +942,10 @@ def _attributions_in_paras(text: str, paras: Sequence[ParsedParagraph],
         base = pp.start
         doc = pp.doc
         # people who are subjects of sentences keep the thread for "he said"
-        for tok in doc:
-            # subjects of main clauses only: in "Halvard said Valmora wanted ...", the
-            # thread stays with Halvard
-            if tok.dep_ in ("nsubj", "nsubjpass") and tok.pos_ == "PROPN" and (
-                    tok.head.dep_ in ("ROOT", "conj")):
-                for x in res.ents_in(base + tok.idx, base + tok.idx + len(tok)):
-                    if res.canonical_of(x) in res.persons:
-                        res.note_subject(base + tok.idx, res.canonical_of(x))
+        for idx, length in _main_subjects(doc):
+            for x in res.ents_in(base + idx, base + idx + length):
+                if res.canonical_of(x) in res.persons:
+                    res.note_subject(base + idx, res.canonical_of(x))
         found = _cached_attributions(doc, kinds)
         for att in found:
             _shift(att, base)
