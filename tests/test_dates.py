@@ -81,3 +81,15 @@ def test_reference_date_from_the_dateline() -> None:
     got = [(a.text[s.start:s.end], s.attrs["value"]) for s in find_dates(a)]
     assert ("Wednesday", "2021-04-07") in got
     assert reference_date(Article(key="n", text="Talks ended on Wednesday.")) is None
+
+
+def test_present_perfect_with_a_weekday_points_forward() -> None:
+    from newsdesk.extract.dates import find_dates
+    from newsdesk.model import Article
+
+    a = Article(key="w", published="2025-03-13", text=(
+        "The weather service has issued an amber warning for more heavy rain on Friday. "
+        "The road has been closed since Tuesday."))
+    values = {a.text[s.start:s.end]: s.attrs.get("value") for s in find_dates(a)}
+    assert values["Friday"] == "2025-03-14"
+    assert values["Tuesday"] == "2025-03-11"

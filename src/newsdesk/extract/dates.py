@@ -326,15 +326,24 @@ _FUTURE_HEADS = frozenset({"expect", "schedule", "due", "plan", "set", "slate", 
                            "hope", "aim"})
 
 
+# a day named as what a warning or forecast is about is still to come, whatever the
+# tense of the verb ("has issued a warning for more rain on Friday")
+_FORECAST_NOUNS = frozenset({"warning", "alert", "forecast", "rain", "rainfall", "storm",
+                             "snow", "downpour", "shower", "showers", "outlook"})
+
+
 def _is_future(ent: SpacySpan) -> bool:
     """Whether the verb a date expression hangs from speaks of the future: "will", "is
     expected to", "is due", or a plain present ("tickets go on sale on Monday", "is
     meeting on Friday"), which in news copy announces what is scheduled."""
     t = ent.root
+    prep = t.head.lower_ if t.head.dep_ == "prep" else ""
     for _ in range(5):
         if t.pos_ in ("VERB", "AUX") or t.head is t:
             break
         t = t.head
+        if t.pos_ == "NOUN" and t.lemma_.lower() in _FORECAST_NOUNS:
+            return True  # "an amber warning for more heavy rain on Friday"
     if t.pos_ not in ("VERB", "AUX"):
         return False
     for _ in range(3):
@@ -346,6 +355,12 @@ def _is_future(ent: SpacySpan) -> bool:
         if any(c.lower_ == "to" for c in auxes) and t.head.lemma_ in _FUTURE_HEADS:
             return True
         if t.lemma_ == "be" and any(c.lower_ == "due" for c in t.children):
+            return True
+        if (t.tag_ == "VBN" and prep not in ("since", "from", "until", "till")
+                and any(c.lower_ in ("has", "have") for c in auxes)
+                and not any(c.lower_ in ("been", "had") for c in auxes)):
+            # a present perfect takes no definite past day ("has issued a warning for
+            # rain on Friday"): the day named is still to come
             return True
         if t.tag_ == "VBD" or any(c.tag_ == "VBD" or c.lower_ in ("has", "have", "had")
                                   for c in auxes):

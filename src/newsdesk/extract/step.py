@@ -39,7 +39,7 @@ from newsdesk.store import Store
 
 LAYERS = ("entities", "quotes", "quantities", "dates", "events")
 # Bump when an extractor's output changes, so stored annotations are recomputed.
-EXTRACT_VERSION = "2"
+EXTRACT_VERSION = "3"
 
 
 @dataclass(slots=True)
