@@ -12,6 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from newsdesk.brief.render import CITED_SECTIONS
+
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_PATH = ROOT / "docs" / "schemas" / "newsdesk.brief-1.schema.json"
 
@@ -393,14 +395,7 @@ def all_cites(brief: dict[str, Any]) -> list[dict[str, Any]]:
     """Every cite anywhere in ``brief``, in document order."""
     found: list[dict[str, Any]] = []
     for event in brief["events"]:
-        for section in (
-            "summary",
-            "claims",
-            "quantities",
-            "quotes",
-            "timeline",
-            "political_events",
-        ):
+        for section in CITED_SECTIONS:
             for item in event[section]:
                 found.extend(item["cites"])
     return found

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from newsdesk.brief.build import SCHEMA, BriefOptions, build_brief
+from newsdesk.brief.render import CITED_SECTIONS
 from newsdesk.ingest import ingest
 from newsdesk.store import Store
 
@@ -95,8 +96,7 @@ def test_every_citation_points_at_its_text(brief: dict[str, Any]) -> None:
     n = 0
     for e in brief["events"]:
         keys = {a["key"] for a in e["articles"]}
-        for section in ("summary", "claims", "quantities", "quotes", "timeline",
-                        "political_events"):
+        for section in CITED_SECTIONS:
             for item in e[section]:
                 assert item["cites"], f"{section} item without citation: {item}"
                 for cite in item["cites"]:

@@ -26,9 +26,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["SCHEMA_ID", "render_html", "render_markdown", "render_text"]
+__all__ = ["CITED_SECTIONS", "SCHEMA_ID", "render_html", "render_markdown", "render_text"]
 
 SCHEMA_ID = "newsdesk.brief/1"
+# the parts of an event whose items carry "articles" and "cites"
+CITED_SECTIONS = ("summary", "claims", "quantities", "quotes", "timeline", "political_events")
 
 Brief = Mapping[str, Any]
 Item = Mapping[str, Any]
@@ -413,14 +415,7 @@ class _Anchors:
                     self.home[key] = i
         spans: dict[str, set[tuple[int, int]]] = {k: set() for k in self.articles}
         for event in events:
-            for section in (
-                "summary",
-                "claims",
-                "quantities",
-                "quotes",
-                "timeline",
-                "political_events",
-            ):
+            for section in CITED_SECTIONS:
                 for item in _list(event, section):
                     for c in _list(item, "cites"):
                         span = self._clip(c)

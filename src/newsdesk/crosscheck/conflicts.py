@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from newsdesk.crosscheck.claims import (
     Claim,
@@ -21,6 +21,7 @@ from newsdesk.crosscheck.claims import (
     Conflict,
     ConflictValue,
     CrosscheckOptions,
+    _Union,
 )
 from newsdesk.model import Span
 
@@ -156,24 +157,17 @@ def _same_thing(a: frozenset[str], b: frozenset[str]) -> bool:
     return len({w[2:] for w in a} & {w[2:] for w in b}) >= (1 if told_a or told_b else 2)
 
 
-def _connected(ids: list[int], linked: object) -> list[list[int]]:
-    assert callable(linked)
-    parent = {i: i for i in ids}
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            i = parent[i]
-        return i
-
+def _connected(ids: list[int], linked: Callable[[int, int], bool]) -> list[list[int]]:
+    """Connected components of ``ids`` under ``linked`` (few items per measure: pairwise)."""
+    index = {i: k for k, i in enumerate(ids)}
+    uf = _Union(len(ids))
     for x, i in enumerate(ids):
         for j in ids[x + 1:]:
             if linked(i, j):
-                ri, rj = find(i), find(j)
-                if ri != rj:
-                    parent[max(ri, rj)] = min(ri, rj)
+                uf.union(index[i], index[j])
     groups: dict[int, list[int]] = defaultdict(list)
     for i in ids:
-        groups[find(i)].append(i)
+        groups[uf.find(index[i])].append(i)
     return list(groups.values())
 
 
