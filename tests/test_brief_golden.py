@@ -40,6 +40,8 @@ def test_events_and_sources(brief: dict[str, Any]) -> None:
     assert got == want
     a = _event_with(brief, "a01_pna_wire")
     assert a["independent_sources"] == EXPECTED["events"]["A"]["independent_sources"] == 7
+    assert a["place"] == "Saldena"  # where the reports were filed, not the visitor's country
+    assert a["dates"] == {"first": "2025-03-04", "last": "2025-03-05"}
     rows = {r["key"]: r for r in a["articles"]}
     assert rows["a02_globeview_furniture"]["copy_of"] == "a01_pna_wire"
     assert rows["a02_globeview_furniture"]["independent"] is False

@@ -73,9 +73,8 @@ def build_brief(store: Store, refs: list[tuple[str, str]], options: BriefOptions
         dates = sorted(a.published for a in arts if a.published)
         eid = "e" + hashlib.sha1("\n".join(sorted(keys)).encode()).hexdigest()[:10]
         title = _best_title(arts, copy_of)
-        places = Counter(a.dateline for a in arts if a.dateline)
         groups.append((eid, title, dates[0] if dates else None, dates[-1] if dates else None,
-                       places.most_common(1)[0][0] if places else None, keys))
+                       None, keys))
     else:
         for ev in run_events(store, refs, copy_of=copy_of).events:
             groups.append((ev.id, ev.title, ev.first, ev.last, ev.place,
@@ -88,11 +87,23 @@ def build_brief(store: Store, refs: list[tuple[str, str]], options: BriefOptions
                 f"{', '.join(g[0] for g in groups[:10])}. Run `newsdesk events` to list them.")
         groups = chosen
     events = [
-        _brief_event(eid, title, first, last, place, [articles[k] for k in keys], reuse,
-                     run.entities, opts)
+        _brief_event(eid, title, first, last,
+                     _dateline_place([articles[k] for k in keys]) or place,
+                     [articles[k] for k in keys], reuse, run.entities, opts)
         for eid, title, first, last, place, keys in groups if keys
     ]
     return {"schema": SCHEMA, "events": events}
+
+
+def _dateline_place(arts: Sequence[Article]) -> str | None:
+    """Where the reports were filed from, when most datelines agree: a better place for a
+    visit than the country mentioned most (the visitor's)."""
+    lines = Counter((a.dateline.title() if a.dateline.isupper() else a.dateline).strip()
+                    for a in arts if a.dateline)
+    if not lines:
+        return None
+    name, n = lines.most_common(1)[0]
+    return name if n * 2 >= sum(lines.values()) else None
 
 
 def _best_title(arts: Sequence[Article], copy_of: dict[str, str]) -> str:
