@@ -237,3 +237,15 @@ def test_tex_quotes_become_typographic() -> None:
     a = clean_article(Article(key="w", text=WRAPPED, fmt="txt"))
     assert "\u201cWe cannot wait three weeks,\u201d one of them said." in a.text
     assert "``" not in a.text and "''" not in a.text
+
+
+def test_dateline_is_not_part_of_a_summary_sentence() -> None:
+    from newsdesk.brief.summarize_units import _DATELINE
+
+    for head, rest in (("ISLAMABAD – ", "Reiterating the importance of ties"),
+                       ("Saldena, March 4 (PNA) ", "Visiting Kestrian Foreign Minister"),
+                       ("WASHINGTON (AP) — ", "The president said")):
+        m = _DATELINE.match(head + rest)
+        assert m is not None and (head + rest)[m.end():] == rest
+    for plain in ("US President Biden said on Monday", "Lavrov arrived in Pakistan"):
+        assert _DATELINE.match(plain) is None
