@@ -142,3 +142,21 @@ def test_alignment_is_idempotent_and_one_sentence_per_article(order: list[int]) 
     for group in first:
         arts = [a for a, _ in group]
         assert len(arts) == len(set(arts))
+
+
+def test_sentence_cut_inside_a_quotation_is_not_verbatim_reuse() -> None:
+    a = _sent("a", "A", 0, "\u201cThere is a new approach and mindset in the country for a "
+                           "relationship with its neighbour.", {"x"})
+    b = _sent("b", "B", 0, "He said there is a new approach and mindset in the country for "
+                           "a relationship with its neighbour.", {"x"})
+    assert count_origins([a, b], CrosscheckOptions()) == 2
+
+
+def test_unquoted_text_of_cut_quotations() -> None:
+    from newsdesk.crosscheck.claims import _unquoted
+
+    assert _unquoted('He said "we will build it" on Monday.').split() == \
+        ["He", "said", "|", "on", "Monday."]
+    assert _unquoted('"We will build the new port quickly.').strip() == ""
+    assert _unquoted('the port is ready," he added.').strip() == "he added."
+    assert _unquoted("\u201cWe are ready.").strip() == ""

@@ -195,8 +195,26 @@ class _Union:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
+def _unquoted(text: str) -> str:
+    """The text outside quotation marks; a sentence cut inside a quotation (its opening
+    or closing mark in a neighbouring sentence) loses the quoted part too."""
+    t = _QUOTED.sub(" | ", text)
+    opening = [t.find(c) for c in "\u201c\u00ab" if c in t]
+    if opening:
+        t = t[:min(opening)]
+    closing = [t.rfind(c) for c in "\u201d\u00bb" if c in t]
+    if closing:
+        t = t[max(closing) + 1:]
+    if t.count('"') % 2:
+        # one straight mark left: after a space (or first) it opens the quotation, else
+        # it closes one begun in an earlier sentence
+        i = t.index('"')
+        t = t[:i] if i == 0 or t[i - 1].isspace() else t[i + 1:]
+    return t
+
+
 def _trigrams(text: str) -> set[tuple[str, ...]]:
-    words = _WORD.findall(_QUOTED.sub(" | ", text).lower())
+    words = _WORD.findall(_unquoted(text).lower())
     return {tuple(words[i:i + 3]) for i in range(len(words) - 2)}
 
 
