@@ -71,7 +71,7 @@ def build_brief(store: Store, refs: list[tuple[str, str]], options: BriefOptions
     if opts.as_one_event or len(arts) <= 1:
         keys = [a.key for a in arts]
         dates = sorted(a.published for a in arts if a.published)
-        eid = "e" + hashlib.sha1("\n".join(sorted(keys)).encode()).hexdigest()[:10]
+        eid = "ev-" + hashlib.sha1("\n".join(sorted(keys)).encode()).hexdigest()[:12]
         title = _best_title(arts, copy_of)
         groups.append((eid, title, dates[0] if dates else None, dates[-1] if dates else None,
                        None, keys))
