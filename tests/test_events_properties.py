@@ -84,3 +84,39 @@ def test_an_unrelated_article_never_merges_two_events(items: list[EventItem], da
         members = group - {"stranger"}
         if members:
             assert len({event_of_before[k] for k in members}) == 1
+
+
+def _long_stream(days: int) -> list[EventItem]:
+    """One event a day, each with words and names of its own, three reports each."""
+    from datetime import date, timedelta
+
+    items = []
+    for d in range(days):
+        day = (date(2024, 1, 1) + timedelta(days=d)).isoformat()
+        words = {f"w{d}_{i}": 1.0 for i in range(12)}
+        names = {f"n{d}_{i}": 1.0 for i in range(3)}
+        for r in range(3):
+            terms = {k: v for i, (k, v) in enumerate(words.items()) if i % 3 != r}
+            items.append(EventItem(key=f"d{d}r{r}", id=f"i{d}r{r}", published=day,
+                                   features=EventFeatures(terms=terms, entities=names)))
+    return items
+
+
+def test_forgetting_closed_features_keeps_results_and_bounds_the_tables() -> None:
+    from newsdesk.events.cluster import EventOptions, OnlineClusterer
+
+    items = _long_stream(120)
+    results = []
+    sizes = []
+    for floor in (10**9, 0):
+        clu = OnlineClusterer(EventOptions(quiet_days=2, vocab_floor=floor))
+        got = []
+        for it in items:
+            got.extend(clu.add(it))
+        got.extend(clu.flush())
+        results.append(sorted((a.key, a.event_id) for a in got))
+        sizes.append((len(clu.df), len(clu.vocab), len(clu.names)))
+    assert results[0] == results[1]
+    assert len({e for _, e in results[1]}) == 120  # one event a day
+    assert sizes[0][0] == 120 * 15  # never forgotten: grows with the stream
+    assert max(sizes[1]) < 15 * 10  # forgotten: what the few open events hold

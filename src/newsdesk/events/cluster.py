@@ -73,6 +73,9 @@ class EventOptions:
     """Open events beyond this are closed, least recently updated first."""
     max_batch: int = 5000
     """A day with more articles is clustered in canonical-order chunks of this size."""
+    vocab_floor: int = 200_000
+    """Features (and their document frequencies) are only forgotten once more than this
+    many are known and at least 4x what the open events use: small inputs never are."""
     min_pair: float = 0.05
     """Pairs less similar than this count as 0 (keeps the work sparse on long streams)."""
 
@@ -194,6 +197,7 @@ class OnlineClusterer:
         self.max_df = 1
         self.vocab: dict[str, int] = {}
         self.names: list[str] = []  # column -> feature key
+        self._kept_vocab = 0  # features kept by the last _compact
         self.open: dict[str, _OpenEvent] = {}
         self.event_of: dict[tuple[str, str], str] = {}
         self.key_ref: dict[str, tuple[str, str]] = {}
@@ -241,7 +245,34 @@ class OnlineClusterer:
         for start in range(0, len(batch), self.opts.max_batch):
             out.extend(self._settle_chunk(batch[start : start + self.opts.max_batch]))
         self._cap_open()
+        if len(self.df) > max(self.opts.vocab_floor, 4 * self._kept_vocab):
+            self._compact()
         return out
+
+    def _compact(self) -> None:
+        """Forget the features no open event uses: their columns and document frequencies.
+
+        Without this the vocabulary and the IDF table grow with every new name and word
+        the stream brings, and memory with them; with it both are bounded by what the open
+        events hold (a feature seen again later starts counting afresh, as if new). Column
+        numbers are renumbered in their old order, so every similarity and every tie-break
+        comes out as before. Runs between days, when it has more than ``4x`` to drop."""
+        used: set[int] = set()
+        for ev in self.open.values():
+            used.update(ev.centroid)
+            for m in ev.members:
+                used.update(m.cols.tolist())
+        keep = np.asarray(sorted(used), dtype=np.int64)
+        remap = np.full(len(self.names), -1, dtype=np.int64)
+        remap[keep] = np.arange(len(keep))
+        for ev in self.open.values():
+            ev.centroid = {int(remap[c]): w for c, w in ev.centroid.items()}
+            for m in ev.members:
+                m.cols = remap[m.cols].astype(np.int32)
+        self.names = [self.names[c] for c in keep.tolist()]
+        self.vocab = {name: i for i, name in enumerate(self.names)}
+        self.df = Counter({k: n for k, n in self.df.items() if k in self.vocab})
+        self._kept_vocab = len(self.vocab)
 
     def _settle_chunk(self, batch: list[EventItem]) -> list[Assignment]:
         o = self.opts
