@@ -240,7 +240,7 @@ def test_tex_quotes_become_typographic() -> None:
 
 
 def test_dateline_is_not_part_of_a_summary_sentence() -> None:
-    from newsdesk.brief.summarize_units import _DATELINE
+    from newsdesk.clean.dateline import DATELINE_HEAD as _DATELINE
 
     for head, rest in (("ISLAMABAD – ", "Reiterating the importance of ties"),
                        ("Saldena, March 4 (PNA) ", "Visiting Kestrian Foreign Minister"),

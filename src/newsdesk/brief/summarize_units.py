@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from newsdesk.clean.dateline import DATELINE_HEAD
 from newsdesk.model import Article
 
 if TYPE_CHECKING:
@@ -152,16 +153,6 @@ def shortenings(sent: SpacySpan) -> list[tuple[int, int]]:
     return out
 
 
-# A dateline at the head of a lead sentence: an upper-case place with a dash or colon
-# ("ISLAMABAD – ", "DRUSSEL: "), or a place and date with an agency in brackets
-# ("Saldena, March 4 (PNA) ", "WASHINGTON (AP) — ").
-_DATELINE = re.compile(
-    r"(?:[A-Z][A-Z.'-]+(?: [A-Z][A-Z.'-]+){0,2}\s*(?:\([A-Za-z .]{2,20}\)\s*)?[\u2013\u2014:-]{1,2}\s+"
-    r"|[A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+){0,2},\s+[A-Z][a-z]{2,8}\.? \d{1,2}\s*"
-    r"\([A-Za-z .]{2,20}\)\s*[\u2013\u2014:-]?\s*"
-    r"|[A-Z][A-Z.'-]+(?: [A-Z][A-Z.'-]+){0,2}\s*\([A-Za-z .]{2,20}\)\s*)")
-
-
 def article_units(index: int, account: str, article: Article,
                   parsed: list[ParsedParagraph], stop: frozenset[str],
                   shorten_before: int = 0) -> list[Unit]:
@@ -185,7 +176,7 @@ def article_units(index: int, account: str, article: Article,
                     s += 1
                 while e > s and text[e - 1].isspace():
                     e -= 1
-                dl = _DATELINE.match(text, s, e)
+                dl = DATELINE_HEAD.match(text, s, e)
                 if dl and e - dl.end() > 20:
                     s = dl.end()  # "ISLAMABAD – ", "Saldena, March 4 (PNA) ": not content
                 if e <= s:

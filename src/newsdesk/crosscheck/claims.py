@@ -29,6 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
+from newsdesk.clean.dateline import DATELINE_HEAD
 from newsdesk.model import Article, Span
 from newsdesk.nlp import ParsedParagraph, parse_articles
 
@@ -134,6 +135,9 @@ def sentence_candidates(article: Article, paras: list[ParsedParagraph], account:
                 return out
             s = pp.start + sent.start_char
             e = pp.start + sent.end_char
+            head = DATELINE_HEAD.match(article.text, s, e)
+            if head and e - head.end() > 20:
+                s = head.end()  # the claim starts after "ISLAMABAD – ", "Saldena, March 4 (PNA) "
             text = article.text[s:e]
             if (sum(1 for t in sent if t.is_alpha) < options.min_words
                     or not _TERMINAL.search(text)):
