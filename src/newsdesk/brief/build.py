@@ -8,6 +8,7 @@ the Markdown, HTML and text renderers (:mod:`newsdesk.brief.render`) only format
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from collections import Counter
@@ -124,19 +125,22 @@ def _brief_event(eid: str, title: str, first: str | None, last: str | None,
     parsed = parse_articles(members)
     claims = build_claims(members, accounts, opts.crosscheck, parsed)
     find_conflicts(claims, opts.crosscheck)
-    by_key = {a.key: a for a in members}
-    sentence_claim: dict[tuple[str, int], Claim] = {}
+    # claim sentences per article, by start offset: which claim holds a given offset
+    spans: dict[str, list[tuple[int, int, Claim]]] = {}
     for c in claims:
         for s in c.sentences:
-            sentence_claim[(s.article, s.start)] = c
+            spans.setdefault(s.article, []).append((s.start, s.end, c))
+    for v in spans.values():
+        v.sort(key=lambda x: x[:2])
+    starts = {k: [x[0] for x in v] for k, v in spans.items()}
 
     def claim_at(key: str, start: int, end: int) -> Claim | None:
-        for (k, s), c in sentence_claim.items():
-            if k == key and s <= start < max(end, s + 1):
-                sent = next(x for x in c.sentences if x.article == k and x.start == s)
-                if start < sent.end:
-                    return c
-        return None
+        """The claim whose sentence in article ``key`` holds offset ``start``."""
+        i = bisect.bisect_right(starts.get(key, []), start) - 1
+        if i < 0:
+            return None
+        s_start, s_end, c = spans[key][i]
+        return c if s_start <= start < s_end else None
 
     # summary
     summary = []
@@ -185,7 +189,7 @@ def _brief_event(eid: str, title: str, first: str | None, last: str | None,
         "quantities": _quantities(members),
         "quotes": _quotes(members),
         "entities": _entities(members, entities),
-        "timeline": _timeline(members, claim_at, opts.max_timeline, by_key),
+        "timeline": _timeline(members, claim_at, opts.max_timeline),
         "source_matrix": {"outlets": outlets, "rows": [
             {"claim": c.id, "outlets": sorted({outlet_of[k] for k in c.articles},
                                               key=outlets.index)} for c in claims]},
@@ -291,7 +295,8 @@ def _entities(members: Sequence[Article], table: dict[str, CanonicalEntity]
 
 
 def _timeline(members: Sequence[Article], claim_at: Callable[[str, int, int], Claim | None],
-              limit: int, by_key: dict[str, Article]) -> list[dict[str, Any]]:
+              limit: int) -> list[dict[str, Any]]:
+    """Dated claims in date order: the best-supported ``limit`` entries."""
     entries: dict[tuple[str, str], dict[str, Any]] = {}
     for a in members:
         for d in a.annotations.get("dates", []):
