@@ -58,6 +58,9 @@ class CrosscheckOptions:
     min_cover: float = 0.22  # linked on overlap alone, no rare anchor needed
     anchor_max_share: float = 0.12  # an anchor is in at most this share of the sentences
     anchor_min_df: int = 2  # ... and in at least two sentences
+    # candidate pairs come from features in at most this many sentences: bounds the work
+    # on very large events (a feature in 1,000 sentences would pair half a million)
+    max_pair_df: int = 100
     # same written text: word trigrams outside quotes shared, as a share of the longer
     # sentence's, and at least verbatim_min of them (so a shared phrase is not a copy)
     merge_on_places: bool = True  # sentences naming a rare place are one claim (see align)
@@ -254,9 +257,10 @@ def align(sentences: Sequence[ClaimSentence], options: CrosscheckOptions | None 
 
     # candidate pairs: sentences sharing a rare feature (anchors or rare words)
     postings: dict[str, list[int]] = defaultdict(list)
+    pair_df = min(max_df, opts.max_pair_df)
     for i, s in enumerate(sentences):
         for f in s.features | s.anchors:
-            if df[f] <= max_df:
+            if df[f] <= pair_df:
                 postings[f].append(i)
     pairs: set[tuple[int, int]] = set()
     for ids in postings.values():
