@@ -192,3 +192,22 @@ def test_cli_brief_formats(tmp_path: Path) -> None:
     assert res.exit_code == 0 and "<html" in page.read_text().lower()
     res = runner.invoke(app, ["brief", "no-such-event", *src, "--db", ":memory:"])
     assert res.exit_code == 1 and "no-such-event" in res.output
+
+
+def test_clashing_keys_get_names_of_their_own(tmp_path: Path) -> None:
+    for folder, text in (("one", "Flood waters rose in the town of Arvel on Monday, officials "
+                                 "said, and forty homes were evacuated."),
+                         ("two", "The mayor of Arvel said on Monday that forty homes had been "
+                                 "evacuated as flood waters rose in the town.")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "report.txt").write_text(text, encoding="utf-8")
+    store = Store(":memory:")
+    report = ingest([tmp_path], store)
+    brief = build_brief(store, report.refs, BriefOptions(as_one_event=True))
+    keys = [a["key"] for e in brief["events"] for a in e["articles"]]
+    assert len(keys) == 2 and len(set(keys)) == 2
+    assert all(k.startswith("report@") for k in keys)
+    texts = {a["key"]: a["text"] for a in brief["events"][0]["articles"]}
+    for item in brief["events"][0]["claims"]:
+        for c in item["cites"]:
+            assert c["article"] in texts

@@ -25,6 +25,7 @@ from newsdesk.extract.step import extract_stored
 from newsdesk.model import Article
 from newsdesk.nlp import parse_articles
 from newsdesk.reuse import analyse_reuse
+from newsdesk.reuse.analyse import canonical, refs_for
 from newsdesk.reuse.provenance import ReuseResult
 from newsdesk.store import Store
 
@@ -64,8 +65,14 @@ def build_brief(store: Store, refs: list[tuple[str, str]], options: BriefOptions
     """Run reuse, events, extraction and cross-check over ``refs`` and brief each event."""
     opts = options or BriefOptions()
     run = extract_stored(store, refs, on_article=on_article)
-    articles = {a.key: a for a in run.articles}
-    arts = list(articles.values())
+    # Keys can clash (D1.txt in several folders): such articles go by key@id, as in the
+    # reuse results, so that every article the brief cites has a name of its own.
+    arts = canonical(run.articles)
+    by_ref: dict[tuple[str, str], Article] = {}
+    for a, name in zip(arts, refs_for(arts), strict=True):
+        by_ref[(a.key, a.id)] = a
+        a.key = name
+    articles = {a.key: a for a in arts}
     reuse = analyse_reuse(arts)
     copy_of = {k: p.copy_of for k, p in reuse.provenance.items() if p.copy_of}
     groups: list[tuple[str, str, str | None, str | None, str | None, list[str]]] = []
@@ -77,9 +84,10 @@ def build_brief(store: Store, refs: list[tuple[str, str]], options: BriefOptions
         groups.append((eid, title, dates[0] if dates else None, dates[-1] if dates else None,
                        None, keys))
     else:
-        for ev in run_events(store, refs, copy_of=copy_of).events:
+        plain = {k: v for k, v in copy_of.items() if "@" not in k and "@" not in v}
+        for ev in run_events(store, refs, copy_of=plain).events:
             groups.append((ev.id, ev.title, ev.first, ev.last, ev.place,
-                           [k for k in ev.articles if k in articles]))
+                           [by_ref[r].key for r in ev.refs if r in by_ref]))
     if opts.event_id is not None:
         chosen = [g for g in groups if g[0] == opts.event_id]
         if not chosen:
