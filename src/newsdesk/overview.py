@@ -15,6 +15,7 @@ from newsdesk.events import run_events
 from newsdesk.extract.step import extract_stored
 from newsdesk.model import Article
 from newsdesk.reuse import analyse_reuse
+from newsdesk.reuse.analyse import canonical, refs_for
 from newsdesk.store import Store
 
 
@@ -42,10 +43,13 @@ def overview(store: Store, refs: list[tuple[str, str]],
     copy_of = {a.key: p.copy_of for a in arts
                if (p := reuse.provenance.get(a.key)) is not None and p.copy_of}
     events = run_events(store, refs, copy_of=copy_of)
-    extracted = {a.key: a for a in extract_stored(store, refs, on_article=on_article).articles}
+    # keys can clash (D1.txt in two folders): such articles go by key@id, as in reuse
+    done = canonical(extract_stored(store, refs, on_article=on_article).articles)
+    name_of = {(a.key, a.id): n for a, n in zip(done, refs_for(done), strict=True)}
+    extracted = {name_of[(a.key, a.id)]: a for a in done}
     out = []
     for ev in events.events:
-        members = [k for k in ev.articles if k in extracted]
+        members = [name_of[r] for r in ev.refs if r in name_of]
         sub = reuse.restrict([k for k in members if k in reuse.provenance])
         names: Counter[str] = Counter()
         quotes: list[dict[str, Any]] = []
