@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from newsdesk.events import run_events
+from newsdesk.events import dateline_place, run_events
 from newsdesk.extract.step import extract_stored
 from newsdesk.model import Article
 from newsdesk.reuse import analyse_reuse
@@ -67,7 +67,8 @@ def overview(store: Store, refs: list[tuple[str, str]],
         seen: set[str] = set()
         unique = [q for q in quotes if not (q["content"] in seen or seen.add(q["content"]))]  # type: ignore[func-returns-value]
         out.append(EventOverview(
-            id=ev.id, title=ev.title, first=ev.first, last=ev.last, place=ev.place,
+            id=ev.id, title=ev.title, first=ev.first, last=ev.last,
+            place=dateline_place([extracted[k] for k in members]) or ev.place,
             articles=members, copies={k: v for k, v in copy_of.items() if k in members},
             independent_sources=sub.independent_count, entities=names.most_common(6),
             quotes=unique[:4],

@@ -11,7 +11,6 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +18,7 @@ from typing import Any
 from newsdesk.brief.summarize import SummaryOptions, summarize_articles
 from newsdesk.crosscheck import Claim, CrosscheckOptions, build_claims, find_conflicts
 from newsdesk.errors import NewsdeskError
-from newsdesk.events import run_events
+from newsdesk.events import dateline_place, run_events
 from newsdesk.extract.entities import CanonicalEntity
 from newsdesk.extract.step import extract_stored
 from newsdesk.model import Article
@@ -97,22 +96,11 @@ def build_brief(store: Store, refs: list[tuple[str, str]], options: BriefOptions
         groups = chosen
     events = [
         _brief_event(eid, title, first, last,
-                     _dateline_place([articles[k] for k in keys]) or place,
+                     dateline_place([articles[k] for k in keys]) or place,
                      [articles[k] for k in keys], reuse, run.entities, opts)
         for eid, title, first, last, place, keys in groups if keys
     ]
     return {"schema": SCHEMA, "events": events}
-
-
-def _dateline_place(arts: Sequence[Article]) -> str | None:
-    """Where the reports were filed from, when most datelines agree: a better place for a
-    visit than the country mentioned most (the visitor's)."""
-    lines = Counter((a.dateline.title() if a.dateline.isupper() else a.dateline).strip()
-                    for a in arts if a.dateline)
-    if not lines:
-        return None
-    name, n = lines.most_common(1)[0]
-    return name if n * 2 >= sum(lines.values()) else None
 
 
 def _best_title(arts: Sequence[Article], copy_of: dict[str, str]) -> str:

@@ -8,7 +8,8 @@ which makes re-runs idempotent (same input, same event ids, same rows).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from newsdesk.events.cluster import (
@@ -257,3 +258,14 @@ def pending_features(store: Store, refs: list[Ref] | None = None) -> int:
         rows = store.db.execute("SELECT key, id FROM articles").fetchall()
         return sum(1 for r in rows if (r[0], r[1]) not in cached)
     return sum(1 for r in set(refs) if r not in cached)
+
+
+def dateline_place(arts: Sequence[Article]) -> str | None:
+    """Where the reports were filed from, when most datelines agree: a better place for a
+    visit than the country mentioned most (the visitor's)."""
+    lines = Counter((a.dateline.title() if a.dateline.isupper() else a.dateline).strip()
+                    for a in arts if a.dateline)
+    if not lines:
+        return None
+    name, n = lines.most_common(1)[0]
+    return name if n * 2 >= sum(lines.values()) else None
