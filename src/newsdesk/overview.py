@@ -1,22 +1,94 @@
-"""The main job's result: every event with its sources, entities and cited quotes.
+"""The stages put together over one set of stored articles, and the main job's report.
 
-This is the stages put together (reuse → events → extract) over one set of stored
-articles; the cited brief of a later issue builds on the same pieces.
+:func:`gather` runs extraction, reuse and events once and hands back every article (named
+as reuse names it), the reuse result and the events; :func:`overview` (``newsdesk run``)
+and the brief (:func:`newsdesk.brief.build.build_brief`) both build on it.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from newsdesk.events import dateline_place, run_events
+from newsdesk.extract.entities import CanonicalEntity
 from newsdesk.extract.step import extract_stored
 from newsdesk.model import Article
 from newsdesk.reuse import analyse_reuse
 from newsdesk.reuse.analyse import canonical, refs_for
+from newsdesk.reuse.provenance import ReuseResult
 from newsdesk.store import Store
+
+
+@dataclass(slots=True)
+class EventGroup:
+    """One event: its id, title, dates, place and the names of its articles."""
+
+    id: str
+    title: str
+    first: str | None
+    last: str | None
+    place: str | None
+    keys: list[str]
+
+
+@dataclass(slots=True)
+class Gathered:
+    """What the stages found for one set of articles."""
+
+    articles: dict[str, Article]  # by name: the key, or key@id where keys clash
+    reuse: ReuseResult
+    copy_of: dict[str, str]  # copy name -> the article it copies
+    events: list[EventGroup]
+    entities: dict[str, CanonicalEntity]  # the batch's canonical entity table
+
+
+def gather(store: Store, refs: list[tuple[str, str]], *, as_one_event: bool = False,
+           on_article: Callable[[Article], None] | None = None) -> Gathered:
+    """Extract (reusing stored annotations), find reuse and group ``refs`` into events
+    (or into one event with ``as_one_event``)."""
+    run = extract_stored(store, refs, on_article=on_article)
+    # Keys can clash (D1.txt in several folders): such articles go by key@id, as in the
+    # reuse results, so that every article has a name of its own.
+    arts = canonical(run.articles)
+    by_ref: dict[tuple[str, str], Article] = {}
+    for a, name in zip(arts, refs_for(arts), strict=True):
+        by_ref[(a.key, a.id)] = a
+        a.key = name
+    articles = {a.key: a for a in arts}
+    reuse = analyse_reuse(arts)
+    copy_of = {k: p.copy_of for k, p in reuse.provenance.items() if p.copy_of}
+    events: list[EventGroup] = []
+    if as_one_event or len(arts) <= 1:
+        keys = [a.key for a in arts]
+        dates = sorted(a.published for a in arts if a.published)
+        eid = "ev-" + hashlib.sha1("\n".join(sorted(keys)).encode()).hexdigest()[:12]
+        if keys:
+            events.append(EventGroup(eid, _best_title(arts, copy_of),
+                                     dates[0] if dates else None,
+                                     dates[-1] if dates else None, dateline_place(arts), keys))
+    else:
+        # the events stage knows articles by plain key
+        plain = {k: v for k, v in copy_of.items() if "@" not in k and "@" not in v}
+        for ev in run_events(store, refs, copy_of=plain).events:
+            keys = [by_ref[r].key for r in ev.refs if r in by_ref]
+            if keys:
+                events.append(EventGroup(
+                    ev.id, ev.title, ev.first, ev.last,
+                    dateline_place([articles[k] for k in keys]) or ev.place, keys))
+    return Gathered(articles, reuse, copy_of, events, run.entities)
+
+
+def _best_title(arts: Sequence[Article], copy_of: dict[str, str]) -> str:
+    titled = [a for a in arts if a.title and a.key not in copy_of]
+    if not titled:
+        titled = [a for a in arts if a.title]
+    if not titled:
+        return arts[0].text[:80] if arts else ""
+    return str(min(titled, key=lambda a: (a.published or "9999", len(a.title or ""))).title)
 
 
 @dataclass(slots=True)
@@ -38,23 +110,15 @@ class EventOverview:
 def overview(store: Store, refs: list[tuple[str, str]],
              on_article: Callable[[Article], None] | None = None) -> list[EventOverview]:
     """Run reuse, events and extraction over ``refs`` and report each event."""
-    arts = list(store.articles(refs))
-    reuse = analyse_reuse(arts)
-    copy_of = {a.key: p.copy_of for a in arts
-               if (p := reuse.provenance.get(a.key)) is not None and p.copy_of}
-    events = run_events(store, refs, copy_of=copy_of)
-    # keys can clash (D1.txt in two folders): such articles go by key@id, as in reuse
-    done = canonical(extract_stored(store, refs, on_article=on_article).articles)
-    name_of = {(a.key, a.id): n for a, n in zip(done, refs_for(done), strict=True)}
-    extracted = {name_of[(a.key, a.id)]: a for a in done}
+    g = gather(store, refs, on_article=on_article)
     out = []
-    for ev in events.events:
-        members = [name_of[r] for r in ev.refs if r in name_of]
-        sub = reuse.restrict([k for k in members if k in reuse.provenance])
+    for ev in g.events:
+        members = ev.keys
+        sub = g.reuse.restrict([k for k in members if k in g.reuse.provenance])
         names: Counter[str] = Counter()
         quotes: list[dict[str, Any]] = []
         for k in members:
-            a = extracted[k]
+            a = g.articles[k]
             for s in a.annotations.get("entities", []):
                 if s.label in ("PERSON", "ORG", "GPE"):
                     names[str(s.attrs.get("canonical") or s.text_in(a.text))] += 1
@@ -67,9 +131,8 @@ def overview(store: Store, refs: list[tuple[str, str]],
         seen: set[str] = set()
         unique = [q for q in quotes if not (q["content"] in seen or seen.add(q["content"]))]  # type: ignore[func-returns-value]
         out.append(EventOverview(
-            id=ev.id, title=ev.title, first=ev.first, last=ev.last,
-            place=dateline_place([extracted[k] for k in members]) or ev.place,
-            articles=members, copies={k: v for k, v in copy_of.items() if k in members},
+            id=ev.id, title=ev.title, first=ev.first, last=ev.last, place=ev.place,
+            articles=members, copies={k: v for k, v in g.copy_of.items() if k in members},
             independent_sources=sub.independent_count, entities=names.most_common(6),
             quotes=unique[:4],
         ))

@@ -9,7 +9,6 @@ the Markdown, HTML and text renderers (:mod:`newsdesk.brief.render`) only format
 from __future__ import annotations
 
 import bisect
-import hashlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,13 +17,10 @@ from typing import Any
 from newsdesk.brief.summarize import SummaryOptions, summarize_articles
 from newsdesk.crosscheck import Claim, CrosscheckOptions, build_claims, find_conflicts
 from newsdesk.errors import NewsdeskError
-from newsdesk.events import dateline_place, run_events
 from newsdesk.extract.entities import CanonicalEntity
-from newsdesk.extract.step import extract_stored
 from newsdesk.model import Article
 from newsdesk.nlp import parse_articles
-from newsdesk.reuse import analyse_reuse
-from newsdesk.reuse.analyse import canonical, refs_for
+from newsdesk.overview import gather
 from newsdesk.reuse.provenance import ReuseResult
 from newsdesk.store import Store
 
@@ -63,53 +59,21 @@ def build_brief(store: Store, refs: list[tuple[str, str]], options: BriefOptions
                 on_article: Callable[[Article], None] | None = None) -> dict[str, Any]:
     """Run reuse, events, extraction and cross-check over ``refs`` and brief each event."""
     opts = options or BriefOptions()
-    run = extract_stored(store, refs, on_article=on_article)
-    # Keys can clash (D1.txt in several folders): such articles go by key@id, as in the
-    # reuse results, so that every article the brief cites has a name of its own.
-    arts = canonical(run.articles)
-    by_ref: dict[tuple[str, str], Article] = {}
-    for a, name in zip(arts, refs_for(arts), strict=True):
-        by_ref[(a.key, a.id)] = a
-        a.key = name
-    articles = {a.key: a for a in arts}
-    reuse = analyse_reuse(arts)
-    copy_of = {k: p.copy_of for k, p in reuse.provenance.items() if p.copy_of}
-    groups: list[tuple[str, str, str | None, str | None, str | None, list[str]]] = []
-    if opts.as_one_event or len(arts) <= 1:
-        keys = [a.key for a in arts]
-        dates = sorted(a.published for a in arts if a.published)
-        eid = "ev-" + hashlib.sha1("\n".join(sorted(keys)).encode()).hexdigest()[:12]
-        title = _best_title(arts, copy_of)
-        groups.append((eid, title, dates[0] if dates else None, dates[-1] if dates else None,
-                       None, keys))
-    else:
-        plain = {k: v for k, v in copy_of.items() if "@" not in k and "@" not in v}
-        for ev in run_events(store, refs, copy_of=plain).events:
-            groups.append((ev.id, ev.title, ev.first, ev.last, ev.place,
-                           [by_ref[r].key for r in ev.refs if r in by_ref]))
+    g = gather(store, refs, as_one_event=opts.as_one_event, on_article=on_article)
+    groups = g.events
     if opts.event_id is not None:
-        chosen = [g for g in groups if g[0] == opts.event_id]
+        chosen = [e for e in groups if e.id == opts.event_id]
         if not chosen:
             raise NewsdeskError(
                 f"No event {opts.event_id!r} among these articles. Events here: "
-                f"{', '.join(g[0] for g in groups[:10])}. Run `newsdesk events` to list them.")
+                f"{', '.join(e.id for e in groups[:10])}. Run `newsdesk events` to list them.")
         groups = chosen
     events = [
-        _brief_event(eid, title, first, last,
-                     dateline_place([articles[k] for k in keys]) or place,
-                     [articles[k] for k in keys], reuse, run.entities, opts)
-        for eid, title, first, last, place, keys in groups if keys
+        _brief_event(e.id, e.title, e.first, e.last, e.place,
+                     [g.articles[k] for k in e.keys], g.reuse, g.entities, opts)
+        for e in groups
     ]
     return {"schema": SCHEMA, "events": events}
-
-
-def _best_title(arts: Sequence[Article], copy_of: dict[str, str]) -> str:
-    titled = [a for a in arts if a.title and a.key not in copy_of]
-    if not titled:
-        titled = [a for a in arts if a.title]
-    if not titled:
-        return arts[0].text[:80] if arts else ""
-    return str(min(titled, key=lambda a: (a.published or "9999", len(a.title or ""))).title)
 
 
 def _brief_event(eid: str, title: str, first: str | None, last: str | None,
@@ -312,8 +276,8 @@ def _timeline(members: Sequence[Article], claim_at: Callable[[str, int, int], Cl
             e["cites"].append(_cite(a.key, sent.start, sent.end))
     ordered = sorted(entries.values(), key=lambda e: (e["date"], -len(e["articles"])))
     # the best-supported entries, shown in date order
-    keep = sorted(ordered, key=lambda e: -len(e["articles"]))[:limit]
-    return [e for e in ordered if e in keep]
+    keep = {id(e) for e in sorted(ordered, key=lambda e: -len(e["articles"]))[:limit]}
+    return [e for e in ordered if id(e) in keep]
 
 
 def _political_events(members: Sequence[Article]) -> list[dict[str, Any]]:
