@@ -177,9 +177,15 @@ def child_newsdesk(work: Path, profile: str | None) -> dict[str, Any]:
 
     stages: dict[str, float] = {}
     extract_parts: dict[str, float] = {}
-    for name in ("extract_stored", "analyse_reuse", "run_events", "_brief_event",
-                 "parse_articles", "build_claims", "find_conflicts", "summarize_articles"):
-        setattr(build, name, _timed(getattr(build, name), name, stages))
+    import newsdesk.overview as overview
+
+    # each stage timed where it is called: gather() (extraction, reuse, events) lives in
+    # newsdesk.overview, the per-event work in newsdesk.brief.build
+    for module, names in ((overview, ("extract_stored", "analyse_reuse", "run_events")),
+                          (build, ("_brief_event", "parse_articles", "build_claims",
+                                   "find_conflicts", "summarize_articles"))):
+        for name in names:
+            setattr(module, name, _timed(getattr(module, name), name, stages))
     real_annotate = step.annotate
 
     def annotate(articles: Any, on_article: Any = None, timings: Any = None) -> Any:
