@@ -18,64 +18,10 @@ from typing import Any
 
 from newsdesk.errors import Skipped, StoreError
 from newsdesk.model import Article, Paragraph, Span
+from newsdesk.store.migrations import MIGRATIONS
 
 DEFAULT_DB = "newsdesk.db"
 MAX_BATCH_CHARS = 32_000_000  # text + raw held before a write batch is flushed
-
-# Each entry upgrades the schema by one version; never edit a released entry, append.
-MIGRATIONS: list[str] = [
-    # 1: articles, full-text index, skipped inputs, annotations
-    """
-    CREATE TABLE articles (
-        rowid INTEGER PRIMARY KEY,
-        key TEXT NOT NULL,
-        id TEXT NOT NULL,
-        source TEXT,
-        credits TEXT NOT NULL DEFAULT '[]',
-        url TEXT,
-        published TEXT,
-        dateline TEXT,
-        title TEXT,
-        text TEXT NOT NULL,
-        paragraphs TEXT NOT NULL DEFAULT '[]',
-        origin TEXT,
-        fmt TEXT,
-        raw BLOB,
-        meta TEXT NOT NULL DEFAULT '{}',
-        ingested_at TEXT NOT NULL,
-        UNIQUE (key, id)
-    );
-    CREATE INDEX articles_id ON articles(id);
-    CREATE INDEX articles_published ON articles(published);
-    CREATE VIRTUAL TABLE articles_fts USING fts5(
-        title, text, content='articles', content_rowid='rowid', tokenize='porter unicode61'
-    );
-    CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
-        INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
-    END;
-    CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
-        INSERT INTO articles_fts(articles_fts, rowid, title, text)
-        VALUES ('delete', old.rowid, old.title, old.text);
-    END;
-    CREATE TRIGGER articles_au AFTER UPDATE OF title, text ON articles BEGIN
-        INSERT INTO articles_fts(articles_fts, rowid, title, text)
-        VALUES ('delete', old.rowid, old.title, old.text);
-        INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
-    END;
-    CREATE TABLE skipped (
-        origin TEXT PRIMARY KEY,
-        reason TEXT NOT NULL,
-        at TEXT NOT NULL
-    );
-    CREATE TABLE annotations (
-        article_rowid INTEGER NOT NULL REFERENCES articles(rowid) ON DELETE CASCADE,
-        layer TEXT NOT NULL,
-        data TEXT NOT NULL,
-        PRIMARY KEY (article_rowid, layer)
-    );
-    """,
-]
-
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
@@ -124,9 +70,20 @@ class Store:
             raise StoreError(f"The store {self.path!r} has schema version {have}, newer than "
                              f"this newsdesk ({len(MIGRATIONS)}). Upgrade newsdesk.")
         for version in range(have + 1, len(MIGRATIONS) + 1):
-            script = MIGRATIONS[version - 1]
-            # executescript commits first; wrap the script so a crash leaves the old version.
-            self.db.executescript(f"BEGIN;\n{script}\nPRAGMA user_version={version};\nCOMMIT;")
+            step = MIGRATIONS[version - 1]
+            if isinstance(step, str):
+                # executescript commits first; wrap the script so a crash leaves the old
+                # version.
+                self.db.executescript(f"BEGIN;\n{step}\nPRAGMA user_version={version};\nCOMMIT;")
+                continue
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                step(self.db)
+                self.db.execute(f"PRAGMA user_version={version}")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
 
     def close(self) -> None:
         """Close the connection."""
