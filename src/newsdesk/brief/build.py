@@ -14,9 +14,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from newsdesk.archive import event_brief, event_refs, update_archive
 from newsdesk.brief.summarize import SummaryOptions, summarize_articles
 from newsdesk.crosscheck import Claim, CrosscheckOptions, build_claims, find_conflicts
 from newsdesk.errors import NewsdeskError
+from newsdesk.events.archive import EventArchive
 from newsdesk.extract.entities import CanonicalEntity
 from newsdesk.model import Article
 from newsdesk.nlp import parse_articles
@@ -55,25 +57,60 @@ def _cite(key: str, start: int, end: int) -> Cite:
     return {"article": key, "start": start, "end": end}
 
 
-def build_brief(store: Store, refs: list[tuple[str, str]], options: BriefOptions | None = None,
+def build_brief(store: Store, refs: list[tuple[str, str]] | None,
+                options: BriefOptions | None = None,
                 on_article: Callable[[Article], None] | None = None) -> dict[str, Any]:
-    """Run reuse, events, extraction and cross-check over ``refs`` and brief each event."""
+    """Brief the whole events holding ``refs`` (every event for None; only
+    ``options.event_id`` when set), after bringing the archive up to date. With
+    ``options.as_one_event``, the articles of ``refs`` alone as one event."""
     opts = options or BriefOptions()
-    g = gather(store, refs, as_one_event=opts.as_one_event, on_article=on_article)
-    groups = g.events
+    if opts.as_one_event:
+        g = gather(store, refs, as_one_event=True, on_article=on_article)
+        return {"schema": SCHEMA, "events": [
+            _brief_event(e.id, e.title, e.first, e.last, e.place,
+                         [g.articles[k] for k in e.keys], g.reuse, g.entities, opts)
+            for e in g.events]}
+    update_archive(store)
+    ar = EventArchive(store)
+    ids = event_refs(store, refs)
     if opts.event_id is not None:
-        chosen = [e for e in groups if e.id == opts.event_id]
-        if not chosen:
+        live = ar.resolve(opts.event_id)
+        if live is None or (refs is not None and live not in ids):
+            shown = ", ".join(ids[:10]) or "none"
             raise NewsdeskError(
-                f"No event {opts.event_id!r} among these articles. Events here: "
-                f"{', '.join(e.id for e in groups[:10])}. Run `newsdesk events` to list them.")
-        groups = chosen
-    events = [
-        _brief_event(e.id, e.title, e.first, e.last, e.place,
-                     [g.articles[k] for k in e.keys], g.reuse, g.entities, opts)
-        for e in groups
-    ]
-    return {"schema": SCHEMA, "events": events}
+                f"No event {opts.event_id!r} among these articles. Events here: {shown}. "
+                "Run `newsdesk events` to list them.")
+        ids = [live]
+    return {"schema": SCHEMA, "events": brief_events(store, ids, opts, on_article=on_article)}
+
+
+def _default_shape(opts: BriefOptions) -> bool:
+    base = BriefOptions()
+    return (opts.summary_words, opts.fit_words, opts.max_timeline, opts.crosscheck) == (
+        base.summary_words, base.fit_words, base.max_timeline, base.crosscheck)
+
+
+def brief_events(store: Store, event_ids: list[str], options: BriefOptions | None = None, *,
+                 use_cache: bool = True,
+                 on_article: Callable[[Article], None] | None = None) -> list[dict[str, Any]]:
+    """The brief of each stored event, in order: from the stored brief when it is current
+    and the options are the defaults (no parsing at all), else built from the stored
+    articles and their extraction."""
+    opts = options or BriefOptions()
+    done: dict[str, dict[str, Any]] = {}
+    if use_cache and _default_shape(opts):
+        for eid in event_ids:
+            ev = event_brief(store, eid)
+            if ev is not None:
+                done[eid] = ev
+    todo = [e for e in event_ids if e not in done]
+    if todo:
+        g = gather(store, None, event_ids=todo, update=False, on_article=on_article)
+        for e in g.events:
+            done[e.id] = _brief_event(e.id, e.title, e.first, e.last, e.place,
+                                      [g.articles[k] for k in e.keys], g.reuse, g.entities,
+                                      opts)
+    return [done[e] for e in event_ids if e in done]
 
 
 def _brief_event(eid: str, title: str, first: str | None, last: str | None,

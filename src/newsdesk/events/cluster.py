@@ -233,6 +233,48 @@ class OnlineClusterer:
         out, self.closed = self.closed, []
         return out
 
+    # -- state -------------------------------------------------------------------------
+    def state(self) -> dict[str, object]:
+        """The clusterer between two days as plain JSON data (no queued day, no dormant
+        events): the archive keeps one per day so that a later day replays from it. Floats
+        are kept exactly (JSON writes their shortest round-trip form)."""
+        if self._batch:
+            raise ValueError("state() is only taken between days: call flush() first")
+        return {
+            "names": list(self.names),
+            "df": [self.df.get(n, 0) for n in self.names],
+            "df_extra": {k: n for k, n in self.df.items() if k not in self.vocab},
+            "max_df": self.max_df,
+            "kept_vocab": self._kept_vocab,
+            "batches": self._batches,
+            "open": [_event_state(e) for e in self.open.values()],
+            "event_of": [[r[0], r[1], eid] for r, eid in self.event_of.items()],
+            "key_ref": [[k, r[0], r[1]] for k, r in self.key_ref.items()],
+            "body_event": [[b, r[0], r[1]] for b, r in self.body_event.items()],
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, object], opts: EventOptions | None = None
+                   ) -> OnlineClusterer:
+        """A clusterer that goes on exactly where :meth:`state` was taken."""
+        c = cls(opts)
+        names = [str(n) for n in state["names"]]  # type: ignore[attr-defined]
+        c.names = names
+        c.vocab = {n: i for i, n in enumerate(names)}
+        c.df = Counter({n: int(v) for n, v in zip(names, state["df"], strict=True)  # type: ignore[call-overload]
+                        if v})
+        c.df.update({str(k): int(v) for k, v in state["df_extra"].items()})  # type: ignore[attr-defined]
+        c.max_df = int(state["max_df"])  # type: ignore[call-overload]
+        c._kept_vocab = int(state["kept_vocab"])  # type: ignore[call-overload]
+        c._batches = int(state["batches"])  # type: ignore[call-overload]
+        for d in state["open"]:  # type: ignore[attr-defined]
+            e = _event_from_state(d)
+            c.open[e.id] = e
+        c.event_of = {(k, i): eid for k, i, eid in state["event_of"]}  # type: ignore[attr-defined]
+        c.key_ref = {k: (rk, ri) for k, rk, ri in state["key_ref"]}  # type: ignore[attr-defined]
+        c.body_event = {b: (rk, ri) for b, rk, ri in state["body_event"]}  # type: ignore[attr-defined]
+        return c
+
     # -- one day -----------------------------------------------------------------------
     def _settle(self) -> list[Assignment]:
         batch, day = self._batch, self._batch_day
@@ -633,6 +675,43 @@ class OnlineClusterer:
         order = np.argsort(np.asarray(cols, dtype=np.int64), kind="stable")
         return (np.asarray(cols, dtype=np.int32)[order],
                 np.asarray(vals, dtype=np.float64)[order])
+
+
+def _iso_or_none(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def _event_state(e: _OpenEvent) -> dict[str, object]:
+    return {
+        "id": e.id, "first_ref": list(e.first_ref), "first_title": e.first_title,
+        "members": [[m.ref[0], m.ref[1], m.cols.tolist(), m.vals.tolist(), m.sigma]
+                    for m in e.members],
+        "refs": [list(r) for r in e.refs], "copies": e.copies,
+        "dates": [_iso_or_none(x) for x in (e.lo, e.hi, e.pub_lo, e.pub_hi)],
+        "touched": e.touched, "places": dict(e.places),
+        "titles": [[r[0], r[1], t] for r, t in e.titles.items()],
+        "centroid": [[c, w] for c, w in e.centroid.items()],
+    }
+
+
+def _event_from_state(d: dict[str, object]) -> _OpenEvent:
+    lo, hi, pub_lo, pub_hi = (_day(x) for x in d["dates"])  # type: ignore[attr-defined]
+    fr = d["first_ref"]
+    e = _OpenEvent(
+        id=str(d["id"]), first_ref=(fr[0], fr[1]),  # type: ignore[index]
+        first_title=d["first_title"],  # type: ignore[arg-type]
+        members=[_Member((k, i), np.asarray(cols, dtype=np.int32),
+                         np.asarray(vals, dtype=np.float64), float(sigma))
+                 for k, i, cols, vals, sigma in d["members"]],  # type: ignore[attr-defined]
+        refs=[(r[0], r[1]) for r in d["refs"]],  # type: ignore[attr-defined]
+        copies=int(d["copies"]),  # type: ignore[call-overload]
+        lo=lo, hi=hi, pub_lo=pub_lo, pub_hi=pub_hi,
+        touched=int(d["touched"]),  # type: ignore[call-overload]
+        places=Counter(d["places"]),  # type: ignore[call-overload]
+        titles={(k, i): t for k, i, t in d["titles"]},  # type: ignore[attr-defined]
+        centroid={int(c): float(w) for c, w in d["centroid"]},  # type: ignore[attr-defined]
+    )
+    return e
 
 
 IDF_FLOOR = 1.0  # as scikit-learn's smooth IDF: a feature every article has still counts
