@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -27,6 +27,9 @@ from rich.progress import (
 from newsdesk.errors import NewsdeskError
 from newsdesk.ingest import IngestOptions, IngestReport, expand_paths, ingest
 from newsdesk.store import DEFAULT_DB, Store
+
+if TYPE_CHECKING:
+    from newsdesk.archive import ArchiveUpdate
 
 app = typer.Typer(
     help="newsdesk: overlapping news reports in, one sourced account per event out.",
@@ -118,6 +121,30 @@ def ingest_with_progress(paths: list[Path], store: Store, workers: int = 0,
     return report
 
 
+def update_with_progress(store: Store, quiet: bool = False) -> ArchiveUpdate:
+    """Bring the archive up to date (new articles into events, claims, briefs) with a
+    progress bar over the articles still to read; report events that could not be
+    briefed."""
+    from newsdesk.archive import update_archive
+    from newsdesk.events.archive import EventArchive
+
+    bar = DelayedProgress(EventArchive(store).pending(), "updating the archive")
+    try:
+        up = update_archive(store, progress=bar.advance)
+    finally:
+        bar.stop()
+    for eid, reason in up.failed:
+        err.print(f"[yellow]warning[/yellow] event {eid} could not be briefed: {reason}",
+                  highlight=False)
+    if not quiet and (up.events.added or up.events.changed):
+        ev = up.events
+        merged = f", {len(ev.merged)} merged" if ev.merged else ""
+        err.print(f"archive: {len(ev.added)} article(s) placed, {len(ev.created)} new "
+                  f"event(s), {len(ev.changed) - len(ev.created)} grown{merged}",
+                  highlight=False)
+    return up
+
+
 def exit_if_nothing_read(report: IngestReport) -> None:
     """Exit non-zero only when inputs were given and none could be read."""
     if report.read == 0 and report.skipped:
@@ -126,13 +153,16 @@ def exit_if_nothing_read(report: IngestReport) -> None:
 
 
 def refs_of(paths: list[Path] | None, store: Store, workers: int = 0,
-            quiet: bool = False) -> list[tuple[str, str]] | None:
+            quiet: bool = False, update: bool = True) -> list[tuple[str, str]] | None:
     """What a reading command works on: the articles of PATHS (ingested first, exiting
-    non-zero when none could be read), or None for the whole store when no PATHS."""
+    non-zero when none could be read, then the archive updated unless ``update`` is
+    False), or None for the whole store when no PATHS."""
     if not paths:
         return None
     report = ingest_with_progress(paths, store, workers, quiet=quiet)
     exit_if_nothing_read(report)
+    if update:
+        update_with_progress(store, quiet=quiet)
     return report.refs
 
 

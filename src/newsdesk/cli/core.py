@@ -22,6 +22,7 @@ from newsdesk.cli.app import (
     open_store,
     out,
     refs_of,
+    update_with_progress,
 )
 from newsdesk.model import Article
 
@@ -45,10 +46,17 @@ def ingest_cmd(
     paths: Annotated[list[Path], typer.Argument(help="Files or directories ('-' = JSONL stdin).")],
     db: DbOpt = DEFAULT_DB_OPT,
     workers: WorkersOpt = 0,
+    update: Annotated[bool, typer.Option(
+        "--update/--no-update",
+        help="Bring the archive up to date after storing (events, extraction, claims).")
+    ] = True,
 ) -> None:
-    """Read, clean and store articles (txt, HTML, JSONL, RSS/Atom, WARC)."""
+    """Read, clean and store articles (txt, HTML, JSONL, RSS/Atom, WARC), then put the new
+    ones into the archive's events."""
     with open_store(db) as store:
         report = ingest_with_progress(paths, store, workers)
+        if update and report.read:
+            update_with_progress(store)
         err.print(f"store {db}: {store.count()} article(s)", highlight=False)
     exit_if_nothing_read(report)
 
@@ -62,7 +70,7 @@ def articles_cmd(
 ) -> None:
     """List stored articles (those of PATHS, ingested first, when given)."""
     with open_store(db) as store:
-        refs = refs_of(paths, store, workers, quiet=fmt is ArticleFormat.jsonl)
+        refs = refs_of(paths, store, workers, quiet=fmt is ArticleFormat.jsonl, update=False)
         arts = store.articles(refs)
         if fmt is ArticleFormat.jsonl:
             for a in arts:
