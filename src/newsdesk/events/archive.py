@@ -35,6 +35,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
+import numpy as np
+
 from newsdesk.events.cluster import Assignment, Event, EventItem, EventOptions, OnlineClusterer
 from newsdesk.events.features import FEATURES_VERSION, EventFeatures, extract_features
 from newsdesk.model import Article, EventRecord
@@ -221,18 +223,80 @@ class EventArchive:
             "ORDER BY day DESC LIMIT 1", (before, CHECKPOINT_VERSION)).fetchone()
         if row is None:
             return None
-        state = json.loads(zlib.decompress(row[1]))
-        if state.get("options") != key:
+        state = unpack_state(row[1])
+        if state.pop("options", None) != key:
             return None
-        return str(row[0]), state["clusterer"]
+        return str(row[0]), state
 
     def stored_options(self) -> str | None:
         """The options key the stored clustering was made with, if any."""
-        row = self.db.execute("SELECT state FROM events_checkpoints ORDER BY day DESC "
-                              "LIMIT 1").fetchone()
-        if row is None:
-            return None
-        return str(json.loads(zlib.decompress(row[0])).get("options"))
+        row = self.db.execute("SELECT value FROM archive_meta WHERE name='events.options'"
+                              ).fetchone()
+        return str(row[0]) if row is not None else None
+
+
+# where a clusterer state holds numpy arrays (see OnlineClusterer.state)
+_ARRAY_KEYS = frozenset({"df", "open", "members", "sigma", "lens", "cols", "vals", "centroid"})
+
+
+def pack_state(state: dict[str, object]) -> bytes:
+    """A clusterer state as bytes: a JSON header, with the large parts (the vocabulary,
+    document frequencies, member vectors, centroids) as raw numpy buffers beside it. Why
+    not JSON alone: encoding a 200,000-feature vocabulary and its vectors as JSON text
+    took seconds; raw buffers take milliseconds. Why not pickle: a store may come from
+    elsewhere, and unpickling runs code."""
+    blobs: list[bytes] = []
+
+    def blob(x: np.ndarray) -> dict[str, object]:
+        blobs.append(np.ascontiguousarray(x).tobytes())
+        return {"__nd__": len(blobs) - 1, "dtype": x.dtype.str}
+
+    def enc(x: object) -> object:
+        # only the known places of arrays are visited: the rest is JSON as it is
+        if isinstance(x, np.ndarray):
+            return blob(x)
+        if isinstance(x, dict):
+            return {k: enc(v) if k in _ARRAY_KEYS else v for k, v in x.items()}
+        if isinstance(x, list):
+            return [enc(v) for v in x]
+        return x
+
+    body = dict(state)
+    names = body.pop("names")
+    blobs.append("\x00".join(names).encode("utf-8"))  # type: ignore[arg-type]
+    body = {k: enc(v) if k in _ARRAY_KEYS else v for k, v in body.items()}
+    header = json.dumps(body, separators=(",", ":")).encode("utf-8")
+    parts = [len(header).to_bytes(8, "little"), header]
+    for b in blobs:
+        parts += [len(b).to_bytes(8, "little"), b]
+    return zlib.compress(b"".join(parts), 1)
+
+
+def unpack_state(data: bytes) -> dict[str, object]:
+    """The inverse of :func:`pack_state`."""
+    raw = zlib.decompress(data)
+    n = int.from_bytes(raw[:8], "little")
+    header = json.loads(raw[8:8 + n])
+    pos = 8 + n
+    blobs: list[bytes] = []
+    while pos < len(raw):
+        m = int.from_bytes(raw[pos:pos + 8], "little")
+        blobs.append(raw[pos + 8:pos + 8 + m])
+        pos += 8 + m
+
+    def dec(x: object) -> object:
+        if isinstance(x, dict):
+            if "__nd__" in x:
+                return np.frombuffer(blobs[int(x["__nd__"])], dtype=np.dtype(x["dtype"]))
+            return {k: dec(v) if k in _ARRAY_KEYS else v for k, v in x.items()}
+        if isinstance(x, list):
+            return [dec(v) for v in x]
+        return x
+
+    out = {k: dec(v) if k in _ARRAY_KEYS else v for k, v in header.items()}
+    names = blobs[0].decode("utf-8")
+    out["names"] = names.split("\x00") if names else []
+    return out
 
 
 def _record(r: object) -> EventRecord:
@@ -328,11 +392,13 @@ def update_events(
     snapshots: list[tuple[str, dict[str, object]]] = []
     assignments: list[Assignment] = []
     day: str | None = None
+    days = sorted({r.published[:10] for r in replay if r.published})
+    keep_days = set(days[-KEEP_CHECKPOINTS:])  # only the latest days' states are kept
     for r in replay:
         d = (r.published or "")[:10] if r.published else None
         if d is not None and (day is None or d > day):
             assignments.extend(clusterer.flush())
-            if d != base_day:
+            if d != base_day and d in keep_days:
                 snapshots.append((d, clusterer.state()))
             day = d
         assignments.extend(clusterer.add(EventItem(
@@ -341,7 +407,7 @@ def update_events(
     assignments.extend(clusterer.flush())
     replayed = {(a.key, a.id) for a in assignments}
     touched_ids = {a.event_id for a in assignments}
-    summaries = [e for e in clusterer.events() if e.id in touched_ids]
+    summaries = clusterer.events_among(touched_ids)
 
     # 4. stable ids
     rowid_of = {r.ref: r.rowid for r in replay}
@@ -471,9 +537,10 @@ def update_events(
         tx.executemany(
             "INSERT OR REPLACE INTO events_checkpoints (day, version, state, at) "
             "VALUES (?,?,?,?)",
-            [(d, CHECKPOINT_VERSION, zlib.compress(json.dumps(
-                {"options": key, "clusterer": st}, separators=(",", ":")).encode(), 1), now)
+            [(d, CHECKPOINT_VERSION, pack_state({**st, "options": key}), now)
              for d, st in snapshots[-KEEP_CHECKPOINTS:]])
+        tx.execute("INSERT OR REPLACE INTO archive_meta (name, value) VALUES "
+                   "('events.options', ?)", (key,))
         tx.execute("DELETE FROM events_checkpoints WHERE day NOT IN (SELECT day FROM "
                    "events_checkpoints ORDER BY day DESC LIMIT ?)", (KEEP_CHECKPOINTS,))
     report.changed = sorted(changed)

@@ -228,6 +228,11 @@ class OnlineClusterer:
         """Every event so far: dormant ones (if kept) and open ones, by id order of arrival."""
         return self.closed + [self._summary(e) for e in self.open.values()]
 
+    def events_among(self, ids: set[str]) -> list[Event]:
+        """The events with these ids (dormant ones if kept, then open ones)."""
+        return [e for e in self.closed if e.id in ids] + [
+            self._summary(e) for e in self.open.values() if e.id in ids]
+
     def drain_closed(self) -> list[Event]:
         """Hand over the dormant events and forget them (keeps memory flat on long streams)."""
         out, self.closed = self.closed, []
@@ -235,14 +240,14 @@ class OnlineClusterer:
 
     # -- state -------------------------------------------------------------------------
     def state(self) -> dict[str, object]:
-        """The clusterer between two days as plain JSON data (no queued day, no dormant
-        events): the archive keeps one per day so that a later day replays from it. Floats
-        are kept exactly (JSON writes their shortest round-trip form)."""
+        """The clusterer between two days (no queued day, no dormant events) as plain data:
+        dicts, lists, strings, numbers and numpy arrays (the archive packs it, see
+        :func:`newsdesk.events.archive.pack_state`). A later day replays from it."""
         if self._batch:
             raise ValueError("state() is only taken between days: call flush() first")
         return {
             "names": list(self.names),
-            "df": [self.df.get(n, 0) for n in self.names],
+            "df": np.asarray([self.df.get(n, 0) for n in self.names], dtype=np.int64),
             "df_extra": {k: n for k, n in self.df.items() if k not in self.vocab},
             "max_df": self.max_df,
             "kept_vocab": self._kept_vocab,
@@ -261,8 +266,8 @@ class OnlineClusterer:
         names = [str(n) for n in state["names"]]  # type: ignore[attr-defined]
         c.names = names
         c.vocab = {n: i for i, n in enumerate(names)}
-        c.df = Counter({n: int(v) for n, v in zip(names, state["df"], strict=True)  # type: ignore[call-overload]
-                        if v})
+        c.df = Counter({n: v for n, v in zip(names, np.asarray(state["df"]).tolist(),
+                                             strict=True) if v})
         c.df.update({str(k): int(v) for k, v in state["df_extra"].items()})  # type: ignore[attr-defined]
         c.max_df = int(state["max_df"])  # type: ignore[call-overload]
         c._kept_vocab = int(state["kept_vocab"])  # type: ignore[call-overload]
@@ -684,14 +689,36 @@ def _iso_or_none(d: date | None) -> str | None:
 def _event_state(e: _OpenEvent) -> dict[str, object]:
     return {
         "id": e.id, "first_ref": list(e.first_ref), "first_title": e.first_title,
-        "members": [[m.ref[0], m.ref[1], m.cols.tolist(), m.vals.tolist(), m.sigma]
-                    for m in e.members],
+        "members": {
+            "keys": [m.ref[0] for m in e.members], "ids": [m.ref[1] for m in e.members],
+            "sigma": np.asarray([m.sigma for m in e.members], dtype=np.float64),
+            "lens": np.asarray([len(m.cols) for m in e.members], dtype=np.int64),
+            "cols": (np.concatenate([m.cols for m in e.members]).astype(np.int32)
+                     if e.members else np.zeros(0, dtype=np.int32)),
+            "vals": (np.concatenate([m.vals for m in e.members]).astype(np.float64)
+                     if e.members else np.zeros(0, dtype=np.float64)),
+        },
         "refs": [list(r) for r in e.refs], "copies": e.copies,
         "dates": [_iso_or_none(x) for x in (e.lo, e.hi, e.pub_lo, e.pub_hi)],
         "touched": e.touched, "places": dict(e.places),
         "titles": [[r[0], r[1], t] for r, t in e.titles.items()],
-        "centroid": [[c, w] for c, w in e.centroid.items()],
+        "centroid": [np.fromiter(e.centroid.keys(), dtype=np.int64, count=len(e.centroid)),
+                     np.fromiter(e.centroid.values(), dtype=np.float64,
+                                 count=len(e.centroid))],
     }
+
+
+def _members_from_state(m: dict[str, object]) -> list[_Member]:
+    cols = np.asarray(m["cols"], dtype=np.int32)
+    vals = np.asarray(m["vals"], dtype=np.float64)
+    ends = np.cumsum(np.asarray(m["lens"], dtype=np.int64)).tolist()
+    out: list[_Member] = []
+    lo = 0
+    for k, i, sigma, hi in zip(m["keys"], m["ids"], np.asarray(m["sigma"]).tolist(),  # type: ignore[call-overload]
+                               ends, strict=True):
+        out.append(_Member((k, i), cols[lo:hi].copy(), vals[lo:hi].copy(), float(sigma)))
+        lo = hi
+    return out
 
 
 def _event_from_state(d: dict[str, object]) -> _OpenEvent:
@@ -700,16 +727,15 @@ def _event_from_state(d: dict[str, object]) -> _OpenEvent:
     e = _OpenEvent(
         id=str(d["id"]), first_ref=(fr[0], fr[1]),  # type: ignore[index]
         first_title=d["first_title"],  # type: ignore[arg-type]
-        members=[_Member((k, i), np.asarray(cols, dtype=np.int32),
-                         np.asarray(vals, dtype=np.float64), float(sigma))
-                 for k, i, cols, vals, sigma in d["members"]],  # type: ignore[attr-defined]
+        members=_members_from_state(d["members"]),  # type: ignore[arg-type]
         refs=[(r[0], r[1]) for r in d["refs"]],  # type: ignore[attr-defined]
         copies=int(d["copies"]),  # type: ignore[call-overload]
         lo=lo, hi=hi, pub_lo=pub_lo, pub_hi=pub_hi,
         touched=int(d["touched"]),  # type: ignore[call-overload]
         places=Counter(d["places"]),  # type: ignore[call-overload]
         titles={(k, i): t for k, i, t in d["titles"]},  # type: ignore[attr-defined]
-        centroid={int(c): float(w) for c, w in d["centroid"]},  # type: ignore[attr-defined]
+        centroid=dict(zip(np.asarray(d["centroid"][0]).tolist(),  # type: ignore[index]
+                          np.asarray(d["centroid"][1]).tolist(), strict=True)),  # type: ignore[index]
     )
     return e
 

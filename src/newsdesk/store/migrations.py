@@ -148,6 +148,8 @@ CREATE TABLE event_articles (
     added TEXT NOT NULL
 );
 CREATE INDEX event_articles_event ON event_articles(event_id, seq);
+-- settings the archive's stored results depend on (name -> value)
+CREATE TABLE archive_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 -- the online clusterer's state at the start of a day (JSON, zlib): later days replay from it
 CREATE TABLE events_checkpoints (
     day TEXT PRIMARY KEY,
