@@ -32,6 +32,7 @@ from itertools import combinations
 from newsdesk.clean.dateline import DATELINE_HEAD
 from newsdesk.model import Article, Span
 from newsdesk.nlp import ParsedParagraph, parse_articles
+from newsdesk.unionfind import UnionFind
 
 _CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ", "NUM", "ADV"})
 # light verbs and reporting verbs say nothing about *what* was claimed
@@ -186,22 +187,6 @@ def sentence_candidates(article: Article, paras: list[ParsedParagraph], account:
     return out
 
 
-class _Union:
-    def __init__(self, n: int) -> None:
-        self.parent = list(range(n))
-
-    def find(self, i: int) -> int:
-        while self.parent[i] != i:
-            self.parent[i] = self.parent[self.parent[i]]
-            i = self.parent[i]
-        return i
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-
 def _unquoted(text: str) -> str:
     """The text outside quotation marks; a sentence cut inside a quotation (its opening
     or closing mark in a neighbouring sentence) loses the quoted part too."""
@@ -286,7 +271,7 @@ def align(sentences: Sequence[ClaimSentence], options: CrosscheckOptions | None 
     # single-link chains from growing one claim into the whole event's topic. Ties are
     # broken by (article key, offset), not input position: the result is order-independent.
     scored.sort()
-    uf = _Union(n)
+    uf = UnionFind(range(n))
     arts: dict[int, set[str]] = {i: {s.article} for i, s in enumerate(sentences)}
     for _, _, _, i, j in scored:
         ri, rj = uf.find(i), uf.find(j)
@@ -324,7 +309,7 @@ def count_origins(members: Sequence[ClaimSentence], options: CrosscheckOptions) 
     again where two accounts carry the same sentence nearly verbatim."""
     accounts = sorted({m.account for m in members})
     index = {a: i for i, a in enumerate(accounts)}
-    uf = _Union(len(accounts))
+    uf = UnionFind(range(len(accounts)))
     for a, b in combinations(members, 2):
         if a.account != b.account and verbatim(a, b, options):
             uf.union(index[a.account], index[b.account])

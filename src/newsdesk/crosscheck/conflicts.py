@@ -21,9 +21,9 @@ from newsdesk.crosscheck.claims import (
     Conflict,
     ConflictValue,
     CrosscheckOptions,
-    _Union,
 )
 from newsdesk.model import Span
+from newsdesk.unionfind import UnionFind
 
 _MEASURES = {
     "deaths": ("killed", "dead", "died", "death", "deaths", "toll", "bodies", "lives",
@@ -160,7 +160,7 @@ def _same_thing(a: frozenset[str], b: frozenset[str]) -> bool:
 def _connected(ids: list[int], linked: Callable[[int, int], bool]) -> list[list[int]]:
     """Connected components of ``ids`` under ``linked`` (few items per measure: pairwise)."""
     index = {i: k for k, i in enumerate(ids)}
-    uf = _Union(len(ids))
+    uf = UnionFind(range(len(ids)))
     for x, i in enumerate(ids):
         for j in ids[x + 1:]:
             if linked(i, j):
