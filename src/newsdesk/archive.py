@@ -112,8 +112,8 @@ def refresh_event(store: Store, event_id: str) -> dict[str, Any]:
                 "VALUES (?,?,?,?)",
                 [(cid, name_to_rowid[x["article"]], x["start"], x["end"]) for x in c["cites"]
                  if x["article"] in name_to_rowid])
-        tx.execute("UPDATE events SET independent_sources=? WHERE event_id=?",
-                   (ev["independent_sources"], event_id))
+        tx.execute("UPDATE events SET independent_sources=?, place=coalesce(?, place) "
+                   "WHERE event_id=?", (ev["independent_sources"], ev.get("place"), event_id))
         tx.execute("INSERT OR REPLACE INTO event_briefs (event_id, version, updated, data) "
                    "VALUES (?,?,?,?)", (event_id, BRIEF_CACHE_VERSION, now,
                                          zlib.compress(json.dumps(ev).encode(), 3)))

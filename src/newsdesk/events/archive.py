@@ -501,11 +501,15 @@ def update_events(
             old = tx.execute("SELECT title, first_date, last_date, place, articles, copies, "
                              "keywords, created FROM events WHERE event_id=?",
                              (e.id,)).fetchone()
-            vals = (e.title, e.first, e.last, e.place, n_art, e.copies, json.dumps(e.keywords))
+            # the place is the clusterer's until the event's brief sets it from the
+            # datelines (newsdesk.archive.refresh_event): it is not compared here
+            place = e.place if e.id not in existing or old[3] is None else old[3]
+            vals = (e.title, e.first, e.last, place, n_art, e.copies, json.dumps(e.keywords))
             if e.id not in existing:
                 report.created.append(e.id)
                 changed.add(e.id)
-            if e.id not in existing or tuple(old[:7]) != vals or e.id in changed:
+            if e.id not in existing or tuple(old[:3]) + tuple(old[4:7]) != \
+                    vals[:3] + vals[4:] or e.id in changed:
                 tx.execute("UPDATE events SET title=?, first_date=?, last_date=?, place=?, "
                            "articles=?, copies=?, keywords=?, updated=?, merged_into=NULL "
                            "WHERE event_id=?", (*vals, now, e.id))
