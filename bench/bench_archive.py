@@ -39,7 +39,6 @@ def grow_one(n: int, add: int) -> dict[str, float]:
     import psutil
 
     from bench_events import synthetic_stream  # type: ignore[import-not-found]
-
     from newsdesk.events.archive import update_events
     from newsdesk.model import Article
     from newsdesk.reuse.index import ReuseIndex
