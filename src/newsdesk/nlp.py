@@ -71,6 +71,9 @@ class DocBacking(Protocol):
     """A second level behind :class:`DocCache`: parses kept across runs (the store's
     ``passage_docs``, see :class:`newsdesk.extract.archive.StoredDocs`)."""
 
+    def known(self, keys: Iterable[str]) -> set[str]:
+        """Those keys that have a stored doc."""
+
     def get_many(self, keys: Iterable[str]) -> dict[str, Doc]:
         """The stored docs of those keys that have one."""
 
@@ -99,8 +102,13 @@ class DocCache:
             if k not in self.docs:
                 todo.setdefault(k, t)
         self.hits += len(keys) - len(todo)
-        if todo and backing is not None:
-            stored = backing.get_many(list(todo))
+        fresh: dict[str, Doc] = {}
+        if backing is not None:
+            known = backing.known(dict.fromkeys(keys))
+            # parses held only in memory (an earlier batch of this process) go to the store
+            fresh = {k: self.docs[k] for k in dict.fromkeys(keys)
+                     if k not in todo and k not in known}
+            stored = backing.get_many([k for k in todo if k in known])
             self.backed += len(stored)
             for k, doc in stored.items():
                 self.docs[k] = doc
@@ -108,12 +116,11 @@ class DocCache:
         self.misses += len(todo)
         if todo:
             nlp = load_nlp()
-            fresh = {}
             for k, doc in zip(todo, nlp.pipe(todo.values(), batch_size=batch_size),
                               strict=True):
                 self.docs[k] = fresh[k] = doc
-            if backing is not None:
-                backing.put_many(fresh)
+        if backing is not None and fresh:
+            backing.put_many(fresh)
         out = []
         for k in keys:
             self.docs.move_to_end(k)

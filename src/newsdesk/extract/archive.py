@@ -91,6 +91,18 @@ class StoredDocs:
         self.loaded = self.stored = 0
         self.load_seconds = 0.0
 
+    def known(self, keys: Iterable[str]) -> set[str]:
+        """Those keys with a stored (or queued) parse of this model."""
+        keys = list(keys)
+        out = {k for k in keys if k in self.pending}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            out |= {r[0] for r in self.db.execute(
+                f"SELECT passage_key FROM passage_docs WHERE model=? "
+                f"AND passage_key IN ({marks})", (self.model, *chunk))}
+        return out
+
     def get_many(self, keys: Iterable[str]) -> dict[str, Doc]:
         """Stored docs of the keys that have one (deserialised with the model's vocab)."""
         import time
@@ -496,11 +508,11 @@ def _write_batch(store: Store, articles: list[Article], rowid_of: dict[Ref, int]
         for bid, eid in link.items():
             roles[eid] |= batch_table[bid].roles
         for eid in sorted(set(variants) | set(old)):
-            ent = batch_by_archive.get(eid)
-            _update_entity(db, eid, ent, eid not in known, variants.get(eid, Counter()),
+            best = batch_by_archive.get(eid)
+            _update_entity(db, eid, best, eid not in known, variants.get(eid, Counter()),
                            len(arts.get(eid, ())), seen.get(eid, []), roles.get(eid, set()),
                            old.get(eid))
-            if eid not in known and ent is not None:
+            if eid not in known and best is not None:
                 report.created.add(eid)
             else:
                 report.changed.add(eid)
@@ -508,8 +520,8 @@ def _write_batch(store: Store, articles: list[Article], rowid_of: dict[Ref, int]
         db.executemany("INSERT OR REPLACE INTO extract_done (article_rowid, version, at) "
                        "VALUES (?,?,?)", [(r, version, now) for r in rids])
     for eid, vs in variants.items():
-        ent = batch_by_archive.get(eid)
-        index.add(eid, ent.canonical if ent else eid, ent.type if ent else "", vs,
+        best = batch_by_archive.get(eid)
+        index.add(eid, best.canonical if best else eid, best.type if best else "", vs,
                   sum(vs.values()))
 
 
@@ -732,10 +744,10 @@ def attach_layers(store: Store, articles: Iterable[Article]) -> list[Article]:
         return e.name if e is not None else fallback
 
     for a in arts:
-        rid = by_ref.get((a.key, a.id))
-        if rid is None or rid not in cached:
+        arid = by_ref.get((a.key, a.id))
+        if arid is None or arid not in cached:
             continue
-        rows = cached[rid]
+        rows = cached[arid]
         ents = []
         for r in rows["mentions"]:
             e = table.get(r["entity_id"])
