@@ -126,6 +126,9 @@ def test_a_later_variant_links_to_the_stored_entity(
     assert {m.entity_id for m in drevin} == {"person:anatoly-drevin"}
     assert "person:anatoly-drevin" in rep.changed
     assert not any("drevin" in e for e in rep.created)
+    # one report alone tags "Valmora" a PERSON; the archive's evidence keeps it the country
+    valmora = next(m for m in x.mentions if m.text == "Valmora")
+    assert valmora.entity_id == "gpe:valmora" and not rep.created
     after = load_entities(store)["person:anatoly-drevin"]
     assert after.name == "Anatoly Drevin"  # still the majority spelling
     assert after.variants["Anatolii Drevin"] == 1
@@ -137,6 +140,8 @@ def test_a_later_variant_links_to_the_stored_entity(
     assert "closer than ever" in said[0].content
     # the compatibility layers carry the archive's id and name
     (art,) = attach_layers(store, [a])
+    assert next(s.label for s in art.annotations["entities"]
+                if art.text[s.start:s.end] == "Valmora") == "GPE"
     spans = [s for s in art.annotations["entities"] if "Drevin" in art.text[s.start:s.end]]
     assert {s.attrs["canonical"] for s in spans} == {"Anatoly Drevin"}
     q = next(s for s in art.annotations["quotes"] if s.attrs["direct"])
@@ -237,3 +242,33 @@ def test_kestria_valmora_agree_records_by_sql(one_store: Store) -> None:
         "ON a.rowid = q.article_rowid WHERE q.speaker_entity = ? ORDER BY a.published",
         ("person:anatoly-drevin",)).fetchall()
     assert quotes and all(r[0] for r in quotes)
+
+
+def test_an_extractor_failure_loses_only_that_article(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsdesk.extract import step
+
+    store = Store(tmp_path / "e.db")
+    store.add_articles([
+        Article(key="good", text="Tomas Halvard met Anatoly Drevin in Saldena on Monday.",
+                published="2025-03-03"),
+        Article(key="bad", text="Irena Castell said 40 percent of the trade was fish.",
+                published="2025-03-03")])
+    real = step.find_quantities
+
+    def broken(article: Article, paras: Any) -> Any:
+        if article.key == "bad":
+            raise RuntimeError("quantity rule blew up")
+        return real(article, paras)
+
+    monkeypatch.setattr(step, "find_quantities", broken)
+    rep = extract_new(store)
+    assert [r[0] for r in rep.extracted] == ["good"]
+    assert [(r[0], why) for r, why in rep.failed] == [
+        ("bad", "RuntimeError: quantity rule blew up")]
+    assert store.db.execute("SELECT count(*) FROM extract_done").fetchone()[0] == 1
+    monkeypatch.setattr(step, "find_quantities", real)
+    again = extract_new(store)  # the next run completes the work
+    assert [r[0] for r in again.extracted] == ["bad"] and not again.failed
+    (bad,) = [x for x in load_extractions(store, [r for r in again.extracted]).values()]
+    assert [(q.text, q.value, q.unit) for q in bad.quantities] == [("40 percent", 40, "percent")]

@@ -63,6 +63,9 @@ def extract_cmd(
         finally:
             bar.stop()
         records = [article_record(a) for a in run.articles]
+    for (key, _), why in run.report.failed if run.report is not None else []:
+        err.print(f"[yellow]warning:[/yellow] extraction failed on {key!r} ({why}); it is "
+                  "left unextracted and tried again by the next run", highlight=False)
     if fmt is ExtractFormat.jsonl:
         for r in records:
             print(json.dumps(r, ensure_ascii=False))

@@ -222,11 +222,16 @@ class EntityIndex:
         cands = {c for c in cands if self.ents[c].type == ent.type}
         if not cands:
             # The type vote of one batch can be wrong where the batch had little evidence
-            # ("Tomas Halvard" tagged ORG in three reports): the same full name, or the
-            # same name of a place, is the same entity whatever type it was given.
+            # ("Tomas Halvard" tagged ORG in three reports, "Valmora" a PERSON in one):
+            # the same full name, or a place's name among the place types, is the same
+            # entity whatever type it was given; a one-word name is when the archive has
+            # seen it at least as often as this batch.
             for v in ent.variants:
                 for k in _loose_keys(ent.type, v):
-                    cands |= self.keys.get(k, set())
+                    hits = self.keys.get(k, set())
+                    if k[1] == "word":
+                        hits = {h for h in hits if self.ents[h].mentions >= ent.mentions}
+                    cands |= hits
         if not cands:
             return None
         return max(sorted(cands), key=lambda c: self.ents[c].mentions)
@@ -271,11 +276,14 @@ _GEO_TYPES = frozenset({"GPE", "LOC", "FAC"})
 
 
 def _loose_keys(etype: str, variant: str) -> list[tuple[str, str, str]]:
-    """Keys that link across types: a full (multi-word) name, and a place's name among
-    the place types."""
+    """Keys that link across types: a full (multi-word) name, a one-word name (checked
+    against the mentions, see :meth:`EntityIndex.match`), and a place's name among the
+    place types."""
     keys = []
-    if len(variant.split()) >= 2 and not ACRONYM.match(variant):
+    if len(variant.split()) >= 2:
         keys.append(("*", "full", fold(variant)))
+    elif not ACRONYM.match(variant):
+        keys.append(("*", "word", fold(variant)))
     if etype in _GEO_TYPES:
         keys.append(("GEO", "fold", fold(variant)))
     return keys
@@ -292,6 +300,7 @@ class ExtractReport:
     extracted: list[Ref] = field(default_factory=list)
     already: list[Ref] = field(default_factory=list)
     missing: list[Ref] = field(default_factory=list)  # refs not in the store
+    failed: list[tuple[Ref, str]] = field(default_factory=list)  # an extractor raised
     created: set[str] = field(default_factory=set)
     changed: set[str] = field(default_factory=set)  # existing entities with new mentions
     passages: int = 0  # paragraphs looked up
@@ -343,7 +352,11 @@ def extract_new(store: Store, refs: Iterable[Ref] | None = None,
                 on_article: Callable[[Article], None] | None = None) -> ExtractReport:
     """Extract the stored articles (``refs`` or all) that lack a current ``extract_done``
     row (all of them with ``options.force``) and write the typed tables, one transaction
-    per batch of ``options.batch`` articles. Returns what was done."""
+    per batch of ``options.batch`` articles. Returns what was done.
+
+    An article an extractor fails on is listed in ``failed`` (with the error) and left
+    without ``extract_done``, so a later run tries it again; the rest of its batch is
+    extracted article by article."""
     import time
 
     from newsdesk.extract.step import EXTRACT_VERSION, ExtractOptions, annotate
@@ -368,11 +381,22 @@ def extract_new(store: Store, refs: Iterable[Ref] | None = None,
         chunk = todo[b:b + size]
         rowid_of = {(k, i): rid for rid, k, i in chunk}
         articles = list(store.articles(list(rowid_of)))
-        result = annotate(articles, on_article, cache=cache, backing=backing)
-        report.passages += sum(len(a.paragraphs) for a in articles)
-        _write_batch(store, articles, rowid_of, result, index, backing, EXTRACT_VERSION,
-                     report)
-        report.extracted.extend((a.key, a.id) for a in articles)
+        try:
+            groups = [(articles, annotate(articles, on_article, cache=cache,
+                                          backing=backing))]
+        except Exception:  # an extractor bug on one article must not stop the batch
+            groups = []
+            for a in store.articles(list(rowid_of)):
+                try:
+                    groups.append(([a], annotate([a], on_article, cache=cache,
+                                                 backing=backing)))
+                except Exception as e:
+                    report.failed.append(((a.key, a.id), f"{type(e).__name__}: {e}"))
+        for arts, result in groups:
+            report.passages += sum(len(a.paragraphs) for a in arts)
+            _write_batch(store, arts, rowid_of, result, index, backing, EXTRACT_VERSION,
+                         report)
+            report.extracted.extend((a.key, a.id) for a in arts)
     report.memory_hits = cache.hits - h0
     report.parsed = cache.misses - m0
     report.store_hits = backing.loaded
