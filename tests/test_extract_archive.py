@@ -112,9 +112,18 @@ def test_two_days_give_the_entity_table_of_one_batch(
     assert len(r1.extracted) == 3 and len(r2.extracted) == 2 and not r2.already
 
 
+def test_three_days_agree_with_two(split_store: tuple[Store, list[ExtractReport]],
+                                   tmp_path: Path) -> None:
+    store = Store(tmp_path / "three.db")
+    for i, files in enumerate((DAY1[:2], DAY1[2:] + DAY2[:1], DAY2[1:])):
+        extract_new(store, ingest([_day(tmp_path, f"d{i}", files)], store).refs)
+    assert _table(store) == _table(split_store[0])
+
+
 def test_a_later_variant_links_to_the_stored_entity(
         split_store: tuple[Store, list[ExtractReport]], tmp_path: Path) -> None:
-    store = split_store[0]
+    store = Store(tmp_path / "copy.db")  # a copy: the module's store stays as day 2 left it
+    split_store[0].db.backup(store.db)
     before = load_entities(store)["person:anatoly-drevin"]
     store.add_articles([Article(key="later_drevin", text=LATER, published="2025-04-11")])
     a = next(x for x in store.articles() if x.key == "later_drevin")

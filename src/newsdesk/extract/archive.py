@@ -604,25 +604,20 @@ def _update_entity(db: sqlite3.Connection, eid: str, ent: CanonicalEntity | None
         "ON CONFLICT (entity_id, variant) DO UPDATE SET count=count+excluded.count",
         [(eid, v, c) for v, c in sorted(variants.items())])
     if not new:
-        _revise(db, eid, ent)
+        _revise(db, eid)
 
 
-def _revise(db: sqlite3.Connection, eid: str, ent: CanonicalEntity | None) -> None:
-    """Name and type follow the archive's evidence (the id never changes): the type most
-    of its mentions were given (re-counted only when a batch disagreed; a tie keeps the
-    stored type), and for people and organisations the name the batch extractor would
-    choose from all the variant counts (a full name before a surname alone, a long form
-    before an acronym, then the most frequent)."""
+def _revise(db: sqlite3.Connection, eid: str) -> None:
+    """The name follows the archive's evidence (id and type stay as created: a batch's
+    type applies to all its mentions however weak its vote, so counting them would let
+    three reports that tag "Tomas Halvard" ORG outvote the titles that make him a
+    person): for people and organisations, the name the batch extractor would choose
+    from all the variant counts (a full name before a surname alone, a long form before
+    an acronym, then the most frequent)."""
     row = db.execute("SELECT name, type FROM entities WHERE entity_id=?", (eid,)).fetchone()
     if row is None:
         return
     name, etype = row[0], row[1]
-    if ent is not None and ent.type != etype:
-        counts = dict(db.execute("SELECT type, count(*) FROM mentions WHERE entity_id=? "
-                                 "GROUP BY type", (eid,)).fetchall())
-        best = max(sorted(counts), key=lambda t: counts[t]) if counts else etype
-        if counts.get(best, 0) > counts.get(etype, 0):
-            etype = best
     if etype in ("PERSON", "ORG"):
         vs = dict(db.execute("SELECT variant, count FROM entity_variants WHERE entity_id=?",
                              (eid,)).fetchall())
@@ -633,7 +628,8 @@ def _revise(db: sqlite3.Connection, eid: str, ent: CanonicalEntity | None) -> No
             else:
                 names = [x for x in names if not ACRONYM.match(x)] or names
             name = sorted(names, key=lambda x: (-vs[x], -len(x.split()), x))[0]
-    db.execute("UPDATE entities SET name=?, type=? WHERE entity_id=?", (name, etype, eid))
+    if name != row[0]:
+        db.execute("UPDATE entities SET name=? WHERE entity_id=?", (name, eid))
 
 
 # -- readers -------------------------------------------------------------------------------
