@@ -281,3 +281,18 @@ def test_an_extractor_failure_loses_only_that_article(
     assert [r[0] for r in again.extracted] == ["bad"] and not again.failed
     (bad,) = [x for x in load_extractions(store, [r for r in again.extracted]).values()]
     assert [(q.text, q.value, q.unit) for q in bad.quantities] == [("40 percent", 40, "percent")]
+
+
+def test_one_country_lookup_and_no_import_circle() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, newsdesk.extract.quotes as q; "
+            "assert 'newsdesk.extract.plover' not in sys.modules, 'quotes imports plover'; "
+            "from newsdesk.extract import lexicon, plover; "
+            "assert plover.country_code is lexicon.country_code; "
+            "print(lexicon.country_code('Pakistani'), lexicon.country_code('Islamabad'), "
+            "lexicon.country_code('the United Nations'), lexicon.country_code('Valmora'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["PAK", "PAK", "IGO", "None"]
