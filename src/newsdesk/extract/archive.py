@@ -155,83 +155,125 @@ class _Stored:
     variants: set[str] = field(default_factory=set)
 
 
+def _key(k: tuple[str, str, str]) -> str:
+    return "|".join(k)
+
+
+def entity_keys(etype: str, variant: str) -> list[str]:
+    """The ``entity_keys`` rows of one variant: its exact blocking keys (type and folded
+    name, organisation key, acronyms, ISO code; the cross-type keys), and for a person the
+    surname skeleton forwards (``sur|``) and reversed (``rsur|``) for fuzzy look-up by the
+    first or last two letters."""
+    keys = [_key(k) for k in _variant_keys(etype, variant) + _loose_keys(etype, variant)]
+    if etype == "PERSON" and variant.split():
+        sk = _skeleton(variant.split()[-1])
+        if sk:
+            keys += [f"sur|{sk}", f"rsur|{sk[::-1]}"]
+    return keys
+
+
 class EntityIndex:
-    """The stored entities, indexed for the batch extractor's name matching.
+    """The stored entities, found through the batch extractor's name matching.
 
-    Loaded once per :func:`extract_new` call (one scan of ``entities`` and
-    ``entity_variants``) and kept up to date as batches add entities. Blocking keys:
-    (type, folded variant), (type, organisation key), (type, acronym), country and
-    demonym ISO codes, and person surname skeletons (fuzzy: first or last two letters)."""
+    Candidates come from the ``entity_keys`` table (one indexed look-up per key, and two
+    short range scans per surname for the fuzzy match), so linking a batch costs the same
+    in an archive of a thousand articles or of fifty thousand. Entities read are kept
+    for the rest of the call."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.db = store.db
         self.ents: dict[str, _Stored] = {}
-        self.keys: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-        self.surnames: dict[str, set[str]] = defaultdict(set)  # skeleton -> person ids
-        self.surname_block: dict[str, set[str]] = defaultdict(set)  # "<ab"/">yz" -> skeletons
-        for eid, name, etype, mentions in db.execute(
-                "SELECT entity_id, name, type, mentions FROM entities"):
-            self.ents[eid] = _Stored(eid, name, etype, int(mentions))
-        for eid, variant in db.execute("SELECT entity_id, variant FROM entity_variants"):
-            if eid in self.ents:
-                self._index(self.ents[eid], variant)
+        self._backfill()
 
-    def _index(self, e: _Stored, variant: str) -> None:
-        e.variants.add(variant)
-        for k in _variant_keys(e.type, variant) + _loose_keys(e.type, variant):
-            self.keys[k].add(e.entity_id)
-        if e.type == "PERSON":
-            sk = _skeleton(variant.split()[-1]) if variant.split() else ""
-            if sk:
-                self.surnames[sk].add(e.entity_id)
-                self.surname_block["<" + sk[:2]].add(sk)
-                self.surname_block[">" + sk[-2:]].add(sk)
+    def _backfill(self) -> None:
+        """Keys of entities stored without them (a store upgraded from 0.1)."""
+        rows = self.db.execute(
+            "SELECT e.entity_id, e.type, v.variant FROM entities e JOIN entity_variants v "
+            "USING (entity_id) WHERE NOT EXISTS (SELECT 1 FROM entity_keys k "
+            "WHERE k.entity_id = e.entity_id)").fetchall()
+        if rows:
+            with self.store.transaction():
+                self.db.executemany(
+                    "INSERT OR IGNORE INTO entity_keys (key, entity_id) VALUES (?,?)",
+                    [(k, r[0]) for r in rows for k in entity_keys(r[1], r[2])])
 
-    def add(self, eid: str, name: str, etype: str, variants: Iterable[str],
-            mentions: int) -> None:
-        """Record an entity (new or updated) so later batches link to it."""
-        e = self.ents.get(eid)
-        if e is None:
-            e = self.ents[eid] = _Stored(eid, name, etype, 0)
-        e.mentions += mentions
-        for v in variants:
-            if v not in e.variants:
-                self._index(e, v)
+    def _load(self, ids: Iterable[str]) -> None:
+        want = sorted(set(ids) - set(self.ents))
+        for i in range(0, len(want), 500):
+            chunk = want[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            for eid, name, etype, mentions in self.db.execute(
+                    f"SELECT entity_id, name, type, mentions FROM entities "
+                    f"WHERE entity_id IN ({marks})", chunk):
+                self.ents[eid] = _Stored(eid, name, etype, int(mentions))
+            for eid, variant in self.db.execute(
+                    f"SELECT entity_id, variant FROM entity_variants "
+                    f"WHERE entity_id IN ({marks})", chunk):
+                if eid in self.ents:
+                    self.ents[eid].variants.add(variant)
 
-    def new_id(self, etype: str, name: str) -> str:
+    def _ids(self, keys: Iterable[str]) -> set[str]:
+        keys = sorted(set(keys))
+        out: set[str] = set()
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            out |= {r[0] for r in self.db.execute(
+                f"SELECT entity_id FROM entity_keys WHERE key IN ({marks})", chunk)}
+        return out
+
+    def forget(self, ids: Iterable[str]) -> None:
+        """Drop cached entities (their rows changed)."""
+        for eid in ids:
+            self.ents.pop(eid, None)
+
+    def exists(self, eid: str) -> bool:
+        """An entity of that id is stored."""
+        return self.db.execute("SELECT 1 FROM entities WHERE entity_id=?",
+                               (eid,)).fetchone() is not None
+
+    def new_id(self, etype: str, name: str, taken: set[str]) -> str:
         """A fresh id ``<type>:<slug>`` (``+`` appended while taken)."""
         eid = f"{etype.lower()}:{_slug(name)}"
-        while eid in self.ents:
+        while eid in taken or self.exists(eid):
             eid += "+"
         return eid
 
     def _similar_surnames(self, sk: str) -> set[str]:
-        pool = self.surname_block.get("<" + sk[:2], set()) | \
-            self.surname_block.get(">" + sk[-2:], set())
-        return {s for s in pool if s == sk or (abs(len(s) - len(sk)) <= 2
-                                                and _same_word(s, sk))}
+        found: set[str] = set()
+        for prefix, rev in (("sur|", False), ("rsur|", True)):
+            lo = prefix + (sk[::-1] if rev else sk)[:2]
+            for (key,) in self.db.execute(
+                    "SELECT DISTINCT key FROM entity_keys WHERE key >= ? AND key < ?",
+                    (lo, lo + "\U0010ffff")):
+                cand = key[len(prefix):]
+                cand = cand[::-1] if rev else cand
+                if abs(len(cand) - len(sk)) <= 2 and _same_word(cand, sk):
+                    found.add(cand)
+        return found
 
     def match(self, ent: CanonicalEntity) -> str | None:
         """The stored entity a batch entity is, or None: same type and a compatible name
         (the rules of :mod:`newsdesk.extract.entities`); the most mentioned wins."""
-        cands: set[str] = set()
-        for v in ent.variants:
-            for k in _variant_keys(ent.type, v):
-                cands |= self.keys.get(k, set())
+        strict = {_key(k) for v in ent.variants for k in _variant_keys(ent.type, v)}
+        cands = self._ids(strict)
         if ent.type == "PERSON":
             cands |= self._person_candidates(ent)
-        cands = {c for c in cands if self.ents[c].type == ent.type}
+        self._load(cands)
+        cands = {c for c in cands if c in self.ents and self.ents[c].type == ent.type}
         if not cands:
             # The type vote of one batch can be wrong where the batch had little evidence
             # ("Tomas Halvard" tagged ORG in three reports, "Valmora" a PERSON in one):
             # the same full name, or a place's name among the place types, is the same
             # entity whatever type it was given; a one-word name is when the archive has
             # seen it at least as often as this batch.
-            for v in ent.variants:
-                for k in _loose_keys(ent.type, v):
-                    hits = self.keys.get(k, set())
-                    if k[1] == "word":
-                        hits = {h for h in hits if self.ents[h].mentions >= ent.mentions}
-                    cands |= hits
+            loose = [k for v in ent.variants for k in _loose_keys(ent.type, v)]
+            strong = self._ids(_key(k) for k in loose if k[1] != "word")
+            weak = self._ids(_key(k) for k in loose if k[1] == "word") - strong
+            self._load(strong | weak)
+            cands = {h for h in strong if h in self.ents} | {
+                h for h in weak if h in self.ents and self.ents[h].mentions >= ent.mentions}
         if not cands:
             return None
         return max(sorted(cands), key=lambda c: self.ents[c].mentions)
@@ -243,17 +285,21 @@ class EntityIndex:
         for words in full + short:
             sk = _skeleton(words[-1])
             near = self._similar_surnames(sk) if len(sk) >= 5 else {sk}
-            for s in near:
-                for eid in self.surnames.get(s, ()):
-                    stored = [x.split() for x in self.ents[eid].variants]
-                    stored_full = [w for w in stored if len(w) >= 2]
-                    if len(words) >= 2 and stored_full:
-                        if any(_persons_match(words, w) for w in stored_full):
-                            out.add(eid)
-                    elif any(_same_word(words[-1], w[-1]) for w in stored):
-                        # a surname alone (here or there) links to the person it names
-                        if len(words) == 1 or not stored_full:
-                            out.add(eid)
+            ids = self._ids(f"sur|{s}" for s in near)
+            self._load(ids)
+            for eid in ids:
+                e = self.ents.get(eid)
+                if e is None or e.type != "PERSON":
+                    continue
+                stored = [x.split() for x in e.variants]
+                stored_full = [w for w in stored if len(w) >= 2]
+                if len(words) >= 2 and stored_full:
+                    if any(_persons_match(words, w) for w in stored_full):
+                        out.add(eid)
+                elif any(_same_word(words[-1], w[-1]) for w in stored if w):
+                    # a surname alone (here or there) links to the person it names
+                    if len(words) == 1 or not stored_full:
+                        out.add(eid)
         return out
 
 
@@ -375,7 +421,7 @@ def extract_new(store: Store, refs: Iterable[Ref] | None = None,
     cache: DocCache = default_cache()
     h0, m0 = cache.hits, cache.misses
     backing = StoredDocs(db)
-    index = EntityIndex(db)
+    index = EntityIndex(store)
     size = max(1, int(getattr(options, "batch", DEFAULT_BATCH) or DEFAULT_BATCH))
     for b in range(0, len(todo), size):
         chunk = todo[b:b + size]
@@ -422,13 +468,9 @@ def _link(result: EntityResult, index: EntityIndex) -> dict[str, str]:
             out[ent.id] = hit
     taken: set[str] = set()
     for ent in sorted(fresh, key=lambda e: e.id):
-        eid = index.new_id(ent.type, ent.canonical)
-        while eid in taken:
-            eid += "+"
+        eid = index.new_id(ent.type, ent.canonical, taken)
         taken.add(eid)
         out[ent.id] = eid
-    for ent in fresh:
-        index.add(out[ent.id], ent.canonical, ent.type, ent.variants, 0)
     return out
 
 
@@ -436,8 +478,8 @@ def _write_batch(store: Store, articles: list[Article], rowid_of: dict[Ref, int]
                  result: EntityResult, index: EntityIndex, backing: StoredDocs,
                  version: str, report: ExtractReport) -> None:
     """One transaction: the batch's rows, its entities' updates, parses and done marks."""
-    known = set(index.ents)
     link = _link(result, index)
+    known = {eid for eid in set(link.values()) if index.exists(eid)}
     batch_table = result.entities
     now = _now()
     mention_rows: list[tuple[Any, ...]] = []
@@ -540,13 +582,17 @@ def _write_batch(store: Store, articles: list[Article], rowid_of: dict[Ref, int]
                 report.created.add(eid)
             else:
                 report.changed.add(eid)
+        key_rows = []
+        for eid, vs in variants.items():
+            row = db.execute("SELECT type FROM entities WHERE entity_id=?", (eid,)).fetchone()
+            if row is not None:
+                key_rows += [(k, eid) for v in vs for k in entity_keys(row[0], v)]
+        db.executemany("INSERT OR IGNORE INTO entity_keys (key, entity_id) VALUES (?,?)",
+                       key_rows)
         backing.flush(db)
         db.executemany("INSERT OR REPLACE INTO extract_done (article_rowid, version, at) "
                        "VALUES (?,?,?)", [(r, version, now) for r in rids])
-    for eid, vs in variants.items():
-        best = batch_by_archive.get(eid)
-        index.add(eid, best.canonical if best else eid, best.type if best else "", vs,
-                  sum(vs.values()))
+    index.forget(set(variants) | set(old))
 
 
 def _forget(db: sqlite3.Connection, rids: list[int]) -> dict[str, tuple[Counter[str], int]]:
