@@ -296,3 +296,26 @@ def test_one_country_lookup_and_no_import_circle() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.split()
     assert out == ["PAK", "PAK", "IGO", "None"]
+
+
+def test_a_store_from_0_1_keeps_its_entity_ids(tmp_path: Path) -> None:
+    db = tmp_path / "v1.db"
+    shutil.copy(Path(__file__).parent / "fixtures" / "store_v1.sqlite", db)
+    store = Store(db)  # upgraded: 0.1's per-batch entity table became `entities`
+    before = load_entities(store)
+    assert "person:anatoly-drevin" in before and not store.db.execute(
+        "SELECT count(*) FROM mentions").fetchone()[0]
+    rep = extract_new(store)
+    assert len(rep.extracted) == 5
+    after = load_entities(store)
+    drevin = after["person:anatoly-drevin"]
+    assert "person:anatoly-drevin" not in rep.created  # linked, not made again
+    assert not any(e.startswith("person:anatoly-drevin+") for e in after)
+    # counted once: the counts are those of the mentions rows now stored
+    n = store.db.execute("SELECT count(*) FROM mentions WHERE entity_id=?",
+                         ("person:anatoly-drevin",)).fetchone()[0]
+    assert n > 0 and drevin.mentions == n == sum(drevin.variants.values())
+    assert {"Anatoly Drevin", "Drevin", "Dreivn"} <= set(drevin.variants)
+    keys = store.db.execute("SELECT count(*) FROM entity_keys WHERE entity_id=?",
+                            ("person:anatoly-drevin",)).fetchone()[0]
+    assert keys > 0

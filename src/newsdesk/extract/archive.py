@@ -187,16 +187,27 @@ class EntityIndex:
         self._backfill()
 
     def _backfill(self) -> None:
-        """Keys of entities stored without them (a store upgraded from 0.1)."""
+        """Keys of entities stored without them: those of a store upgraded from 0.1.
+
+        Their counts were 0.1's, over articles that have no ``mentions`` rows yet (0.1
+        kept no typed tables, so every one of them is extracted again): the counts start
+        from zero and grow as those articles are extracted, so nothing is counted twice.
+        Ids, names, variants and roles stay."""
         rows = self.db.execute(
             "SELECT e.entity_id, e.type, v.variant FROM entities e JOIN entity_variants v "
             "USING (entity_id) WHERE NOT EXISTS (SELECT 1 FROM entity_keys k "
-            "WHERE k.entity_id = e.entity_id)").fetchall()
+            "WHERE k.entity_id = e.entity_id) AND NOT EXISTS (SELECT 1 FROM mentions m "
+            "WHERE m.entity_id = e.entity_id)").fetchall()
         if rows:
+            ids = sorted({r[0] for r in rows})
             with self.store.transaction():
                 self.db.executemany(
                     "INSERT OR IGNORE INTO entity_keys (key, entity_id) VALUES (?,?)",
                     [(k, r[0]) for r in rows for k in entity_keys(r[1], r[2])])
+                self.db.executemany("UPDATE entities SET mentions=0, articles=0 "
+                                    "WHERE entity_id=?", [(i,) for i in ids])
+                self.db.executemany("UPDATE entity_variants SET count=0 WHERE entity_id=?",
+                                    [(i,) for i in ids])
 
     def _load(self, ids: Iterable[str]) -> None:
         want = sorted(set(ids) - set(self.ents))
