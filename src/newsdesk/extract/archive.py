@@ -378,19 +378,23 @@ def _rowids(db: sqlite3.Connection, refs: Iterable[Ref] | None
         rows = db.execute("SELECT rowid, key, id FROM articles "
                           "ORDER BY published, key, rowid").fetchall()
         return [(int(r[0]), r[1], r[2]) for r in rows], []
-    out: list[tuple[int, str, str]] = []
+    found: list[tuple[str, str, int, str]] = []
     missing: list[Ref] = []
     seen: set[Ref] = set()
     for key, aid in refs:
         if (key, aid) in seen:
             continue
         seen.add((key, aid))
-        r = db.execute("SELECT rowid FROM articles WHERE key=? AND id=?", (key, aid)).fetchone()
+        r = db.execute("SELECT rowid, published FROM articles WHERE key=? AND id=?",
+                       (key, aid)).fetchone()
         if r is None:
             missing.append((key, aid))
         else:
-            out.append((int(r[0]), key, aid))
-    return out, missing
+            found.append((r[1] or "", key, int(r[0]), aid))
+    # publication order, as for the whole store: which articles share a write batch (and
+    # so an entity clustering) does not depend on the order the refs came in
+    found.sort()
+    return [(rid, key, aid) for _, key, rid, aid in found], missing
 
 
 def _done(db: sqlite3.Connection, rowids: Sequence[int], version: str) -> set[int]:
