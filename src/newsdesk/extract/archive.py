@@ -69,6 +69,20 @@ if TYPE_CHECKING:
 
 Ref = tuple[str, str]
 TABLES = ("mentions", "quotes", "quantities", "date_mentions", "political_events")
+# the columns each row tuple of :func:`_write_batch` fills, in order (named, so a later
+# migration that adds a column does not shift them)
+_COLUMNS = {
+    "mentions": ("article_rowid", "start", "end", "entity_id", "type", "text", "role"),
+    "quotes": ("article_rowid", "start", "end", "speaker", "speaker_entity", "speaker_start",
+               "speaker_end", "cue", "cue_start", "cue_end", "content", "content_start",
+               "content_end", "direct", "kind"),
+    "quantities": ("article_rowid", "start", "end", "value", "unit", "about", "qualifier",
+                   "approximate", "text"),
+    "date_mentions": ("article_rowid", "start", "end", "value", "grain", "text"),
+    "political_events": ("article_rowid", "start", "end", "date", "type", "mode",
+                         "source_code", "source_entity", "source_text", "target_code",
+                         "target_entity", "target_text", "place", "actors"),
+}
 DEFAULT_BATCH = 200  # articles per write transaction
 
 
@@ -576,9 +590,11 @@ def _write_batch(store: Store, articles: list[Article], rowid_of: dict[Ref, int]
                         ("quantities", qty_rows), ("date_mentions", date_rows),
                         ("political_events", event_rows)):
             if rows:
-                marks = ",".join("?" * len(rows[0]))
+                cols = _COLUMNS[t]
+                marks = ",".join("?" * len(cols))
                 # OR IGNORE: two findings on one key (same offsets) keep the first
-                db.executemany(f"INSERT OR IGNORE INTO {t} VALUES ({marks})", rows)
+                db.executemany(f"INSERT OR IGNORE INTO {t} ({', '.join(cols)}) "
+                               f"VALUES ({marks})", rows)
         batch_by_archive: dict[str, CanonicalEntity] = {}
         for bid, eid in link.items():
             ent = batch_table[bid]
