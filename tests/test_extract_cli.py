@@ -9,6 +9,7 @@ from typing import Any
 from typer.testing import CliRunner
 
 from newsdesk.cli import app
+from newsdesk.extract.archive import attach_layers
 from newsdesk.extract.step import ExtractStep, extract_articles
 from newsdesk.model import Article
 from newsdesk.pipeline import LocalRunner
@@ -94,12 +95,14 @@ def test_extract_persists_and_reuses(tmp_path: Path) -> None:
     first = runner.invoke(app, ["extract", str(corpus), "--format", "jsonl", "--db", db])
     assert first.exit_code == 0, first.output
     with Store(db) as store:
-        arts = list(store.articles(with_annotations=True))
+        arts = attach_layers(store, store.articles())
         assert {a.key for a in arts} == {"r1", "r2"}
         for a in arts:
             assert {"entities", "quotes", "quantities", "dates", "events"} <= set(a.annotations)
-        n = store.db.execute("SELECT count(*) FROM extract_entities").fetchone()[0]
-        assert n > 0
+        oskarov = store.db.execute("SELECT name, type FROM entities WHERE name=?",
+                                   ("Pavel Oskarov",)).fetchone()
+        assert tuple(oskarov) == ("Pavel Oskarov", "PERSON")
+        assert store.db.execute("SELECT count(*) FROM extract_done").fetchone()[0] == 2
     # without PATHS: the whole store, from the saved annotations
     again = runner.invoke(app, ["extract", "--db", db])
     assert again.exit_code == 0, again.output

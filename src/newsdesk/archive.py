@@ -20,6 +20,7 @@ from typing import Any
 from newsdesk.events.archive import EventArchive, EventUpdate, update_events
 from newsdesk.events.cluster import EventOptions
 from newsdesk.events.stage import dateline_place, reuse_copy_links
+from newsdesk.extract.archive import ExtractReport, extract_new
 from newsdesk.model import Article
 from newsdesk.store import Store
 
@@ -42,6 +43,7 @@ class ArchiveUpdate:
 
     indexed: int = 0  # articles added to the reuse index
     events: EventUpdate = field(default_factory=EventUpdate)
+    extract: ExtractReport | None = None  # what extraction did for the new articles
     briefed: list[str] = field(default_factory=list)  # events whose claims were rebuilt
     failed: list[tuple[str, str]] = field(default_factory=list)  # (event id, reason)
 
@@ -58,6 +60,7 @@ def update_archive(store: Store, options: ArchiveOptions | None = None, *,
     opts = options or ArchiveOptions()
     out = ArchiveUpdate()
     out.indexed = ReuseIndex(store).update().indexed
+    out.extract = extract_new(store, on_article=(lambda _a: progress()) if progress else None)
     out.events = update_events(store, opts.events, copy_of=reuse_copy_links(store),
                                progress=progress)
     ar = EventArchive(store)

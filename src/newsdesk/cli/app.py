@@ -128,7 +128,12 @@ def update_with_progress(store: Store, quiet: bool = False) -> ArchiveUpdate:
     from newsdesk.archive import update_archive
     from newsdesk.events.archive import EventArchive
 
-    bar = DelayedProgress(EventArchive(store).pending(), "updating the archive")
+    from newsdesk.extract.step import EXTRACT_VERSION
+
+    todo = int(store.db.execute(
+        "SELECT count(*) FROM articles a LEFT JOIN extract_done d ON d.article_rowid = a.rowid "
+        "AND d.version = ? WHERE d.article_rowid IS NULL", (EXTRACT_VERSION,)).fetchone()[0])
+    bar = DelayedProgress(todo + EventArchive(store).pending(), "updating the archive")
     try:
         up = update_archive(store, progress=bar.advance)
     finally:

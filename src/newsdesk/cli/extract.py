@@ -36,7 +36,7 @@ def extract_cmd(
     fmt: Annotated[ExtractFormat, typer.Option("--format", "-f")] = ExtractFormat.table,
     workers: WorkersOpt = 0,
     force: Annotated[bool, typer.Option(
-        "--force", help="Recompute even when this batch was extracted before.")] = False,
+        "--force", help="Recompute even articles extracted before.")] = False,
 ) -> None:
     """Entities (canonical names), quotes, quantities, dates and PLOVER events per article.
 
@@ -63,13 +63,19 @@ def extract_cmd(
         finally:
             bar.stop()
         records = [article_record(a) for a in run.articles]
+    for (key, _), why in run.report.failed if run.report is not None else []:
+        err.print(f"[yellow]warning:[/yellow] extraction failed on {key!r} ({why}); it is "
+                  "left unextracted and tried again by the next run", highlight=False)
     if fmt is ExtractFormat.jsonl:
         for r in records:
             print(json.dumps(r, ensure_ascii=False))
         return
     if run.reused:
-        err.print(f"reused the stored extraction of this batch ({run.batch}); --force to "
-                  "recompute", highlight=False)
+        err.print(f"reused the stored extraction of these {len(run.articles)} articles; "
+                  "--force to recompute", highlight=False)
+    elif run.report is not None and run.report.already:
+        err.print(f"extracted {len(run.report.extracted)} new articles, reused the stored "
+                  f"extraction of {len(run.report.already)}", highlight=False)
     for r in records:
         out.print(_table(r))
 

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from newsdesk.model import Article, Span
 from newsdesk.nlp import ParsedParagraph, parse_article
+from newsdesk.text_patterns import MONTH_WORD, MONTHS
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -45,9 +46,8 @@ LAYER = "dates"
 
 WEEKDAYS = {d: i for i, d in enumerate(
     "monday tuesday wednesday thursday friday saturday sunday".split())}
-_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-          r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
-_HAS_MONTH = re.compile(rf"\b{_MONTH}\b", re.I)
+_MONTH = rf"(?:{MONTHS})\.?"
+_HAS_MONTH = MONTH_WORD
 _HAS_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _NUMERIC_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b")
 _NUM = (r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"

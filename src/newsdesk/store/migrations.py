@@ -357,4 +357,18 @@ def _statements(script: str) -> list[str]:
     return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
 
 
-MIGRATIONS: list[Migration] = [V1, _v2]
+# Version 3 (issue 11, extraction): the blocking keys of archive-wide entity linking
+# (``newsdesk.extract.archive.entity_keys``: type and folded name, organisation key,
+# acronym, ISO code, surname skeleton forwards and reversed), so that linking a batch's
+# entities looks its candidates up instead of reading every stored entity. Entities a
+# store holds without keys (those 0.1's tables became) get them on the next extraction.
+V3_ENTITY_KEYS = """
+CREATE TABLE entity_keys (
+    key TEXT NOT NULL,
+    entity_id TEXT NOT NULL REFERENCES entities(entity_id) ON DELETE CASCADE,
+    PRIMARY KEY (key, entity_id)
+) WITHOUT ROWID;
+CREATE INDEX entity_keys_entity ON entity_keys(entity_id);
+"""
+
+MIGRATIONS: list[Migration] = [V1, _v2, V3_ENTITY_KEYS]
