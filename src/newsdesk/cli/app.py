@@ -127,7 +127,6 @@ def update_with_progress(store: Store, quiet: bool = False) -> ArchiveUpdate:
     briefed."""
     from newsdesk.archive import update_archive
     from newsdesk.events.archive import EventArchive
-
     from newsdesk.extract.step import EXTRACT_VERSION
 
     todo = int(store.db.execute(
