@@ -72,7 +72,7 @@ unit of measure or time as written ("tonnes", "years"), or the counted noun ("do
 The batch driver is :func:`newsdesk.extract.step.annotate` (and :class:`ExtractStep`,
 ``extract_articles(articles) -> list[dict]`` for the ``newsdesk extract`` JSONL records).
 Over a store: :func:`newsdesk.extract.archive.extract_new` (once per new article, into the
-typed tables of ``docs/schema_extract.md``) and :func:`newsdesk.extract.step.extract_stored`
+typed tables of ``docs/schema.md``) and :func:`newsdesk.extract.step.extract_stored`
 (the same, returning articles with their layers).
 """
 

@@ -3,7 +3,7 @@
 :func:`extract_new` runs the extractors (:func:`newsdesk.extract.step.annotate`) over the
 stored articles that have no ``extract_done`` row of the current ``EXTRACT_VERSION`` and
 writes what they found to the typed tables of schema v2 (``mentions``, ``quotes``,
-``quantities``, ``date_mentions``, ``political_events``; see ``docs/schema_extract.md``).
+``quantities``, ``date_mentions``, ``political_events``; see ``docs/schema.md``).
 
 - **Parses** go through the in-memory :class:`newsdesk.nlp.DocCache` and, behind it, the
   store's ``passage_docs`` (:class:`StoredDocs`, spaCy ``Doc.to_bytes`` without tensor and
