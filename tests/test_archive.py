@@ -49,6 +49,11 @@ def tables(store: Store) -> dict[str, list[tuple[object, ...]]]:
             "ON a.rowid = m.article_rowid ORDER BY a.key")],
         "claims": [tuple(r) for r in db.execute(
             "SELECT claim_id, text, status, independent_sources FROM claims ORDER BY claim_id")],
+        "entities": [tuple(r) for r in db.execute(
+            "SELECT entity_id, name, type, country, mentions, articles, first_seen, last_seen "
+            "FROM entities ORDER BY entity_id")],
+        "variants": [tuple(r) for r in db.execute(
+            "SELECT entity_id, variant, count FROM entity_variants ORDER BY entity_id, variant")],
     }
 
 
@@ -69,7 +74,7 @@ def fed(batches: list[list[Article]]) -> Store:
     return s
 
 
-def test_two_and_three_days_give_the_one_batch_events_ids_and_claims(
+def test_two_and_three_days_give_the_one_batch_events_ids_claims_and_entities(
         example_articles: list[Article]) -> None:
     one = fed([example_articles])
     two = fed(by_days(example_articles, ["2025-03-05"]))

@@ -75,6 +75,10 @@ W_ROLE = 3.0  # a title in front of a name: strong PERSON evidence
 W_PLACE = 5.0  # a country, capital or demonym from the lexicons
 W_FIX = 10.0  # a forced type from data/entity_fixes.tsv
 W_GEO = 2.0  # a geographic head word ("River", "Gulf of", "province")
+# "the port of X", "the town of X": X is a place
+_SETTLEMENT_NOUNS = frozenset({"port", "town", "city", "village", "district", "province",
+                               "region", "island", "capital", "municipality", "county"})
+_PLACE_PREPOSITIONS = frozenset({"from", "of", "in", "at", "near", "to"})
 
 
 @dataclass(slots=True)
@@ -973,8 +977,14 @@ def extract_entities(articles: list[Article],
             if m.place is None and m.label not in ("ORG", "FAC", "EVENT", "PRODUCT", "LAW"):
                 in_titles |= _title_before(doc, m, gpe_codes)
             m.place = None
-            if m.j + 1 < len(doc) and doc[m.j].text == "," and doc[m.j + 1].lower_ == "who":
-                m.votes["PERSON"] += W_ROLE  # "said Agnes Tamm, who helped ..."
+            before = doc[m.i - 1].lower_ if m.i > 0 else ""
+            if m.j + 1 < len(doc) and doc[m.j].text == "," and doc[m.j + 1].lower_ == "who" \
+                    and before not in _PLACE_PREPOSITIONS:
+                # "said Agnes Tamm, who helped ..." (but in "families from Vell, who
+                # protested" the clause is the families')
+                m.votes["PERSON"] += W_ROLE
+            if before == "of" and m.i > 1 and doc[m.i - 2].lower_ in _SETTLEMENT_NOUNS:
+                m.votes["GPE"] += W_ROLE  # "the port of Vell", "the town of Lirov"
             if m.j - m.i == 1 and m.i > 0 and doc[m.i - 1].lower_ == "the" \
                     and m.label == "PERSON" and not m.role:
                 m.votes["PERSON"] -= W_NER
