@@ -1,9 +1,8 @@
 """Regular-expression pieces shared by the stages, written once.
 
 ``MONTHS`` is the alternation of English month names and their abbreviations (no group,
-no flags: use it inside ``(?:...)`` with ``re.I``). Used by :mod:`newsdesk.extract.dates`;
-``clean/rules.py`` (``MONTHS``) and ``events/features.py`` (``_MONTH``) hold the same
-alternation and are meant to import it from here (their owners' modules).
+no flags: use it inside ``(?:...)`` with ``re.I``), used by the cleaning rules, dates and
+event features.
 
 Why by hand: dateparser and dateutil parse a date string but do not find one inside
 running text, which is what these patterns do.
