@@ -46,6 +46,7 @@ from newsdesk.extract.lexicon import (
 )
 from newsdesk.model import Article, Span
 from newsdesk.nlp import ParsedParagraph, parse_article
+from newsdesk.unionfind import UnionFind
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -606,23 +607,6 @@ class _SimilarWords:
                       and _same_word(w, word))
 
 
-class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-
-    def find(self, x: str) -> str:
-        self.parent.setdefault(x, x)
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
-        return x
-
-    def union(self, a: str, b: str) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-") or "x"
 
@@ -665,7 +649,7 @@ def _cluster(mentions: list[Mention]) -> tuple[dict[str, CanonicalEntity], list[
         if geo:
             n.votes[geo] += W_GEO * len(n.mentions)
 
-    uf = _UnionFind()
+    uf: UnionFind[str] = UnionFind()
     persons = [n for n in nodes.values()
                if n.place is None and n.prelim == "PERSON" and len(n.words) >= 2]
     by_surname: dict[str, list[_Node]] = defaultdict(list)
@@ -814,7 +798,7 @@ def _derive_places(nodes: dict[str, _Node]) -> None:
             n.place = state
 
 
-def _link_geo_names(nodes: dict[str, _Node], uf: _UnionFind) -> None:
+def _link_geo_names(nodes: dict[str, _Node], uf: UnionFind[str]) -> None:
     """"River Vessa" and "the Vessa", "Lusca province" and "Lusca" are one place."""
     for n in nodes.values():
         if len(n.words) < 2 or n.place is not None:
