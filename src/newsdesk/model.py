@@ -87,6 +87,9 @@ class Article:
     raw: str = ""  # the raw input as read, kept for audit
     meta: dict[str, Any] = field(default_factory=dict)
     annotations: dict[str, list[Span]] = field(default_factory=dict)
+    # what the extraction stage found, as typed records (set by newsdesk.extract); the
+    # stages after it read this, never the layers' attrs
+    extraction: Extraction | None = None
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -111,6 +114,7 @@ class Article:
     def to_dict(self, *, with_raw: bool = True) -> dict[str, Any]:
         """A JSON-ready dict."""
         d = asdict(self)
+        d.pop("extraction", None)  # derived: loaded again from the store when needed
         if not with_raw:
             d.pop("raw", None)
         return d
@@ -119,6 +123,7 @@ class Article:
     def from_dict(cls, d: dict[str, Any]) -> Article:
         """Rebuild from :meth:`to_dict` output."""
         d = dict(d)
+        d.pop("extraction", None)
         d["paragraphs"] = [Paragraph(**p) for p in d.get("paragraphs") or []]
         d["annotations"] = {
             k: [Span(**s) for s in v] for k, v in (d.get("annotations") or {}).items()
@@ -163,6 +168,8 @@ class EntityMention:
     type: str
     text: str
     role: str | None = None
+    canonical: str = ""  # the entity's name (entities.name), for readers' convenience
+    country: str | None = None  # the entity's country code, likewise
 
 
 @dataclass(slots=True)
@@ -193,6 +200,7 @@ class Quote:
     direct: bool
     speaker: str | None = None
     speaker_entity: str | None = None  # an ``entities.entity_id`` when resolved
+    speaker_name: str | None = None  # that entity's name
     speaker_start: int | None = None
     speaker_end: int | None = None
     cue: str | None = None
