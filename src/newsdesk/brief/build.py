@@ -18,6 +18,7 @@ from newsdesk.brief.summarize import SummaryOptions, summarize_articles
 from newsdesk.crosscheck import Claim, CrosscheckOptions, build_claims, find_conflicts
 from newsdesk.errors import NewsdeskError
 from newsdesk.extract.entities import CanonicalEntity
+from newsdesk.guard import FailureLog, collect_failures, isolate
 from newsdesk.model import Article
 from newsdesk.nlp import parse_articles
 from newsdesk.overview import gather
@@ -59,6 +60,12 @@ def build_brief(store: Store, refs: list[tuple[str, str]], options: BriefOptions
                 on_article: Callable[[Article], None] | None = None) -> dict[str, Any]:
     """Run reuse, events, extraction and cross-check over ``refs`` and brief each event."""
     opts = options or BriefOptions()
+    with collect_failures() as failed:
+        return _build(store, refs, opts, on_article, failed)
+
+
+def _build(store: Store, refs: list[tuple[str, str]], opts: BriefOptions,
+           on_article: Callable[[Article], None] | None, failed: FailureLog) -> dict[str, Any]:
     g = gather(store, refs, as_one_event=opts.as_one_event, on_article=on_article)
     groups = g.events
     if opts.event_id is not None:
@@ -73,7 +80,9 @@ def build_brief(store: Store, refs: list[tuple[str, str]], options: BriefOptions
                      [g.articles[k] for k in e.keys], g.reuse, g.entities, opts)
         for e in groups
     ]
-    return {"schema": SCHEMA, "events": events}
+    # added field: the articles a stage failed on (each kept without that stage's results)
+    return {"schema": SCHEMA, "events": events,
+            "failures": [f.to_dict() for f in failed.items]}
 
 
 def _brief_event(eid: str, title: str, first: str | None, last: str | None,
@@ -82,7 +91,11 @@ def _brief_event(eid: str, title: str, first: str | None, last: str | None,
     keys = [a.key for a in members]
     sub = reuse.restrict([k for k in keys if k in reuse.provenance])
     accounts = {k: f"s{p.account}" for k, p in sub.provenance.items()}
-    parsed = parse_articles(members)
+    # stage guard: an article that cannot be parsed here joins the cross-check with no
+    # sentences, and a section that raises on an article is built without it (reported)
+    parsed_ok, kept = isolate("brief.parse", members, parse_articles)
+    good = iter(parsed_ok)
+    parsed = [next(good) if k else [] for k in kept]
     claims = build_claims(members, accounts, opts.crosscheck, parsed)
     find_conflicts(claims, opts.crosscheck)
     # claim sentences per article, by start offset: which claim holds a given offset
@@ -106,7 +119,9 @@ def _brief_event(eid: str, title: str, first: str | None, last: str | None,
     summary = []
     sopts = SummaryOptions(words=opts.summary_words, shorten=opts.fit_words,
                            fill=opts.fit_words)
-    for chosen in summarize_articles(members, sopts, accounts):
+    chosen_sentences, _ = isolate("brief.summary", members,
+                                  lambda arts: summarize_articles(arts, sopts, accounts))
+    for chosen in chosen_sentences:
         found = claim_at(chosen.article, chosen.start, chosen.end)
         cites = [_cite(chosen.article, chosen.start, chosen.end)]
         arts_of = [chosen.article]
@@ -146,10 +161,12 @@ def _brief_event(eid: str, title: str, first: str | None, last: str | None,
         "independent_sources": sub.independent_count,
         "summary": summary,
         "claims": [claim_dict(c) for c in claims],
-        "quantities": _quantities(members),
-        "quotes": _quotes(members),
-        "entities": _entities(members, entities),
-        "timeline": _timeline(members, claim_at, opts.max_timeline),
+        "quantities": isolate("brief.quantities", members, _quantities)[0],
+        "quotes": isolate("brief.quotes", members, _quotes)[0],
+        "entities": isolate("brief.entities", members,
+                            lambda arts: _entities(arts, entities))[0],
+        "timeline": isolate("brief.timeline", members,
+                            lambda arts: _timeline(arts, claim_at, opts.max_timeline))[0],
         "source_matrix": {"outlets": outlets, "rows": [
             {"claim": c.id, "outlets": sorted({outlet_of[k] for k in c.articles},
                                               key=outlets.index)} for c in claims]},
@@ -157,7 +174,8 @@ def _brief_event(eid: str, title: str, first: str | None, last: str | None,
             {"article": ln["other"], "similarity": ln["containment"],
              "passages": ln["passages"]} for ln in p.links]}
             for k, p in sub.provenance.items()],
-        "political_events": _political_events(members),
+        "political_events": isolate("brief.political_events", members,
+                                    _political_events)[0],
     }
 
 

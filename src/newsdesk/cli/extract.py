@@ -62,7 +62,12 @@ def extract_cmd(
             raise typer.Exit(2) from e
         finally:
             bar.stop()
-        records = [article_record(a) for a in run.articles]
+        records = []
+        for a in run.articles:
+            r = article_record(a)
+            # added field: the stages that failed on this article (reported on stderr too)
+            r["failures"] = [f.to_dict() for f in run.failures if (f.key, f.id) == (a.key, a.id)]
+            records.append(r)
     if fmt is ExtractFormat.jsonl:
         for r in records:
             print(json.dumps(r, ensure_ascii=False))

@@ -20,6 +20,7 @@ from newsdesk.events.cluster import (
     OnlineClusterer,
 )
 from newsdesk.events.features import FEATURES_VERSION, EventFeatures, extract_features
+from newsdesk.guard import guarded
 from newsdesk.model import Article
 from newsdesk.pipeline import BatchStep
 from newsdesk.store import Store
@@ -82,7 +83,8 @@ def cluster_articles(
     for a in stream_order(articles):
         f = (features or {}).get((a.key, a.id))
         if f is None:
-            f = extract_features(a)
+            # an article the features fail on is clustered with none (reported, not fatal)
+            f = guarded("events.features", a, extract_features, a, default=EventFeatures())
         orig = (copy_of or {}).get(a.key) or copy_of_from_meta(a)
         out.extend(clusterer.add(EventItem(key=a.key, id=a.id, features=f,
                                            published=a.published, title=a.title, copy_of=orig)))
@@ -226,8 +228,16 @@ def run_events(store: Store, refs: list[Ref] | None = None, opts: EventOptions |
     for a in articles:
         ref = (a.key, a.id)
         if ref not in cached:
-            cached[ref] = extract_features(a)
-            fresh.append((ref, cached[ref]))
+            f = guarded("events.features", a, extract_features, a, default=None)
+            if f is None:
+                # reported by the guard; clustered with no features and not cached, so
+                # the next run tries the article again
+                cached[ref] = EventFeatures()
+                if progress is not None:
+                    progress()
+                continue
+            cached[ref] = f
+            fresh.append((ref, f))
             if len(fresh) >= 200:
                 es.put_features(fresh)
                 fresh = []

@@ -32,8 +32,9 @@ from newsdesk.extract.entities import (
 from newsdesk.extract.plover import code_events
 from newsdesk.extract.quantities import find_quantities, quantity_records
 from newsdesk.extract.quotes import find_quotes
+from newsdesk.guard import StageFailure, collect_failures, guarded, isolate
 from newsdesk.model import Article, Span
-from newsdesk.nlp import parse_articles
+from newsdesk.nlp import ParsedParagraph, parse_articles
 from newsdesk.pipeline import BatchStep
 from newsdesk.store import Store
 
@@ -58,24 +59,53 @@ def annotate(articles: list[Article],
     ``timings``, when given, accumulates the seconds spent per stage (parse, entities,
     dates, quantities, quotes, events)."""
     clock = _Clock(timings)
+    # Each article runs under the stage guard: one that makes parsing or an extractor
+    # raise is reported (newsdesk.guard) and keeps empty layers; the batch goes on.
     with clock("parse"):
-        parsed = parse_articles(articles)
+        parsed_ok, kept = isolate("extract.parse", articles, parse_articles)
+        good = iter(parsed_ok)
+        parsed = [next(good) if k else [] for k in kept]
     with clock("entities"):
-        result = extract_entities(articles, parsed)
+        result, kept = isolate("extract.entities", articles,
+                               lambda arts: extract_entities(arts, _parses_of(arts, articles,
+                                                                              parsed)))
+        for a, k in zip(articles, kept, strict=True):
+            if not k:
+                a.add("entities", [])
     for a, paras in zip(articles, parsed, strict=True):
         ents = a.annotations.get("entities", [])
         with clock("dates"):
-            dates = find_dates(a, paras)
-            a.add("dates", dates)
+            dates = _layer(a, "dates", find_dates, a, paras)
         with clock("quantities"):
-            a.add("quantities", find_quantities(a, paras))
+            _layer(a, "quantities", find_quantities, a, paras)
         with clock("quotes"):
-            a.add("quotes", find_quotes(a, paras, ents))
+            _layer(a, "quotes", find_quotes, a, paras, ents)
         with clock("events"):
-            a.add("events", code_events(a, paras, ents, dates))
+            _layer(a, "events", code_events, a, paras, ents, dates)
         if on_article is not None:
             on_article(a)
     return result
+
+
+def _layer(a: Article, layer: str, fn: Callable[..., list[Span]], *args: Any) -> list[Span]:
+    """Run one extractor on one article under the guard and attach its layer (empty
+    when the extractor, or the check of its spans, raised)."""
+    def run() -> list[Span]:
+        spans = fn(*args)
+        a.add(layer, spans)
+        return spans
+
+    spans: list[Span] = guarded(f"extract.{layer}", a, run, default=[])
+    if layer not in a.annotations:
+        a.add(layer, [])
+    return spans
+
+
+def _parses_of(subset: list[Article], articles: list[Article],
+               parsed: list[list[ParsedParagraph]]) -> list[list[ParsedParagraph]]:
+    """The parses of ``subset`` (articles of the batch, by identity)."""
+    index = {id(a): i for i, a in enumerate(articles)}
+    return [parsed[index[id(a)]] for a in subset]
 
 
 class _Clock:
@@ -176,6 +206,8 @@ class ExtractRun:
     batch: str
     reused: bool
     entities: dict[str, CanonicalEntity] = field(default_factory=dict)
+    # articles an extractor raised on (kept with that layer empty; see newsdesk.guard)
+    failures: list[StageFailure] = field(default_factory=list)
 
 
 def _stored_state(store: Store, articles: Sequence[Article], batch: str) -> bool:
@@ -214,20 +246,24 @@ def extract_stored(store: Store, refs: Iterable[tuple[str, str]] | None = None,
     batch = batch_id(articles)
     if not options.force and _stored_state(store, articles, batch):
         return ExtractRun(articles, batch, True, load_entity_table(store, batch))
-    result = annotate(articles, on_article)
+    with collect_failures() as failed:
+        result = annotate(articles, on_article)
     now = datetime.now(UTC).isoformat(timespec="seconds")
     for a in articles:
         for layer in LAYERS:
             store.put_annotations(a, layer, a.annotations.get(layer, []))
+    # An article an extractor failed on gets no state row, so the next run tries again.
+    bad = failed.refs()
     with store.transaction() as db:
         db.executemany(
             "INSERT OR REPLACE INTO extract_state (key, id, batch, version, at) "
             "VALUES (?,?,?,?,?)",
-            [(a.key, a.id, batch, EXTRACT_VERSION, now) for a in articles])
+            [(a.key, a.id, batch, EXTRACT_VERSION, now) for a in articles
+             if (a.key, a.id) not in bad])
         db.execute("DELETE FROM extract_entities WHERE batch=?", (batch,))
         db.executemany(
             "INSERT INTO extract_entities (batch, entity_id, canonical, type, country, "
             "variants, roles, mentions) VALUES (?,?,?,?,?,?,?,?)",
             [(batch, e.id, e.canonical, e.type, e.country, json.dumps(sorted(e.variants)),
               json.dumps(sorted(e.roles)), e.mentions) for e in result.entities.values()])
-    return ExtractRun(articles, batch, False, result.entities)
+    return ExtractRun(articles, batch, False, result.entities, list(failed.items))
