@@ -120,7 +120,7 @@ class Store:
             pages = os.environ.get(MAX_PAGES_ENV)
             if pages:
                 self.db.execute(f"PRAGMA max_page_count={int(pages)}")
-            self._migrate()
+            self._migrate_shared()
         except StoreError:
             self.db.close()
             raise
@@ -138,20 +138,30 @@ class Store:
         return int(self.db.execute("PRAGMA user_version").fetchone()[0])
 
     def _migrate(self) -> None:
-        if self.schema_version == len(MIGRATIONS):
-            return
-        # BEGIN IMMEDIATE, and the version read again under the lock: two processes
-        # opening a new file at once must not both run a migration. (Not executescript,
-        # which would commit the transaction before running the script.)
-        with self.transaction():
-            have = self.schema_version
-            if have > len(MIGRATIONS):
-                raise StoreError(f"The store {self.path!r} has schema version {have}, newer "
-                                 f"than this newsdesk ({len(MIGRATIONS)}). Upgrade newsdesk.")
-            for version in range(have + 1, len(MIGRATIONS) + 1):
-                for statement in _statements(MIGRATIONS[version - 1]):
-                    self.db.execute(statement)
-                self.db.execute(f"PRAGMA user_version={version}")
+        have = self.schema_version
+        if have > len(MIGRATIONS):
+            raise StoreError(f"The store {self.path!r} has schema version {have}, newer than "
+                             f"this newsdesk ({len(MIGRATIONS)}). Upgrade newsdesk.")
+        for version in range(have + 1, len(MIGRATIONS) + 1):
+            script = MIGRATIONS[version - 1]
+            # executescript commits first; wrap the script so a crash leaves the old version.
+            self.db.executescript(f"BEGIN;\n{script}\nPRAGMA user_version={version};\nCOMMIT;")
+
+    def _migrate_shared(self) -> None:
+        """:meth:`_migrate`, when another process may be migrating the same file at once
+        (two commands started on a new store): the loser of the race finds the tables
+        made under its feet; it rolls back, reads the version again and carries on."""
+        for _ in range(len(MIGRATIONS) + 2):
+            before = self.schema_version
+            try:
+                self._migrate()
+                return
+            except sqlite3.OperationalError:
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                if self.schema_version == before:
+                    raise  # nobody else moved the schema on: a real error
+        self._migrate()
 
     def close(self) -> None:
         """Close the connection."""
@@ -318,19 +328,6 @@ class Store:
 
 def _span_dict(s: Span) -> dict[str, Any]:
     return {"start": s.start, "end": s.end, "label": s.label, "attrs": s.attrs}
-
-
-def _statements(script: str) -> Iterator[str]:
-    """The SQL statements of a script, one at a time (trigger bodies kept whole)."""
-    buf = ""
-    for line in script.splitlines(keepends=True):
-        buf += line
-        if sqlite3.complete_statement(buf):
-            if buf.strip():
-                yield buf
-            buf = ""
-    if buf.strip():
-        yield buf
 
 
 def _code(e: sqlite3.Error) -> int:
