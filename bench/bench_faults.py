@@ -50,6 +50,7 @@ class Row:
     fault: str
     runs: int = 0
     landed: int = 0  # kills that hit a running process
+    partial: int = 0  # kills that left some of the command's writes and not others
     survived: int = 0  # the next run completed and its output equals the uninterrupted one
     integrity_ok: int = 0
     lost: int = 0  # articles missing (or doubled) afterwards
@@ -66,10 +67,25 @@ def _copy(src: Path, dst: Path) -> None:
     b.close()
 
 
+def fingerprint(db: Path) -> tuple[tuple[str, int], ...]:
+    """Row counts of every table: how far a command's writes had got."""
+    if not db.exists():
+        return ()
+    con = sqlite3.connect(db, timeout=30)
+    try:
+        names = [r[0] for r in con.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+        return tuple((n, int(con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0]))
+                     for n in names)
+    finally:
+        con.close()
+
+
 def kills(work: Path, corpus: Path, n: int, rng: random.Random) -> list[Row]:
     ref = work / "ref.db"
     chain = commands(corpus, ref)
     before: dict[str, Path] = {}
+    after: dict[str, tuple[tuple[str, int], ...]] = {}
     reference: dict[str, object] = {}
     seconds: dict[str, float] = {}
     for name, cmd in chain.items():
@@ -79,6 +95,7 @@ def kills(work: Path, corpus: Path, n: int, rng: random.Random) -> list[Row]:
         if res.rc != 0:
             raise SystemExit(f"uninterrupted {name} failed: {res.err}")
         reference[name], seconds[name] = normalise(name, res.out), res.seconds
+        after[name] = fingerprint(ref)
         print(f"uninterrupted {name}: {res.seconds:.1f} s", flush=True)
     want = article_rows(ref)
     rows = []
@@ -97,6 +114,8 @@ def kills(work: Path, corpus: Path, n: int, rng: random.Random) -> list[Row]:
                 _copy(before[name], db)
                 delay /= 2
             ok_after_kill = not db.exists() or integrity(db) == "ok"
+            fp = fingerprint(db)
+            row.partial += fp not in (fingerprint(before[name]), after[name])
             again = run(cmd)
             same = again.rc == 0 and normalise(name, again.out) == reference[name]
             got = article_rows(db)
@@ -105,8 +124,8 @@ def kills(work: Path, corpus: Path, n: int, rng: random.Random) -> list[Row]:
             row.lost += len(set(want) - set(got)) + (len(got) - len(set(got)))
             if not same:
                 print(f"  {name} after a kill at {delay:.2f} s differs: {again.err[-300:]}")
-        print(f"{row.fault}: {row.landed}/{row.runs} kills landed, {row.survived} survived",
-              flush=True)
+        print(f"{row.fault}: {row.landed}/{row.runs} kills landed ({row.partial} with the "
+              f"command's writes part done), {row.survived} survived", flush=True)
         rows.append(row)
     return rows
 
@@ -195,11 +214,13 @@ def main() -> None:
         rows.append(full_disk(work, args.full, rng))
     print(f"\n{args.articles} generated articles, seed {args.seed}, "
           f"{time.monotonic() - t0:.0f} s\n")
-    print("| fault injected | runs | fault landed | survived | integrity ok | articles lost |")
-    print("|---|---|---|---|---|---|")
+    print("| fault injected | runs | fault landed | of which mid-write | survived | "
+          "integrity ok | articles lost |")
+    print("|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r.fault} | {r.runs} | {r.landed} | {r.survived} | {r.integrity_ok} | "
-              f"{r.lost} |")
+        mid = r.partial if r.fault.startswith("SIGKILL") else "—"
+        print(f"| {r.fault} | {r.runs} | {r.landed} | {mid} | {r.survived} | "
+              f"{r.integrity_ok} | {r.lost} |")
     total = sum(r.runs for r in rows)
     print(f"\nfaults injected {total}, survived {sum(r.survived for r in rows)}, "
           f"articles lost {sum(r.lost for r in rows)}")
