@@ -204,3 +204,19 @@ def test_guard_helpers() -> None:
     assert [(f.stage, f.key) for f in inner.items] == [("s", "a"), ("t", "b")]
     assert outer.items == inner.items
     assert "ZeroDivisionError" in str(inner.items[0]) and "article a" in str(inner.items[0])
+
+
+def test_failed_layer_is_emptied_not_left_from_an_earlier_run(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsdesk.extract.step import ExtractOptions
+
+    with Store(":memory:") as store:
+        store.add_articles(Article(key=r["id"], id=r["id"], text=r["text"]) for r in RECORDS)
+        first = extract_stored(store)
+        assert next(a for a in first.articles if a.key == BAD).annotations["quotes"]
+        monkeypatch.setattr(step, "find_quotes", _raise_for_bad(step.find_quotes))
+        again = extract_stored(store, options=ExtractOptions(force=True))
+        assert [(f.key, f.stage) for f in again.failures] == [(BAD, "extract.quotes")]
+        assert next(a for a in again.articles if a.key == BAD).annotations["quotes"] == []
+        stored = {a.key: a for a in store.articles(with_annotations=True)}
+        assert stored[BAD].annotations["quotes"] == [] and stored["r1"].annotations["quotes"]

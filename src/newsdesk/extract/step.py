@@ -90,14 +90,17 @@ def annotate(articles: list[Article],
 def _layer(a: Article, layer: str, fn: Callable[..., list[Span]], *args: Any) -> list[Span]:
     """Run one extractor on one article under the guard and attach its layer (empty
     when the extractor, or the check of its spans, raised)."""
+    done: list[bool] = []
+
     def run() -> list[Span]:
         spans = fn(*args)
         a.add(layer, spans)
+        done.append(True)
         return spans
 
     spans: list[Span] = guarded(f"extract.{layer}", a, run, default=[])
-    if layer not in a.annotations:
-        a.add(layer, [])
+    if not done:
+        a.add(layer, [])  # not a stale layer loaded from an earlier run
     return spans
 
 
