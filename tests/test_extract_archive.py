@@ -274,7 +274,7 @@ def test_an_extractor_failure_loses_only_that_article(
     rep = extract_new(store)
     assert [r[0] for r in rep.extracted] == ["good"]
     assert [(r[0], why) for r, why in rep.failed] == [
-        ("bad", "RuntimeError: quantity rule blew up")]
+        ("bad", "extract.quantities: RuntimeError: quantity rule blew up")]
     assert store.db.execute("SELECT count(*) FROM extract_done").fetchone()[0] == 1
     monkeypatch.setattr(step, "find_quantities", real)
     again = extract_new(store)  # the next run completes the work

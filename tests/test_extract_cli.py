@@ -57,7 +57,8 @@ def test_extract_jsonl_shape_and_offsets(tmp_path: Path) -> None:
     texts = {k: d["text"] for k, d in _jsonl(runner.invoke(
         app, ["articles", str(corpus), "--format", "jsonl", "--db", ":memory:"]).stdout).items()}
     for key, rec in out.items():
-        assert set(rec) == {"key", "entities", "quotes", "quantities", "dates", "events"}
+        assert set(rec) == {"key", "entities", "quotes", "quantities", "dates", "events",
+                            "failures"}
         text = texts[key]
         for e in rec["entities"]:
             assert set(e) == ENTITY_KEYS and text[e["start"]:e["end"]] == e["text"]

@@ -18,6 +18,7 @@ from newsdesk.events import dateline_place
 from newsdesk.events.archive import EventArchive
 from newsdesk.extract.entities import CanonicalEntity
 from newsdesk.extract.step import extract_stored
+from newsdesk.guard import collect_failures
 from newsdesk.model import Article
 from newsdesk.reuse import analyse_reuse
 from newsdesk.reuse.analyse import canonical, refs_for
@@ -110,6 +111,10 @@ def _gather_one(store: Store, refs: list[tuple[str, str]],
     return Gathered(articles, reuse, copy_of, events, run.entities)
 
 
+def _named(key: str, id: str) -> str:
+    return f"{key}@{id}"
+
+
 def _best_title(arts: Sequence[Article], copy_of: dict[str, str]) -> str:
     titled = [a for a in arts if a.title and a.key not in copy_of]
     if not titled:
@@ -133,12 +138,16 @@ class EventOverview:
     independent_sources: int
     entities: list[tuple[str, int]]  # canonical name, mentions
     quotes: list[dict[str, Any]] = field(default_factory=list)
+    # added field: stages that failed on this event's articles ({article, id, stage,
+    # reason}); each such article is kept without that stage's results
+    failures: list[dict[str, str]] = field(default_factory=list)
 
 
 def overview(store: Store, refs: list[tuple[str, str]] | None,
              on_article: Callable[[Article], None] | None = None) -> list[EventOverview]:
     """Run reuse, events and extraction over ``refs`` and report each event."""
-    g = gather(store, refs, on_article=on_article)
+    with collect_failures() as failed:
+        g = gather(store, refs, on_article=on_article)
     out = []
     for ev in g.events:
         members = ev.keys
@@ -163,5 +172,7 @@ def overview(store: Store, refs: list[tuple[str, str]] | None,
             articles=members, copies={k: v for k, v in g.copy_of.items() if k in members},
             independent_sources=sub.independent_count, entities=names.most_common(6),
             quotes=unique[:4],
+            failures=[f.to_dict() for f in failed.items
+                      if f.key in members or _named(f.key, f.id) in members],
         ))
     return out

@@ -20,6 +20,7 @@ from newsdesk.crosscheck import Claim, CrosscheckOptions, build_claims, find_con
 from newsdesk.errors import NewsdeskError
 from newsdesk.events.archive import EventArchive
 from newsdesk.extract.entities import CanonicalEntity
+from newsdesk.guard import collect_failures, isolate
 from newsdesk.model import Article
 from newsdesk.nlp import parse_articles
 from newsdesk.overview import gather
@@ -64,24 +65,28 @@ def build_brief(store: Store, refs: list[tuple[str, str]] | None,
     ``options.event_id`` when set), after bringing the archive up to date. With
     ``options.as_one_event``, the articles of ``refs`` alone as one event."""
     opts = options or BriefOptions()
-    if opts.as_one_event:
-        g = gather(store, refs, as_one_event=True, on_article=on_article)
-        return {"schema": SCHEMA, "events": [
-            _brief_event(e.id, e.title, e.first, e.last, e.place,
-                         [g.articles[k] for k in e.keys], g.reuse, g.entities, opts)
-            for e in g.events]}
-    update_archive(store)
-    ar = EventArchive(store)
-    ids = event_refs(store, refs)
-    if opts.event_id is not None:
-        live = ar.resolve(opts.event_id)
-        if live is None or (refs is not None and live not in ids):
-            shown = ", ".join(ids[:10]) or "none"
-            raise NewsdeskError(
-                f"No event {opts.event_id!r} among these articles. Events here: {shown}. "
-                "Run `newsdesk events` to list them.")
-        ids = [live]
-    return {"schema": SCHEMA, "events": brief_events(store, ids, opts, on_article=on_article)}
+    with collect_failures() as failed:
+        if opts.as_one_event:
+            g = gather(store, refs, as_one_event=True, on_article=on_article)
+            events = [_brief_event(e.id, e.title, e.first, e.last, e.place,
+                                   [g.articles[k] for k in e.keys], g.reuse, g.entities, opts)
+                      for e in g.events]
+        else:
+            update_archive(store)
+            ar = EventArchive(store)
+            ids = event_refs(store, refs)
+            if opts.event_id is not None:
+                live = ar.resolve(opts.event_id)
+                if live is None or (refs is not None and live not in ids):
+                    shown = ", ".join(ids[:10]) or "none"
+                    raise NewsdeskError(
+                        f"No event {opts.event_id!r} among these articles. Events here: "
+                        f"{shown}. Run `newsdesk events` to list them.")
+                ids = [live]
+            events = brief_events(store, ids, opts, on_article=on_article)
+    # added field: the articles a stage failed on (each kept without that stage's results)
+    return {"schema": SCHEMA, "events": events,
+            "failures": [f.to_dict() for f in failed.items]}
 
 
 def _default_shape(opts: BriefOptions) -> bool:
@@ -119,7 +124,11 @@ def _brief_event(eid: str, title: str, first: str | None, last: str | None,
     keys = [a.key for a in members]
     sub = reuse.restrict([k for k in keys if k in reuse.provenance])
     accounts = {k: f"s{p.account}" for k, p in sub.provenance.items()}
-    parsed = parse_articles(members)
+    # stage guard: an article that cannot be parsed here joins the cross-check with no
+    # sentences, and a section that raises on an article is built without it (reported)
+    parsed_ok, kept = isolate("brief.parse", members, parse_articles)
+    good = iter(parsed_ok)
+    parsed = [next(good) if k else [] for k in kept]
     claims = build_claims(members, accounts, opts.crosscheck, parsed)
     find_conflicts(claims, opts.crosscheck)
     # claim sentences per article, by start offset: which claim holds a given offset
@@ -143,7 +152,9 @@ def _brief_event(eid: str, title: str, first: str | None, last: str | None,
     summary = []
     sopts = SummaryOptions(words=opts.summary_words, shorten=opts.fit_words,
                            fill=opts.fit_words)
-    for chosen in summarize_articles(members, sopts, accounts):
+    chosen_sentences, _ = isolate("brief.summary", members,
+                                  lambda arts: summarize_articles(arts, sopts, accounts))
+    for chosen in chosen_sentences:
         found = claim_at(chosen.article, chosen.start, chosen.end)
         cites = [_cite(chosen.article, chosen.start, chosen.end)]
         arts_of = [chosen.article]
@@ -183,10 +194,12 @@ def _brief_event(eid: str, title: str, first: str | None, last: str | None,
         "independent_sources": sub.independent_count,
         "summary": summary,
         "claims": [claim_dict(c) for c in claims],
-        "quantities": _quantities(members),
-        "quotes": _quotes(members),
-        "entities": _entities(members, entities),
-        "timeline": _timeline(members, claim_at, opts.max_timeline),
+        "quantities": isolate("brief.quantities", members, _quantities)[0],
+        "quotes": isolate("brief.quotes", members, _quotes)[0],
+        "entities": isolate("brief.entities", members,
+                            lambda arts: _entities(arts, entities))[0],
+        "timeline": isolate("brief.timeline", members,
+                            lambda arts: _timeline(arts, claim_at, opts.max_timeline))[0],
         "source_matrix": {"outlets": outlets, "rows": [
             {"claim": c.id, "outlets": sorted({outlet_of[k] for k in c.articles},
                                               key=outlets.index)} for c in claims]},
@@ -194,7 +207,8 @@ def _brief_event(eid: str, title: str, first: str | None, last: str | None,
             {"article": ln["other"], "similarity": ln["containment"],
              "passages": ln["passages"]} for ln in p.links]}
             for k, p in sub.provenance.items()],
-        "political_events": _political_events(members),
+        "political_events": isolate("brief.political_events", members,
+                                    _political_events)[0],
     }
 
 

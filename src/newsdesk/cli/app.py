@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -25,6 +26,7 @@ from rich.progress import (
 )
 
 from newsdesk.errors import NewsdeskError
+from newsdesk.guard import StageFailure, collect_failures
 from newsdesk.ingest import IngestOptions, IngestReport, expand_paths, ingest
 from newsdesk.store import DEFAULT_DB, Store
 
@@ -86,16 +88,29 @@ class DelayedProgress:
 
 @contextmanager
 def open_store(db: str) -> Iterator[Store]:
-    """Open the store or exit with the store's own explanation."""
+    """Open the store or exit with the store's own explanation.
+
+    Inside the block, an article a stage fails on is reported on stderr as it happens
+    (the batch goes on, see :mod:`newsdesk.guard`), and a :class:`NewsdeskError` (a full
+    disk, a store locked too long) ends the command with its one-line message, exit 2."""
     try:
         store = Store(db)
     except NewsdeskError as e:
-        err.print(f"[red]error:[/red] {e}")
+        err.print(f"[red]error:[/red] {escape(str(e))}", highlight=False)
         raise typer.Exit(2) from e
     try:
-        yield store
+        with collect_failures(on_failure=report_failure):
+            yield store
+    except NewsdeskError as e:
+        err.print(f"[red]error:[/red] {escape(str(e))}", highlight=False)
+        raise typer.Exit(2) from None
     finally:
         store.close()
+
+
+def report_failure(f: StageFailure) -> None:
+    """One stderr line per article a stage failed on."""
+    err.print(f"[yellow]failed[/yellow] {escape(str(f))}", highlight=False)
 
 
 def ingest_with_progress(paths: list[Path], store: Store, workers: int = 0,

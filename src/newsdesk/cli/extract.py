@@ -62,10 +62,17 @@ def extract_cmd(
             raise typer.Exit(2) from e
         finally:
             bar.stop()
-        records = [article_record(a) for a in run.articles]
-    for (key, _), why in run.report.failed if run.report is not None else []:
-        err.print(f"[yellow]warning:[/yellow] extraction failed on {key!r} ({why}); it is "
-                  "left unextracted and tried again by the next run", highlight=False)
+        records = []
+        for a in run.articles:
+            r = article_record(a)
+            # added field: the stages that failed on this article (reported on stderr too)
+            r["failures"] = [f.to_dict() for f in run.failures if (f.key, f.id) == (a.key, a.id)]
+            records.append(r)
+    guarded_refs = {(f.key, f.id) for f in run.failures}
+    for ref, why in run.report.failed if run.report is not None else []:
+        if ref not in guarded_refs:  # the guard has reported those already
+            err.print(f"[yellow]warning:[/yellow] extraction failed on {ref[0]!r} ({why}); it "
+                      "is left unextracted and tried again by the next run", highlight=False)
     if fmt is ExtractFormat.jsonl:
         for r in records:
             print(json.dumps(r, ensure_ascii=False))

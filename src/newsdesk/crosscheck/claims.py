@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from newsdesk.clean.dateline import DATELINE_HEAD
+from newsdesk.guard import guarded
 from newsdesk.model import Article, Span
 from newsdesk.nlp import ParsedParagraph, parse_articles
 from newsdesk.unionfind import UnionFind
@@ -326,7 +327,9 @@ def build_claims(articles: Sequence[Article], accounts: Mapping[str, str],
     parsed = parsed if parsed is not None else parse_articles(list(articles))
     sentences: list[ClaimSentence] = []
     for a, paras in zip(articles, parsed, strict=True):
-        sentences.extend(sentence_candidates(a, paras, accounts.get(a.key, a.key), opts))
+        # stage guard: an article whose sentences cannot be read adds none (reported)
+        sentences.extend(guarded("crosscheck", a, sentence_candidates, a, paras,
+                                 accounts.get(a.key, a.key), opts, default=[]))
     claims: list[Claim] = []
     for group in align(sentences, opts):
         members = [sentences[i] for i in group]

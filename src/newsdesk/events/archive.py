@@ -38,6 +38,7 @@ import numpy as np
 
 from newsdesk.events.cluster import Assignment, Event, EventItem, EventOptions, OnlineClusterer
 from newsdesk.events.features import FEATURES_VERSION, EventFeatures, extract_features
+from newsdesk.guard import guarded
 from newsdesk.model import Article, EventRecord
 from newsdesk.store import Store
 
@@ -346,11 +347,17 @@ def update_events(
         part = todo[pos:pos + 200]
         arts = {(a.key, a.id): a for a in store.articles([x.ref for x in part])}
         for r in part:
-            f = features_of(arts[r.ref])
-            have[r.ref] = f
-            fresh.append((r.ref, f))
+            # one article the features stage raises on is reported (newsdesk.guard) and
+            # clustered with no features, not cached, so the next update tries it again
+            f = guarded("events.features", arts[r.ref], features_of, arts[r.ref],
+                        default=None)
             if progress is not None:
                 progress()
+            if f is None:
+                have[r.ref] = EventFeatures()
+                continue
+            have[r.ref] = f
+            fresh.append((r.ref, f))
         ar.put_features(fresh)
         fresh = []
 
@@ -376,9 +383,10 @@ def update_events(
     missing = [r for r in replay if r.ref not in feats]
     if missing:
         arts = {(a.key, a.id): a for a in store.articles([r.ref for r in missing])}
-        extra = [(r.ref, features_of(arts[r.ref])) for r in missing]
-        ar.put_features(extra)
-        feats.update(extra)
+        extra = [(r.ref, guarded("events.features", arts[r.ref], features_of, arts[r.ref],
+                                 default=None)) for r in missing]
+        ar.put_features([(ref, f) for ref, f in extra if f is not None])
+        feats.update((ref, f if f is not None else EventFeatures()) for ref, f in extra)
     new_refs = [r.ref for r in new]
     copies = dict(copy_of([r.ref for r in replay], new_refs)) if copy_of else {}
 

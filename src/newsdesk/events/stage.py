@@ -18,6 +18,7 @@ from newsdesk.events.cluster import (
     OnlineClusterer,
 )
 from newsdesk.events.features import EventFeatures, extract_features
+from newsdesk.guard import guarded
 from newsdesk.model import Article
 from newsdesk.pipeline import BatchStep
 from newsdesk.store import Store
@@ -60,7 +61,8 @@ def cluster_articles(
     for a in stream_order(articles):
         f = (features or {}).get((a.key, a.id))
         if f is None:
-            f = extract_features(a)
+            # an article the features fail on is clustered with none (reported, not fatal)
+            f = guarded("events.features", a, extract_features, a, default=EventFeatures())
         orig = (copy_of or {}).get(a.key) or copy_of_from_meta(a)
         out.extend(clusterer.add(EventItem(key=a.key, id=a.id, features=f,
                                            published=a.published, title=a.title, copy_of=orig)))

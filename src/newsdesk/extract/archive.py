@@ -47,6 +47,7 @@ from newsdesk.extract.entities import (
     _slug,
 )
 from newsdesk.extract.lexicon import fold, resolve_place
+from newsdesk.guard import collect_failures
 from newsdesk.model import (
     Actor,
     Article,
@@ -457,9 +458,16 @@ def extract_new(store: Store, refs: Iterable[Ref] | None = None,
         rowid_of = {(k, i): rid for rid, k, i in chunk}
         articles = list(store.articles(list(rowid_of)))
         try:
-            groups = [(articles, annotate(articles, on_article, cache=cache,
-                                          backing=backing))]
+            # the stage guard (newsdesk.guard) reports an article an extractor raised on
+            # and empties that layer: such an article is not written as done
+            with collect_failures() as failed:
+                result = annotate(articles, on_article, cache=cache, backing=backing)
+            bad = failed.refs()
+            for f in failed.items:
+                report.failed.append(((f.key, f.id), f"{f.stage}: {f.reason}"))
+            groups = [(articles, result)]
         except Exception:  # an extractor bug on one article must not stop the batch
+            bad = set()
             groups = []
             for a in store.articles(list(rowid_of)):
                 try:
@@ -469,9 +477,11 @@ def extract_new(store: Store, refs: Iterable[Ref] | None = None,
                     report.failed.append(((a.key, a.id), f"{type(e).__name__}: {e}"))
         for arts, result in groups:
             report.passages += sum(len(a.paragraphs) for a in arts)
+            # an article a stage failed on keeps what the other extractors found, but is
+            # not marked done: the next run extracts it again (its rows are replaced)
             _write_batch(store, arts, rowid_of, result, index, backing, EXTRACT_VERSION,
-                         report)
-            report.extracted.extend((a.key, a.id) for a in arts)
+                         report, not_done=bad)
+            report.extracted.extend((a.key, a.id) for a in arts if (a.key, a.id) not in bad)
     report.memory_hits = cache.hits - h0
     report.parsed = cache.misses - m0
     report.store_hits = backing.loaded
@@ -505,7 +515,8 @@ def _link(result: EntityResult, index: EntityIndex) -> dict[str, str]:
 
 def _write_batch(store: Store, articles: list[Article], rowid_of: dict[Ref, int],
                  result: EntityResult, index: EntityIndex, backing: StoredDocs,
-                 version: str, report: ExtractReport) -> None:
+                 version: str, report: ExtractReport,
+                 not_done: set[Ref] | frozenset[Ref] = frozenset()) -> None:
     """One transaction: the batch's rows, its entities' updates, parses and done marks."""
     link = _link(result, index)
     known = {eid for eid in set(link.values()) if index.exists(eid)}
@@ -621,8 +632,9 @@ def _write_batch(store: Store, articles: list[Article], rowid_of: dict[Ref, int]
         db.executemany("INSERT OR IGNORE INTO entity_keys (key, entity_id) VALUES (?,?)",
                        key_rows)
         backing.flush(db)
+        skip = {rowid_of[ref] for ref in not_done if ref in rowid_of}
         db.executemany("INSERT OR REPLACE INTO extract_done (article_rowid, version, at) "
-                       "VALUES (?,?,?)", [(r, version, now) for r in rids])
+                       "VALUES (?,?,?)", [(r, version, now) for r in rids if r not in skip])
     index.forget(set(variants) | set(old))
 
 
@@ -825,12 +837,11 @@ def attach_layers(store: Store, articles: Iterable[Article]) -> list[Article]:
     arts = list(articles)
     rids = _refs_rowids(db, [(a.key, a.id) for a in arts])
     by_ref = {ref: rid for rid, ref in rids.items()}
-    done = _done(db, list(rids), _version())
     ids: set[str] = set()
     cached: dict[int, dict[str, list[sqlite3.Row]]] = {}
     for rid in rids:
-        if rid not in done:
-            continue
+        # an article not done has no rows, or the rows of an extraction a stage failed
+        # on (the other extractors' findings): either way its layers are what is stored
         cached[rid] = {t: _rows(db, t, rid) for t in TABLES}
         ids |= {r["entity_id"] for r in cached[rid]["mentions"]}
         ids |= {r["speaker_entity"] for r in cached[rid]["quotes"] if r["speaker_entity"]}

@@ -30,8 +30,9 @@ from newsdesk.extract.entities import (
 from newsdesk.extract.plover import code_events
 from newsdesk.extract.quantities import find_quantities, quantity_records
 from newsdesk.extract.quotes import find_quotes
+from newsdesk.guard import StageFailure, collect_failures, guarded, isolate
 from newsdesk.model import Article, Span
-from newsdesk.nlp import DocBacking, DocCache, parse_articles
+from newsdesk.nlp import DocBacking, DocCache, ParsedParagraph, parse_articles
 from newsdesk.pipeline import BatchStep
 from newsdesk.store import Store
 
@@ -63,24 +64,57 @@ def annotate(articles: list[Article],
     dates, quantities, quotes, events). ``cache``/``backing`` choose where parses are
     looked up before spaCy runs (:func:`newsdesk.nlp.parse_articles`)."""
     clock = _Clock(timings)
+    # Each article runs under the stage guard: one that makes parsing or an extractor
+    # raise is reported (newsdesk.guard) and keeps empty layers; the batch goes on.
     with clock("parse"):
-        parsed = parse_articles(articles, cache, backing)
+        parsed_ok, kept = isolate("extract.parse", articles,
+                                  lambda arts: parse_articles(arts, cache, backing))
+        good = iter(parsed_ok)
+        parsed = [next(good) if k else [] for k in kept]
     with clock("entities"):
-        result = extract_entities(articles, parsed)
+        result, kept = isolate("extract.entities", articles,
+                               lambda arts: extract_entities(arts, _parses_of(arts, articles,
+                                                                              parsed)))
+        for a, k in zip(articles, kept, strict=True):
+            if not k:
+                a.add("entities", [])
     for a, paras in zip(articles, parsed, strict=True):
         ents = a.annotations.get("entities", [])
         with clock("dates"):
-            dates = find_dates(a, paras)
-            a.add("dates", dates)
+            dates = _layer(a, "dates", find_dates, a, paras)
         with clock("quantities"):
-            a.add("quantities", find_quantities(a, paras))
+            _layer(a, "quantities", find_quantities, a, paras)
         with clock("quotes"):
-            a.add("quotes", find_quotes(a, paras, ents))
+            _layer(a, "quotes", find_quotes, a, paras, ents)
         with clock("events"):
-            a.add("events", code_events(a, paras, ents, dates))
+            _layer(a, "events", code_events, a, paras, ents, dates)
         if on_article is not None:
             on_article(a)
     return result
+
+
+def _layer(a: Article, layer: str, fn: Callable[..., list[Span]], *args: Any) -> list[Span]:
+    """Run one extractor on one article under the guard and attach its layer (empty
+    when the extractor, or the check of its spans, raised)."""
+    done: list[bool] = []
+
+    def run() -> list[Span]:
+        spans = fn(*args)
+        a.add(layer, spans)
+        done.append(True)
+        return spans
+
+    spans: list[Span] = guarded(f"extract.{layer}", a, run, default=[])
+    if not done:
+        a.add(layer, [])  # not a stale layer loaded from an earlier run
+    return spans
+
+
+def _parses_of(subset: list[Article], articles: list[Article],
+               parsed: list[list[ParsedParagraph]]) -> list[list[ParsedParagraph]]:
+    """The parses of ``subset`` (articles of the batch, by identity)."""
+    index = {id(a): i for i, a in enumerate(articles)}
+    return [parsed[index[id(a)]] for a in subset]
 
 
 class _Clock:
@@ -167,6 +201,8 @@ class ExtractRun:
     reused: bool  # nothing needed extracting: every article was done before
     entities: dict[str, CanonicalEntity] = field(default_factory=dict)
     report: ExtractReport | None = None
+    # articles an extractor raised on (kept with that layer empty; see newsdesk.guard)
+    failures: list[StageFailure] = field(default_factory=list)
 
 
 def extract_stored(store: Store, refs: Iterable[tuple[str, str]] | None = None,
@@ -183,7 +219,8 @@ def extract_stored(store: Store, refs: Iterable[tuple[str, str]] | None = None,
     )
 
     refs = list(refs) if refs is not None else None
-    report = extract_new(store, refs, options, on_article)
+    with collect_failures() as failed:
+        report = extract_new(store, refs, options, on_article)
     articles = attach_layers(store, store.articles(refs))
     if on_article is not None:
         done_before = set(report.already)
@@ -196,4 +233,4 @@ def extract_stored(store: Store, refs: Iterable[tuple[str, str]] | None = None,
     for k, i in sorted((a.key, a.id) for a in articles):
         h.update(f"\n{k}\t{i}".encode())
     return ExtractRun(articles, h.hexdigest()[:16], not report.extracted,
-                      canonical_table(load_entities(store, ids)), report)
+                      canonical_table(load_entities(store, ids)), report, list(failed.items))
