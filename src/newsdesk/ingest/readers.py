@@ -450,6 +450,24 @@ def _warc_record(rec: Any, n: int, origin: str, opts: HtmlOptions | None) -> Ite
     yield art
 
 
+_WARC_TYPES = {"warcinfo", "response", "resource", "request", "metadata", "revisit",
+               "conversion", "continuation"}
+
+
+def _garbled(rec: Any) -> str | None:
+    """Why a record warcio returned is not a real one (headers the WARC standard
+    requires are missing: what warcio makes of a header cut short), or None."""
+    if getattr(rec, "format", "warc") != "warc":
+        return None
+    h = rec.rec_headers
+    if rec.rec_type not in _WARC_TYPES:
+        return f"unknown WARC-Type {str(rec.rec_type)[:40]!r}"
+    missing = [k for k in ("WARC-Record-ID", "Content-Length") if not h.get_header(k)]
+    if missing:
+        return f"no {' or '.join(missing)} header"
+    return None
+
+
 def _is_html_response(rec: Any) -> bool:
     if rec.rec_type != "response":
         return False
@@ -524,14 +542,29 @@ def read_warc(stream: BinaryIO, origin: str, opts: HtmlOptions | None = None) ->
                 with contextlib.redirect_stderr(io.StringIO()):  # warcio prints warnings
                     rec = next(it, None)
                 if rec is None:
+                    end = it.offset
+                    stream.seek(end)
+                    if end != reported and stream.read(256).strip(b"\r\n\x00 "):
+                        yield Skipped(f"{origin}: record {index + 1} (byte {end})",
+                                      f"WARC file ends inside a record (cut short after {n} "
+                                      "pages, which were kept); re-download or re-export it")
                     return
                 index += 1
+                bad = _garbled(rec)
+                if bad:
+                    reported = it.offset
+                    yield Skipped(f"{origin}: record {index} (byte {it.offset})",
+                                  f"{bad}: the record is garbled or the file cut short; "
+                                  "re-download or re-export the WARC")
+                    continue
                 if not _is_html_response(rec):
                     continue
                 start = it.offset
                 n += 1
                 try:
                     for r in _warc_record(rec, n - 1, origin, opts):
+                        if isinstance(r, Skipped):
+                            reported = start
                         yield r
                         if gz and isinstance(r, Skipped) and r.reason.startswith(_OVER_CAP):
                             # Jump to the next gzip member instead of inflating the rest
@@ -541,6 +574,7 @@ def read_warc(stream: BinaryIO, origin: str, opts: HtmlOptions | None = None) ->
                 except _Resync:
                     raise
                 except InputError as e:
+                    reported = start
                     yield Skipped(e.origin, e.reason + (f" ({e.hint})" if e.hint else ""))
                 except Exception as e:
                     reported = start
