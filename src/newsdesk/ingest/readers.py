@@ -295,7 +295,7 @@ def read_jsonl_stream(lines: Iterable[str | bytes | None], origin: str,
         if not line.strip():
             continue
         try:
-            rec = json.loads(line)
+            rec = json.loads(line, strict=False)  # raw control bytes in strings: cleaned later
         except json.JSONDecodeError as e:
             yield Skipped(f"{origin}:{i}", f"broken JSON ({e.msg} at column {e.colno}); "
                                            "fix or remove the line")
@@ -310,7 +310,7 @@ def read_json_file(data: bytes, origin: str, opts: HtmlOptions | None = None) ->
     """A ``.json`` file: one object, an array of objects, or JSON lines."""
     text = decode_bytes(data, origin)
     try:
-        whole = json.loads(text)
+        whole = json.loads(text, strict=False)
     except (ValueError, RecursionError):
         whole = None
     if whole is None:
@@ -475,20 +475,23 @@ def _is_html_response(rec: Any) -> bool:
     return not ctype or "html" in ctype.lower()
 
 
-def _next_record_start(stream: BinaryIO, after: int, gz: bool) -> int | None:
+def _next_record_start(stream: BinaryIO, after: int) -> int | None:
     """Byte offset of the next plausible record start after ``after``: a gzip member
-    header in a .warc.gz, a ``WARC/1.`` line in a plain WARC. Scans in 1 MB chunks."""
-    magic = b"\x1f\x8b\x08" if gz else b"\nWARC/1."
+    header or a ``WARC/1.`` line, whichever comes first (a damaged first member can make
+    a .warc.gz look plain, and a false start is simply skipped again). 1 MB chunks."""
     pos = after + 1
     while True:
         stream.seek(pos)
         chunk = stream.read(1 << 20)
-        if len(chunk) < len(magic):
+        if len(chunk) < 4:
             return None
-        j = chunk.find(magic)
-        if j >= 0:
-            return pos + j + (0 if gz else 1)
-        pos += len(chunk) - len(magic) + 1
+        hits = [j for j in (chunk.find(b"\x1f\x8b\x08"), chunk.find(b"\nWARC/1.")) if j >= 0]
+        if hits:
+            j = min(hits)
+            return pos + j + (1 if chunk[j:j + 1] == b"\n" else 0)
+        if len(chunk) < 1 << 20:
+            return None
+        pos += len(chunk) - 8  # overlap: a start split across two chunks is found
 
 
 def _recover_record(stream: BinaryIO, at: int, n: int, origin: str,
@@ -530,7 +533,7 @@ def read_warc(stream: BinaryIO, origin: str, opts: HtmlOptions | None = None) ->
     to MAX_RECORD_BYTES and skipped beyond it, never held whole."""
     from warcio.archiveiterator import ArchiveIterator
 
-    gz = stream.read(2) == b"\x1f\x8b"
+    gz = stream.read(2) == b"\x1f\x8b" or origin.lower().endswith(".gz")
     pos, n, index = 0, 0, 0
     while True:
         stream.seek(pos)
@@ -595,7 +598,7 @@ def read_warc(stream: BinaryIO, origin: str, opts: HtmlOptions | None = None) ->
                 n += 1
                 yield from recs
                 continue
-        nxt = _next_record_start(stream, bad_at, gz)
+        nxt = _next_record_start(stream, bad_at)
         if bad_at != reported:
             index += 1
             where = f"{origin}: record {index} (byte {bad_at})"
