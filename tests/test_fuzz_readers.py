@@ -58,8 +58,9 @@ def test_warc_dropped_header_keeps_other_records(k: int, header: str) -> None:
     for kind in ("warc", "warc.gz"):
         fx = make(kind)
         recs = list(fx.records)
-        recs[k] = b"\r\n".join(ln for ln in recs[k].split(b"\r\n")
-                               if not ln.startswith(header.encode() + b":"))
+        head, _, rest = recs[k].partition(b"\r\n\r\n")
+        recs[k] = b"\r\n".join(ln for ln in head.split(b"\r\n")
+                               if not ln.startswith(header.encode() + b":")) + b"\r\n\r\n" + rest
         data = (b"".join(gzip.compress(r, mtime=0) for r in recs) if kind == "warc.gz"
                 else b"".join(recs))
         others = [key for i, key in enumerate(fx.keys) if i != k]

@@ -414,16 +414,18 @@ def read_feed(data: bytes, origin: str, opts: HtmlOptions | None = None) -> Iter
 
 
 _OVER_CAP = "WARC record payload is over the"
+_TRUNCATED = "WARC record is truncated"
 
 
 class _Resync(Exception):
-    """Internal: stop this ArchiveIterator and resume at the next record."""
+    """Internal: stop this ArchiveIterator and resume at the next record start."""
 
 
 def _warc_record(rec: Any, n: int, origin: str, opts: HtmlOptions | None) -> Iterator[Record]:
     """One WARC record: an HTML response becomes an Article; others are passed over."""
-    rid = rec.rec_headers.get_header("WARC-Record-ID") or f"{origin}:{n}"
-    url = rec.rec_headers.get_header("WARC-Target-URI")
+    rid = clean_controls(rec.rec_headers.get_header("WARC-Record-ID") or "")[0].strip() \
+        or f"{origin}:{n}"
+    url = clean_controls(rec.rec_headers.get_header("WARC-Target-URI") or "")[0].strip() or None
     ctype = rec.http_headers.get_header("Content-Type") if rec.http_headers else ""
     where = f"{origin}#{rid}"
     payload = read_capped(rec.content_stream(), MAX_RECORD_BYTES)
@@ -434,7 +436,7 @@ def _warc_record(rec: Any, n: int, origin: str, opts: HtmlOptions | None) -> Ite
         return
     if getattr(rec.raw_stream, "limit", 0) > 0:
         # Fewer bytes than the record's Content-Length: the file was cut short.
-        yield Skipped(where, "WARC record is truncated (file cut short, or its Content-Length "
+        yield Skipped(where, f"{_TRUNCATED} (file cut short, or its Content-Length "
                              "is wrong); re-download or re-export the WARC")
         return
     status = rec.http_headers.get_statuscode() if rec.http_headers else "200"
@@ -495,7 +497,7 @@ def _next_record_start(stream: BinaryIO, after: int) -> int | None:
 
 
 def _recover_record(stream: BinaryIO, at: int, n: int, origin: str,
-                    opts: HtmlOptions | None) -> tuple[list[Record], int] | None:
+                    opts: HtmlOptions | None, gz: bool) -> tuple[list[Record], int] | None:
     """Read the record at ``at`` that warcio's loader raised on, without its HTTP parse
     (a response record lacking WARC-Target-URI makes warcio raise AttributeError), then
     parse its HTTP headers here. Returns the records and the next record's offset."""
@@ -506,7 +508,8 @@ def _recover_record(stream: BinaryIO, at: int, n: int, origin: str,
     it = ArchiveIterator(stream, no_record_parse=True)
     with contextlib.redirect_stderr(io.StringIO()):
         rec = next(it, None)
-        if rec is None:
+        if (rec is None or rec.format == "arc" or _garbled(rec)
+                or (gz and it.reader.decompressor is None)):
             return None
         out: list[Record] = []
         if rec.rec_type == "response":
@@ -526,70 +529,89 @@ def _recover_record(stream: BinaryIO, at: int, n: int, origin: str,
 def read_warc(stream: BinaryIO, origin: str, opts: HtmlOptions | None = None) -> Iterator[Record]:
     """HTML ``response`` records of a WARC (as in CC-NEWS); others are passed over.
 
-    warcio's ArchiveIterator reads the records. When it raises on a garbled record, the
-    record is read again without warcio's HTTP parse (see _recover_record) or, failing
-    that, skipped with a reason; reading resumes at the next gzip member / ``WARC/1.``
-    line, so records after a bad one are kept. A record's payload is read in chunks up
-    to MAX_RECORD_BYTES and skipped beyond it, never held whole."""
+    warcio's ArchiveIterator reads the records. When it raises on a garbled record (or
+    stops before the end of the file), the record is read again without warcio's HTTP
+    parse (see _recover_record) or, failing that, skipped with a reason; reading resumes
+    at the next gzip member / ``WARC/1.`` line, so records after a bad one are kept. A
+    record's payload is read in chunks up to MAX_RECORD_BYTES, never held whole."""
     from warcio.archiveiterator import ArchiveIterator
 
-    gz = stream.read(2) == b"\x1f\x8b" or origin.lower().endswith(".gz")
+    gz = stream.read(2) == b"\x1f\x8b"
     pos, n, index = 0, 0, 0
     while True:
         stream.seek(pos)
         it = ArchiveIterator(stream)
-        reported = -1  # offset of a record already skipped by the per-record guard
+        reported = -1  # offset of a record already skipped with a reason
+        cur_start = -1  # offset of the last record warcio returned
         failure: Exception | None = None
         try:
             while True:
                 with contextlib.redirect_stderr(io.StringIO()):  # warcio prints warnings
                     rec = next(it, None)
                 if rec is None:
-                    end = it.offset
-                    stream.seek(end)
-                    if end != reported and stream.read(256).strip(b"\r\n\x00 "):
-                        yield Skipped(f"{origin}: record {index + 1} (byte {end})",
-                                      f"WARC file ends inside a record (cut short after {n} "
-                                      "pages, which were kept); re-download or re-export it")
-                    return
+                    stream.seek(it.offset)
+                    if not stream.read(4096).strip(b"\r\n\x00 \t"):
+                        return  # the real end of the file
+                    raise EOFError("warcio stopped before the end of the file")
+                cur_start = it.offset
+                if rec.format == "arc" or (gz and it.reader.decompressor is None):
+                    # Bytes that are not a gzip member (or an ARC header made of noise):
+                    # warcio would trust a length read from garbage.
+                    raise _Resync(f"bytes at {cur_start} are not a WARC record")
                 index += 1
                 bad = _garbled(rec)
                 if bad:
-                    reported = it.offset
-                    yield Skipped(f"{origin}: record {index} (byte {it.offset})",
+                    reported = cur_start
+                    yield Skipped(f"{origin}: record {index} (byte {cur_start})",
                                   f"{bad}: the record is garbled or the file cut short; "
                                   "re-download or re-export the WARC")
                     continue
                 if not _is_html_response(rec):
                     continue
-                start = it.offset
                 n += 1
                 try:
                     for r in _warc_record(rec, n - 1, origin, opts):
                         if isinstance(r, Skipped):
-                            reported = start
+                            reported = cur_start
                         yield r
-                        if gz and isinstance(r, Skipped) and r.reason.startswith(_OVER_CAP):
-                            # Jump to the next gzip member instead of inflating the rest
-                            # of a record that may decompress to gigabytes.
-                            reported = start
-                            raise _Resync
+                        if isinstance(r, Skipped) and (
+                                r.reason.startswith(_TRUNCATED)
+                                or (gz and r.reason.startswith(_OVER_CAP))):
+                            # A record shorter than its Content-Length may have swallowed
+                            # the records after it; one over the cap in a .warc.gz may
+                            # inflate to gigabytes: look for the next record start.
+                            raise _Resync("record skipped")
                 except _Resync:
                     raise
                 except InputError as e:
-                    reported = start
+                    reported = cur_start
                     yield Skipped(e.origin, e.reason + (f" ({e.hint})" if e.hint else ""))
                 except Exception as e:
-                    reported = start
+                    reported = cur_start
                     rid = rec.rec_headers.get_header("WARC-Record-ID") or f"record {index}"
                     yield Skipped(f"{origin}#{rid}", _crash(
-                        f"WARC record {index} (byte {start})", e))
-        except Exception as e:  # warcio raised between records: resynchronise
+                        f"WARC record {index} (byte {cur_start})", e))
+        except Exception as e:  # warcio raised or stopped early: resynchronise
             failure = e
-        bad_at = it.offset
-        if bad_at != reported:
+        if reported >= 0 and reported == cur_start:
+            # The last record was already skipped with its reason, and after a broken
+            # record warcio's idea of where the next one starts cannot be trusted.
+            nxt = _next_record_start(stream, cur_start)
+            if nxt is None:
+                return
+            pos = nxt
+            continue
+        bad_at = cur_start if isinstance(failure, _Resync) else it.offset
+        if 0 <= cur_start < bad_at:
+            # A record start between the last good record and the failure: that record's
+            # Content-Length was too long and warcio read into the next one.
+            back = _next_record_start(stream, cur_start)
+            if back is not None and back < bad_at:
+                pos = back
+                continue
+        if not isinstance(failure, _Resync):
             try:
-                got = _recover_record(stream, bad_at, n, origin, opts)
+                got = _recover_record(stream, bad_at, n, origin, opts, gz)
             except Exception:
                 got = None
             if got is not None:
@@ -599,20 +621,18 @@ def read_warc(stream: BinaryIO, origin: str, opts: HtmlOptions | None = None) ->
                 yield from recs
                 continue
         nxt = _next_record_start(stream, bad_at)
-        if bad_at != reported:
-            index += 1
-            where = f"{origin}: record {index} (byte {bad_at})"
-            head = ("WARC file is truncated or corrupt" if bad_at else
-                    "not a readable WARC file") + f" ({_one_line(failure or EOFError())})"
-            if nxt is None:
-                yield Skipped(where, f"{head}; warcio cannot resynchronise: no later record was "
-                                     f"found, so nothing after byte {bad_at} was read ({n} pages "
-                                     "before it kept); re-download or repair the WARC")
-                return
-            yield Skipped(where, f"{head}; this record was skipped and reading resumed at the "
-                                 f"next record (byte {nxt})")
+        index += 1
+        where = f"{origin}: record {index} (byte {bad_at})"
+        cause = str(failure) if isinstance(failure, _Resync) else _one_line(failure or EOFError())
+        head = ("WARC file is truncated or corrupt" if bad_at else
+                "not a readable WARC file") + f" ({cause})"
         if nxt is None:
+            yield Skipped(where, f"{head}; warcio cannot resynchronise: no later record was "
+                                 f"found, so nothing after byte {bad_at} was read ({n} pages "
+                                 "before it kept); re-download or repair the WARC")
             return
+        yield Skipped(where, f"{head}; this record was skipped and reading resumed at the "
+                             f"next record (byte {nxt})")
         pos = nxt
 
 
