@@ -30,7 +30,7 @@ from types import FrameType
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from fuzz_inputs import KINDS, MUTATIONS, check, make  # noqa: E402 - lives in tests/
+from fuzz_inputs import KINDS, MUTATIONS, STATS, check, make  # noqa: E402 - in tests/
 
 OUT = ROOT / "bench" / "out" / "fuzz"
 HANG_SECONDS = 10
@@ -72,11 +72,13 @@ def main() -> None:
     tried: Counter[str] = Counter()
     failed: Counter[str] = Counter()
     kinds_of_problem: Counter[str] = Counter()
+    intact_total: Counter[str] = Counter()
     end = time.monotonic() + args.minutes * 60
     t0 = time.monotonic()
     while time.monotonic() < end:
         kind, name, data, intact, steps = one_input(rng)
         tried[kind] += 1
+        intact_total[kind] += len(intact)
         signal.alarm(HANG_SECONDS)
         try:
             problems = check(name, data, intact)
@@ -102,6 +104,9 @@ def main() -> None:
     total, bad = sum(tried.values()), sum(failed.values())
     print(f"\nfuzz_readers: {total} inputs in {secs:.0f} s ({total / secs:.1f}/s), seed "
           f"{args.seed}, {bad} failures" + (f" (reproducers in {OUT})" if bad else ""))
+    print(f"{STATS['articles']} articles kept, {STATS['skips']} skips reported, "
+          f"{sum(intact_total.values())} intact records required and all kept" if not bad else
+          f"{STATS['articles']} articles kept, {STATS['skips']} skips reported")
     print(f"{'reader':<10} {'inputs':>7} {'failures':>9}")
     for k in KINDS:
         print(f"{k:<10} {tried[k]:>7} {failed[k]:>9}")

@@ -280,8 +280,12 @@ MUTATIONS: dict[str, Mutation] = {
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 
 
+STATS: dict[str, int] = {"articles": 0, "skips": 0}
+
+
 def check(name: str, data: bytes, intact: list[str], workdir: Path | None = None) -> list[str]:
-    """Read ``data`` as a file called ``name``; return every broken promise (empty: ok)."""
+    """Read ``data`` as a file called ``name``; return every broken promise (empty: ok).
+    Counts the articles kept and skips reported in :data:`STATS`."""
     with tempfile.TemporaryDirectory(dir=workdir) as d:
         p = Path(d) / name
         p.write_bytes(data)
@@ -293,11 +297,13 @@ def check(name: str, data: bytes, intact: list[str], workdir: Path | None = None
     keys = set()
     for r in recs:
         if isinstance(r, Skipped):
+            STATS["skips"] += 1
             if name not in r.origin:
                 problems.append(f"skip does not name the file: {r.origin!r}")
             if not r.reason.strip() or "\n" in r.reason:
                 problems.append(f"skip reason empty or not one line: {r.reason!r}")
         elif isinstance(r, Article):
+            STATS["articles"] += 1
             keys.add(r.key)
             if not r.text.strip():
                 problems.append(f"article {r.key!r} kept with an empty text")

@@ -524,3 +524,16 @@ def test_worker_exception_and_death_reported_per_file(tmp_path: Path,
     assert set(why) == {"n07.txt", "n23.txt"}
     assert "simulated cleaning bug" in why["n07.txt"]
     assert "reader process died" in why["n23.txt"]
+
+
+def test_jsonl_gz_bomb_stops_at_ratio_keeps_records_before(tmp_path: Path) -> None:
+    good = "".join(json.dumps({"id": f"g{i}", "text": STORIES[i]}) + "\n" for i in range(3))
+    c = zlib.compressobj(9, zlib.DEFLATED, 31)
+    bomb = c.compress(b'{"id": "z", "text": "') + b"".join(
+        c.compress(bytes(1 << 20)) for _ in range(100)) + c.flush()
+    p = tmp_path / "bomb.jsonl.gz"
+    p.write_bytes(gzip.compress(good.encode()) + bomb)
+    arts, skips = read([p])
+    assert sorted(arts) == ["g0", "g1", "g2"]
+    (skip,) = skips
+    assert skip.origin == str(p) and "inflates more than 100:1" in skip.reason

@@ -753,6 +753,36 @@ def _read_file(path: Path, opts: HtmlOptions | None) -> Iterator[Record]:
                               ".rss/.atom/.xml or .warc(.gz) files")
 
 
+# A .gz inflating more than this many times its size is a compression bomb, not news
+# (JSON news text compresses 3-10:1; zeros compress 1000:1). Checked past 64 MB only.
+MAX_GZIP_RATIO = 100
+
+
+class _RatioGuard:
+    """Wraps a GzipFile: raises InputError when what it has inflated so far exceeds
+    MAX_GZIP_RATIO times the compressed bytes read (no library offers this check)."""
+
+    def __init__(self, fh: Any, origin: str) -> None:
+        self.fh, self.origin, self.out = fh, origin, 0
+
+    def _count(self, b: bytes) -> bytes:
+        self.out += len(b)
+        if self.out > 64 << 20:
+            raw = max(1, self.fh.fileobj.tell())
+            if self.out > MAX_GZIP_RATIO * raw:
+                raise InputError(self.origin, f"gzip data inflates more than {MAX_GZIP_RATIO}:1 "
+                                 f"({self.out >> 20} MB from {raw >> 10} KB; a compression "
+                                 "bomb?); the records before it were kept",
+                                 "re-compress the real data")
+        return b
+
+    def readline(self, size: int = -1) -> bytes:
+        return self._count(self.fh.readline(size))
+
+    def read(self, size: int = -1) -> bytes:
+        return self._count(self.fh.read(size))
+
+
 def _read_jsonl_file(path: Path, suffix: str, gz: bool,
                      opts: HtmlOptions | None) -> Iterator[Record]:
     """JSONL (or .json) streamed line by line, each line capped; gzip decompressed as it
@@ -760,8 +790,9 @@ def _read_jsonl_file(path: Path, suffix: str, gz: bool,
     origin = str(path)
     with (gzip.open(path, "rb") if gz else open(path, "rb")) as fh:
         head = fh.read(8192)
-        if looks_binary(head):
-            yield Skipped(origin, "binary data, not JSON lines")
+        # Binary when the first line is: a bad line further on skips that line only.
+        if looks_binary(head.split(b"\n", 1)[0]):
+            yield Skipped(origin, "binary data, not JSON lines; pass one JSON object a line")
             return
         if suffix == ".json":
             rest = read_capped(fh, MAX_JSON_DOC_BYTES - len(head))  # type: ignore[arg-type]
@@ -775,8 +806,9 @@ def _read_jsonl_file(path: Path, suffix: str, gz: bool,
                 return
         fh.seek(0)
         n = 0
+        src: Any = _RatioGuard(fh, origin) if gz else fh  # type: ignore[arg-type]
         try:
-            for rec in read_jsonl_stream(bounded_lines(fh), origin, opts):  # type: ignore[arg-type]
+            for rec in read_jsonl_stream(bounded_lines(src), origin, opts):
                 n += 1
                 yield rec
         except (OSError, EOFError, zlib.error) as e:
