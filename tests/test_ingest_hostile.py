@@ -537,3 +537,22 @@ def test_jsonl_gz_bomb_stops_at_ratio_keeps_records_before(tmp_path: Path) -> No
     assert sorted(arts) == ["g0", "g1", "g2"]
     (skip,) = skips
     assert skip.origin == str(p) and "inflates more than 100:1" in skip.reason
+
+
+def test_metadata_failure_keeps_body(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page whose metadata pass raises (htmldate, JSON-LD) is read for its body alone."""
+    import trafilatura
+
+    real = trafilatura.bare_extraction
+
+    def meta_boom(html: str, **kw: object) -> object:
+        if kw.get("with_metadata") and "Story 2" in html:
+            raise TypeError("simulated htmldate failure")
+        return real(html, **kw)
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", meta_boom)
+    (tmp_path / "m.html").write_text(page(2))
+    arts, skips = read([tmp_path / "m.html"])
+    assert not skips
+    assert "tram depot" in arts["m"].text
+    assert "simulated htmldate failure" in arts["m"].meta["metadata_failed"]

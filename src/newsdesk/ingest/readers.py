@@ -77,13 +77,21 @@ def html_to_article(
 
     opts = opts or HtmlOptions()
     html = clean_controls(html)[0]  # lxml refuses NUL and other control characters
+    meta_failed = None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        doc = trafilatura.bare_extraction(
-            html, url=url, with_metadata=True, include_comments=opts.include_comments,
-            include_tables=opts.include_tables, favor_precision=opts.favor_precision,
-            favor_recall=opts.favor_recall, fast=opts.fast,
-        )
+        kw: dict[str, Any] = dict(
+            url=url, include_comments=opts.include_comments, include_tables=opts.include_tables,
+            favor_precision=opts.favor_precision, favor_recall=opts.favor_recall, fast=opts.fast)
+        try:
+            doc = trafilatura.bare_extraction(html, with_metadata=True, **kw)
+        except (RecursionError, MemoryError):
+            raise
+        except Exception as e:
+            # The metadata pass (htmldate, JSON-LD, meta tags) is the fragile part of a
+            # broken page: try the body alone before giving the page up.
+            meta_failed = f"{type(e).__name__}: {' '.join(str(e).split())[:120]}"
+            doc = trafilatura.bare_extraction(html, with_metadata=False, **kw)
     if doc is None:
         raise InputError(origin, "no article body found in the HTML page",
                          "is it an index or error page? pass article pages")
@@ -106,10 +114,13 @@ def html_to_article(
         except Exception:  # htmldate raises assorted parser errors on broken pages
             published = None
     page_url = url or d.get("url")
+    meta: dict[str, Any] = {"from_html": True}
+    if meta_failed:
+        meta["metadata_failed"] = meta_failed
     return Article(
         key=key, text="\n\n".join(lines), title=title, url=page_url,
         source=d.get("sitename") or host_source(page_url), published=published,
-        origin=origin, fmt=fmt, raw=html, meta={"from_html": True},
+        origin=origin, fmt=fmt, raw=html, meta=meta,
     )
 
 
