@@ -265,7 +265,7 @@ def json_record_to_article(rec: Any, origin: str, line_no: int,
     return art
 
 
-def _record_to_skip(origin: str, i: int, rec: Any, opts: HtmlOptions | None) -> Record:
+def _json_record(origin: str, i: int, rec: Any, opts: HtmlOptions | None) -> Record:
     """One parsed JSON record as an Article, or a Skipped naming its line."""
     try:
         return json_record_to_article(rec, origin, i, opts)
@@ -314,7 +314,7 @@ def read_jsonl_stream(lines: Iterable[str | bytes | None], origin: str,
         except Exception as e:  # RecursionError on deep nesting, ValueError on huge ints
             yield Skipped(f"{origin}:{i}", _crash(f"line {i}", e))
             continue
-        yield _record_to_skip(origin, i, rec, opts)
+        yield _json_record(origin, i, rec, opts)
 
 
 def read_json_file(data: bytes, origin: str, opts: HtmlOptions | None = None) -> Iterator[Record]:
@@ -329,7 +329,7 @@ def read_json_file(data: bytes, origin: str, opts: HtmlOptions | None = None) ->
         return
     items = whole if isinstance(whole, list) else [whole]
     for i, rec in enumerate(items, 1):
-        yield _record_to_skip(origin, i, rec, opts)
+        yield _json_record(origin, i, rec, opts)
 
 
 # Feed dates outside [FEED_DATE_MIN_YEAR, today] are wrong (a placeholder, a clock error,
