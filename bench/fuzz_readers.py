@@ -36,8 +36,8 @@ OUT = ROOT / "bench" / "out" / "fuzz"
 HANG_SECONDS = 10
 
 
-class Hang(Exception):
-    pass
+class Hang(BaseException):
+    """Raised by the alarm; a BaseException so the readers' guards cannot swallow it."""
 
 
 def _alarm(signum: int, frame: FrameType | None) -> None:
@@ -86,6 +86,10 @@ def main() -> None:
             problems = [f"hang: {e}"]
         finally:
             signal.alarm(0)
+        if total_tried := sum(tried.values()):
+            if total_tried % 2000 == 0:
+                print(f"... {total_tried} inputs, {sum(failed.values())} failures, "
+                      f"{time.monotonic() - t0:.0f} s", flush=True)
         if problems:
             failed[kind] += 1
             kinds_of_problem[problems[0].split(":")[0]] += 1

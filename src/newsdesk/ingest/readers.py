@@ -559,7 +559,14 @@ def read_warc(stream: BinaryIO, origin: str, opts: HtmlOptions | None = None) ->
 
     gz = stream.read(2) == b"\x1f\x8b"
     pos, n, index = 0, 0, 0
+    last = -1
     while True:
+        if pos <= last:  # never read from the same place twice: every pass moves on
+            nxt0 = _next_record_start(stream, last)
+            if nxt0 is None:
+                return
+            pos = nxt0
+        last = pos
         stream.seek(pos)
         it = ArchiveIterator(stream)
         reported = -1  # offset of a record already skipped with a reason
@@ -574,7 +581,7 @@ def read_warc(stream: BinaryIO, origin: str, opts: HtmlOptions | None = None) ->
                     if not stream.read(4096).strip(b"\r\n\x00 \t"):
                         return  # the real end of the file
                     raise EOFError("warcio stopped before the end of the file")
-                cur_start = it.offset
+                cur_start = max(it.offset, pos)  # warcio's offset is unreliable after damage
                 if rec.format == "arc" or (gz and it.reader.decompressor is None):
                     # Bytes that are not a gzip member (or an ARC header made of noise):
                     # warcio would trust a length read from garbage.
@@ -622,7 +629,7 @@ def read_warc(stream: BinaryIO, origin: str, opts: HtmlOptions | None = None) ->
                 return
             pos = nxt
             continue
-        bad_at = cur_start if isinstance(failure, _Resync) else it.offset
+        bad_at = cur_start if isinstance(failure, _Resync) else max(it.offset, pos, cur_start)
         if 0 <= cur_start < bad_at:
             # A record start between the last good record and the failure: that record's
             # Content-Length was too long and warcio read into the next one.
