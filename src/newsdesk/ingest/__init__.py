@@ -126,8 +126,9 @@ def _pool_records(files: list[Path], opts: IngestOptions, workers: int,
     """Read files in ``workers`` processes, in order, a bounded number of chunks in flight.
 
     A worker that dies (BrokenProcessPool) does not end the batch: the files of the
-    chunks in flight are read again one by one in fresh processes, the culprit is
-    reported as skipped, and the pool is restarted for the rest."""
+    chunk whose result was lost are read one by one in fresh processes (the culprit is
+    reported as skipped), the pool is restarted and the other chunks in flight are
+    submitted again."""
     chunks = [files[i:i + POOL_CHUNK] for i in range(0, len(files), POOL_CHUNK)]
     todo = iter(chunks)
     ex = ProcessPoolExecutor(max_workers=workers)
