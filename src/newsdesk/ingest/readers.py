@@ -208,14 +208,14 @@ def _text_field(v: Any) -> str | None:
 
 
 def json_record_to_article(rec: Any, origin: str, line_no: int,
-                           opts: HtmlOptions | None = None) -> Article:
+                           opts: HtmlOptions | None = None, unit: str = "line") -> Article:
     """One JSONL record: ``id``, ``text`` or ``html``, ``title``, ``url``, ``source``, ``published``.
 
     ``text``/``html`` must be strings (a record with only a number or a list there is
     skipped with a reason). Metadata fields of the wrong type (``"title": ["x"]``) are
     dropped, named in ``meta["dropped_fields"]``, and the article is kept."""
     if not isinstance(rec, dict):
-        raise InputError(origin, f"line {line_no} is JSON but not an object",
+        raise InputError(origin, f"{unit} {line_no} is JSON but not an object",
                          'write one {"id": ..., "text": ...} object a line')
     dropped: list[str] = []
     raw_key = rec.get("id") if rec.get("id") not in (None, "") else rec.get("key")
@@ -250,9 +250,9 @@ def json_record_to_article(rec: Any, origin: str, line_no: int,
         bad = [f"'{f}' is {_kind(rec[f])}" for f in ("text", "html")
                if f in rec and not isinstance(rec[f], str)]
         if bad:
-            raise InputError(origin, f"line {line_no} (id {key!r}): {' and '.join(bad)}, "
+            raise InputError(origin, f"{unit} {line_no} (id {key!r}): {' and '.join(bad)}, "
                                      "not a string", "write the article body as a JSON string")
-        raise InputError(origin, f"line {line_no} (id {key!r}) has neither 'text' nor 'html'",
+        raise InputError(origin, f"{unit} {line_no} (id {key!r}) has neither 'text' nor 'html'",
                          "give each record a 'text' (or 'html') string")
     art.title = fields["title"] or art.title
     art.url = fields["url"] or art.url
@@ -265,14 +265,15 @@ def json_record_to_article(rec: Any, origin: str, line_no: int,
     return art
 
 
-def _json_record(origin: str, i: int, rec: Any, opts: HtmlOptions | None) -> Record:
+def _json_record(origin: str, i: int, rec: Any, opts: HtmlOptions | None,
+                 unit: str = "line") -> Record:
     """One parsed JSON record as an Article, or a Skipped naming its line."""
     try:
-        return json_record_to_article(rec, origin, i, opts)
+        return json_record_to_article(rec, origin, i, opts, unit)
     except InputError as e:
         return Skipped(f"{origin}:{i}", e.reason + (f" ({e.hint})" if e.hint else ""))
     except Exception as e:  # any parser error (trafilatura/lxml on its HTML) skips the line
-        return Skipped(f"{origin}:{i}", _crash(f"line {i}", e))
+        return Skipped(f"{origin}:{i}", _crash(f"{unit} {i}", e))
 
 
 def bounded_lines(fh: BinaryIO, limit: int = MAX_RECORD_BYTES) -> Iterator[bytes | None]:
@@ -329,7 +330,7 @@ def read_json_file(data: bytes, origin: str, opts: HtmlOptions | None = None) ->
         return
     items = whole if isinstance(whole, list) else [whole]
     for i, rec in enumerate(items, 1):
-        yield _json_record(origin, i, rec, opts)
+        yield _json_record(origin, i, rec, opts, "item" if isinstance(whole, list) else "record")
 
 
 # Feed dates outside [FEED_DATE_MIN_YEAR, today] are wrong (a placeholder, a clock error,
