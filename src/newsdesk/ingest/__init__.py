@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,12 +75,22 @@ def expand_paths(paths: Iterable[str | Path], ignored: list[Path] | None = None)
     return out
 
 
+def _clean_guarded(step: CleanStep, r: Article) -> Article | Skipped | None:
+    """Clean one article; a cleaning rule that raises skips that article only."""
+    try:
+        return step.process(r)
+    except Exception as e:
+        return Skipped(r.origin or r.key, f"cleaning failed ({type(e).__name__}: "
+                                          f"{' '.join(str(e).split())[:160]}); please report it "
+                                          "with this input attached")
+
+
 def _read_file_records(path: Path, opts: IngestOptions) -> list[Article | Skipped]:
     step = CleanStep(opts.clean)
     out: list[Article | Skipped] = []
     for r in read_path(path, opts.html):
         if isinstance(r, Article):
-            cleaned = step.process(r)
+            cleaned = _clean_guarded(step, r)
             if cleaned is not None:
                 out.append(cleaned)
         else:
@@ -86,8 +98,71 @@ def _read_file_records(path: Path, opts: IngestOptions) -> list[Article | Skippe
     return out
 
 
-def _read_file_job(args: tuple[Path, IngestOptions]) -> list[Article | Skipped]:
-    return _read_file_records(*args)
+def _read_chunk_job(args: tuple[list[Path], IngestOptions]) -> list[list[Article | Skipped]]:
+    files, opts = args
+    return [_read_file_records(f, opts) for f in files]
+
+
+POOL_CHUNK = 16  # files per task sent to a reader process
+
+
+def _read_alone(path: Path, opts: IngestOptions) -> list[Article | Skipped]:
+    """Read one file in a fresh single reader process, so a file that kills its process
+    (out of memory, a crash in a C parser) is named and costs nothing else."""
+    try:
+        with ProcessPoolExecutor(max_workers=1) as ex:
+            return ex.submit(_read_file_records, path, opts).result()
+    except BrokenProcessPool:
+        return [Skipped(str(path), "the reader process died on this file (out of memory, or a "
+                                   "crash in a parser); the rest of the batch was read; check "
+                                   "or split this file")]
+    except Exception as e:
+        return [Skipped(str(path), f"reader process failed ({type(e).__name__}: {e}); "
+                                   "the rest of the batch was read")]
+
+
+def _pool_records(files: list[Path], opts: IngestOptions, workers: int,
+                  on_file: Callable[[Path], None] | None) -> Iterator[Article | Skipped]:
+    """Read files in ``workers`` processes, in order, a bounded number of chunks in flight.
+
+    A worker that dies (BrokenProcessPool) does not end the batch: the files of the
+    chunk whose result was lost are read one by one in fresh processes (the culprit is
+    reported as skipped), the pool is restarted and the other chunks in flight are
+    submitted again."""
+    chunks = [files[i:i + POOL_CHUNK] for i in range(0, len(files), POOL_CHUNK)]
+    todo = iter(chunks)
+    ex = ProcessPoolExecutor(max_workers=workers)
+    window: deque[tuple[list[Path], Future[list[list[Article | Skipped]]]]] = deque()
+
+    def fill() -> None:
+        while len(window) < workers * 3:
+            chunk = next(todo, None)
+            if chunk is None:
+                return
+            window.append((chunk, ex.submit(_read_chunk_job, (chunk, opts))))
+
+    try:
+        fill()
+        while window:
+            chunk, fut = window.popleft()
+            try:
+                results = fut.result()
+            except BrokenProcessPool:
+                ex.shutdown(wait=True, cancel_futures=True)
+                results = [_read_alone(f, opts) for f in chunk]
+                rest = [c for c, _ in window]
+                ex = ProcessPoolExecutor(max_workers=workers)
+                window.clear()
+                window.extend((c, ex.submit(_read_chunk_job, (c, opts))) for c in rest)
+            except Exception:
+                results = [_read_alone(f, opts) for f in chunk]
+            for f, recs in zip(chunk, results, strict=True):
+                yield from recs
+                if on_file:
+                    on_file(f)
+            fill()
+    finally:
+        ex.shutdown(wait=True, cancel_futures=True)
 
 
 def read_clean(
@@ -96,26 +171,17 @@ def read_clean(
 ) -> Iterator[Article | Skipped]:
     """Read and clean every input, in order; skips come through as :class:`Skipped`.
 
-    Files in directories whose type is not an article format are passed over and listed
-    in ``ignored`` when given."""
+    Never raises for bad input, in this process or in reader processes. Files in
+    directories whose type is not an article format are passed over and listed in
+    ``ignored`` when given."""
     opts = opts or IngestOptions()
     files = expand_paths(paths, ignored)
     workers = opts.effective_workers(len(files))
-    if workers > 1 and len(files) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as ex:
-            results = ex.map(_read_file_job, ((f, opts) for f in files), chunksize=16)
-            for f, recs in zip(files, results, strict=True):
-                yield from recs
-                if on_file:
-                    on_file(f)
+    if workers > 1 and len(files) > 1 and not any(str(f) == "-" for f in files):
+        yield from _pool_records(files, opts, workers, on_file)
         return
     for f in files:
-        if str(f) == "-":
-            step = CleanStep(opts.clean)
-            for r in read_path(f, opts.html):
-                yield step.process(r) or r if isinstance(r, Article) else r
-        else:
-            yield from _read_file_records(f, opts)
+        yield from _read_file_records(f, opts)
         if on_file:
             on_file(f)
 
