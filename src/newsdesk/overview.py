@@ -19,7 +19,7 @@ from newsdesk.events.archive import EventArchive
 from newsdesk.extract.entities import CanonicalEntity
 from newsdesk.extract.step import extract_stored
 from newsdesk.guard import collect_failures
-from newsdesk.model import Article
+from newsdesk.model import Article, Extraction
 from newsdesk.reuse import analyse_reuse
 from newsdesk.reuse.analyse import canonical, refs_for
 from newsdesk.reuse.index import ReuseIndex
@@ -156,14 +156,15 @@ def overview(store: Store, refs: list[tuple[str, str]] | None,
         quotes: list[dict[str, Any]] = []
         for k in members:
             a = g.articles[k]
-            for s in a.annotations.get("entities", []):
-                if s.label in ("PERSON", "ORG", "GPE"):
-                    names[str(s.attrs.get("canonical") or s.text_in(a.text))] += 1
-            for q in a.annotations.get("quotes", []):
-                if q.attrs.get("direct") and q.attrs.get("speaker_entity"):
+            x = a.extraction if a.extraction is not None else Extraction()
+            for m in x.mentions:
+                if m.type in ("PERSON", "ORG", "GPE"):
+                    names[m.canonical or m.text] += 1
+            for q in x.quotes:
+                if q.direct and q.speaker_name:
                     quotes.append({
-                        "speaker": q.attrs["speaker_entity"], "content": q.attrs["content"],
-                        "cite": f"{k}:{q.attrs['content_start']}-{q.attrs['content_end']}",
+                        "speaker": q.speaker_name, "content": q.content,
+                        "cite": f"{k}:{q.content_start}-{q.content_end}",
                     })
         seen: set[str] = set()
         unique = [q for q in quotes if not (q["content"] in seen or seen.add(q["content"]))]  # type: ignore[func-returns-value]

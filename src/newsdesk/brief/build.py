@@ -21,7 +21,7 @@ from newsdesk.errors import NewsdeskError
 from newsdesk.events.archive import EventArchive
 from newsdesk.extract.entities import CanonicalEntity
 from newsdesk.guard import collect_failures, isolate
-from newsdesk.model import Article
+from newsdesk.model import Actor, Article, Extraction
 from newsdesk.nlp import parse_articles
 from newsdesk.overview import gather
 from newsdesk.reuse.provenance import ReuseResult
@@ -215,17 +215,17 @@ def _brief_event(eid: str, title: str, first: str | None, last: str | None,
 def _quantities(members: Sequence[Article]) -> list[dict[str, Any]]:
     groups: dict[tuple[Any, ...], dict[str, Any]] = {}
     for a in members:
-        for q in a.annotations.get("quantities", []):
-            unit = q.attrs.get("unit") or None
-            if str(unit or "").lower() in _DURATIONS or q.attrs.get("value") is None:
+        for q in _ex(a).quantities:
+            unit = q.unit or None
+            if str(unit or "").lower() in _DURATIONS or q.value is None:
                 continue  # "two-day visit", "in 2024": the timeline's business, not a figure
-            if (float(q.attrs["value"]) <= 2 and str(unit or "") not in ("percent", "USD", "EUR")
-                    and not _CASUALTY.search(str(q.attrs.get("about") or ""))):
+            if (float(q.value) <= 2 and str(unit or "") not in ("percent", "USD", "EUR")
+                    and not _CASUALTY.search(q.about or "")):
                 continue  # "the two sides", "two countries": not a figure worth listing
-            about = q.attrs.get("about") or None
-            k = (float(q.attrs["value"]), unit, str(about or "").lower())
-            g = groups.setdefault(k, {"value": q.attrs["value"], "unit": unit,
-                                      "text": q.text_in(a.text), "about": about,
+            about = q.about or None
+            k = (float(q.value), unit, str(about or "").lower())
+            g = groups.setdefault(k, {"value": q.value, "unit": unit,
+                                      "text": a.text[q.start:q.end], "about": about,
                                       "articles": [], "cites": []})
             if a.key not in g["articles"]:
                 g["articles"].append(a.key)
@@ -237,20 +237,19 @@ def _quantities(members: Sequence[Article]) -> list[dict[str, Any]]:
 def _quotes(members: Sequence[Article]) -> list[dict[str, Any]]:
     groups: dict[str, dict[str, Any]] = {}
     for a in members:
-        for q in a.annotations.get("quotes", []):
-            content = str(q.attrs.get("content") or "")
+        for q in _ex(a).quotes:
+            content = q.content
             norm = re.sub(r"\W+", " ", content.lower()).strip()
             if len(norm.split()) < 3:
                 continue
-            speaker = q.attrs.get("speaker_entity") or q.attrs.get("speaker")
+            speaker = q.speaker_name or q.speaker
             if not speaker or str(speaker).lower() in _PRONOUNS:
                 continue  # a quote whose speaker could not be resolved is not shown as one
-            start, end = _trim_quote(a.text, int(q.attrs["content_start"]),
-                                     int(q.attrs["content_end"]))
+            start, end = _trim_quote(a.text, q.content_start, q.content_end)
             if end <= start:
                 continue
             g = groups.setdefault(norm, {"speaker": speaker, "text": a.text[start:end],
-                                         "direct": bool(q.attrs.get("direct")),
+                                         "direct": q.direct,
                                          "articles": [], "cites": []})
             if a.key not in g["articles"]:
                 g["articles"].append(a.key)
@@ -278,21 +277,21 @@ def _entities(members: Sequence[Article], table: dict[str, CanonicalEntity]
               ) -> list[dict[str, Any]]:
     seen: dict[str, dict[str, Any]] = {}
     for a in members:
-        for e in a.annotations.get("entities", []):
-            if e.label not in ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"):
+        for e in _ex(a).mentions:
+            if e.type not in ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"):
                 continue
-            eid = str(e.attrs.get("entity_id") or e.attrs.get("canonical") or e.text_in(a.text))
+            eid = e.entity_id or e.canonical or e.text
             ent = table.get(eid)
             row = seen.setdefault(eid, {
-                "name": ent.canonical if ent else e.attrs.get("canonical") or e.text_in(a.text),
-                "type": ent.type if ent else e.label,
+                "name": ent.canonical if ent else e.canonical or e.text,
+                "type": ent.type if ent else e.type,
                 "variants": set(), "roles": set(ent.roles) if ent else set(),
-                "code": (ent.country if ent else e.attrs.get("country")),
+                "code": (ent.country if ent else e.country),
                 "articles": [], "_mentions": 0})
-            row["variants"].add(e.text_in(a.text))
+            row["variants"].add(e.text)
             row["_mentions"] += 1
-            if e.attrs.get("role"):
-                row["roles"].add(str(e.attrs["role"]))
+            if e.role:
+                row["roles"].add(e.role)
             if a.key not in row["articles"]:
                 row["articles"].append(a.key)
     out = []
@@ -310,8 +309,8 @@ def _timeline(members: Sequence[Article], claim_at: Callable[[str, int, int], Cl
     """Dated claims in date order: the best-supported ``limit`` entries."""
     entries: dict[tuple[str, str], dict[str, Any]] = {}
     for a in members:
-        for d in a.annotations.get("dates", []):
-            value = str(d.attrs.get("value") or "")
+        for d in _ex(a).dates:
+            value = str(d.value or "")
             if not _FULL_DATE.match(value):
                 continue
             c = claim_at(a.key, d.start, d.end)
@@ -334,12 +333,11 @@ def _timeline(members: Sequence[Article], claim_at: Callable[[str, int, int], Cl
 def _political_events(members: Sequence[Article]) -> list[dict[str, Any]]:
     groups: dict[tuple[Any, ...], dict[str, Any]] = {}
     for a in members:
-        for ev in a.annotations.get("events", []):
-            src = ev.attrs.get("source") or []
-            tgt = ev.attrs.get("target") or []
-            k = (ev.attrs.get("event"), tuple(sorted(str(x.get("code")) for x in src)),
-                 tuple(sorted(str(x.get("code")) for x in tgt)), ev.attrs.get("date"))
-            g = groups.setdefault(k, {"date": ev.attrs.get("date"), "event": ev.attrs.get("event"),
+        for ev in _ex(a).events:
+            src, tgt = ev.source, ev.target
+            k = (ev.type, tuple(sorted(str(x.code) for x in src)),
+                 tuple(sorted(str(x.code) for x in tgt)), ev.date)
+            g = groups.setdefault(k, {"date": ev.date, "event": ev.type,
                                       "source": [_actor(x) for x in src],
                                       "target": [_actor(x) for x in tgt],
                                       "articles": [], "cites": []})
@@ -350,6 +348,11 @@ def _political_events(members: Sequence[Article]) -> list[dict[str, Any]]:
                                                   str(g["event"])))
 
 
-def _actor(x: dict[str, Any]) -> dict[str, Any]:
-    return {"text": x.get("text"), "code": x.get("code"), "sector": x.get("sector")}
+def _actor(x: Actor) -> dict[str, Any]:
+    return {"text": x.text, "code": x.code, "sector": x.sector}
+
+
+def _ex(a: Article) -> Extraction:
+    """What the extraction stage found in an article (typed records; empty if none)."""
+    return a.extraction if a.extraction is not None else Extraction()
 

@@ -31,7 +31,7 @@ from itertools import combinations
 
 from newsdesk.clean.dateline import DATELINE_HEAD
 from newsdesk.guard import guarded
-from newsdesk.model import Article, Span
+from newsdesk.model import Article, EntityMention, Extraction, Quantity
 from newsdesk.nlp import ParsedParagraph, parse_articles
 from newsdesk.unionfind import UnionFind
 
@@ -83,7 +83,7 @@ class ClaimSentence:
     position: int  # sentence index in its article
     features: frozenset[str] = frozenset()
     anchors: frozenset[str] = frozenset()
-    quantities: list[Span] = field(default_factory=list)
+    quantities: list[Quantity] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -127,9 +127,10 @@ class Conflict:
 def sentence_candidates(article: Article, paras: list[ParsedParagraph], account: str,
                         options: CrosscheckOptions) -> list[ClaimSentence]:
     """The article's sentences with their content features (entities by canonical name)."""
-    ents = article.annotations.get("entities", [])
-    quants = article.annotations.get("quantities", [])
-    ent_at: dict[int, Span] = {}
+    x = article.extraction if article.extraction is not None else Extraction()
+    ents = x.mentions
+    quants = x.quantities
+    ent_at: dict[int, EntityMention] = {}
     for span in ents:
         for i in range(span.start, span.end):
             ent_at[i] = span
@@ -157,16 +158,16 @@ def sentence_candidates(article: Article, paras: list[ParsedParagraph], account:
                     if id(ent) in seen_ents:
                         continue
                     seen_ents.add(id(ent))
-                    name = ent.attrs.get("country") or ent.attrs.get("canonical")
+                    name = ent.country or ent.canonical
                     if name:
-                        place = ent.label in ("GPE", "LOC") or bool(ent.attrs.get("country"))
+                        place = ent.type in ("GPE", "LOC") or bool(ent.country)
                         f = f"{'P' if place else 'E'}:{str(name).lower()}"
                         feats.add(f)
                         seq.append(f)
-                        if ent.label not in ("PERSON", "GPE", "NORP"):
+                        if ent.type not in ("PERSON", "GPE", "NORP"):
                             # "the Pakistan Stream Gas Pipeline project" and "Stream Gas
                             # Pipeline" are different entity names: their words still match
-                            for w in _WORD.findall(ent.text_in(article.text).lower()):
+                            for w in _WORD.findall(ent.text.lower()):
                                 if w not in _LIGHT and not w.isdigit():
                                     feats.add(w)
                                     seq.append(w)

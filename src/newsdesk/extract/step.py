@@ -31,7 +31,17 @@ from newsdesk.extract.plover import code_events
 from newsdesk.extract.quantities import find_quantities, quantity_records
 from newsdesk.extract.quotes import find_quotes
 from newsdesk.guard import StageFailure, collect_failures, guarded, isolate
-from newsdesk.model import Article, Span
+from newsdesk.model import (
+    Actor,
+    Article,
+    DateMention,
+    EntityMention,
+    Extraction,
+    PoliticalEvent,
+    Quantity,
+    Quote,
+    Span,
+)
 from newsdesk.nlp import DocBacking, DocCache, ParsedParagraph, parse_articles
 from newsdesk.pipeline import BatchStep
 from newsdesk.store import Store
@@ -88,9 +98,54 @@ def annotate(articles: list[Article],
             _layer(a, "quotes", find_quotes, a, paras, ents)
         with clock("events"):
             _layer(a, "events", code_events, a, paras, ents, dates)
+        a.extraction = extraction_of(a)
         if on_article is not None:
             on_article(a)
     return result
+
+
+def extraction_of(a: Article) -> Extraction:
+    """The article's five layers as typed records (what the stages after extraction
+    read: they never look into the layers' attrs)."""
+    ann = a.annotations
+    x = Extraction()
+    for s in ann.get("entities", []):
+        at = s.attrs
+        x.mentions.append(EntityMention(
+            s.start, s.end, str(at.get("entity_id") or at.get("canonical") or ""), s.label,
+            a.text[s.start:s.end], at.get("role"), str(at.get("canonical") or ""),
+            at.get("country")))
+    for s in ann.get("quotes", []):
+        at = s.attrs
+        x.quotes.append(Quote(
+            start=s.start, end=s.end, content=str(at.get("content") or ""),
+            content_start=int(at.get("content_start") or s.start),
+            content_end=int(at.get("content_end") or s.end), direct=bool(at.get("direct")),
+            speaker=at.get("speaker"), speaker_entity=at.get("speaker_entity_id"),
+            speaker_name=at.get("speaker_entity"), speaker_start=at.get("speaker_start"),
+            speaker_end=at.get("speaker_end"), cue=at.get("cue"), cue_start=at.get("cue_start"),
+            cue_end=at.get("cue_end"), kind=at.get("kind")))
+    for s in ann.get("quantities", []):
+        at = s.attrs
+        x.quantities.append(Quantity(
+            s.start, s.end, at.get("value"), a.text[s.start:s.end], str(at.get("unit") or ""),
+            str(at.get("about") or ""), at.get("qualifier"), bool(at.get("approximate"))))
+    for s in ann.get("dates", []):
+        x.dates.append(DateMention(s.start, s.end, a.text[s.start:s.end], s.attrs.get("value"),
+                                   s.attrs.get("grain")))
+    for s in ann.get("events", []):
+        at = s.attrs
+
+        def actors(side: str, at: dict[str, Any] = at) -> list[Actor]:
+            return [Actor(text=str(d.get("text") or ""), code=d.get("code"),
+                          sector=d.get("sector"), entity_id=d.get("entity_id"),
+                          start=int(d.get("start") or 0), end=int(d.get("end") or 0))
+                    for d in at.get(side) or []]
+
+        x.events.append(PoliticalEvent(
+            s.start, s.end, str(at.get("event") or s.label), at.get("date"), at.get("mode"),
+            at.get("place"), actors("source"), actors("target")))
+    return x
 
 
 def _layer(a: Article, layer: str, fn: Callable[..., list[Span]], *args: Any) -> list[Span]:
@@ -222,6 +277,8 @@ def extract_stored(store: Store, refs: Iterable[tuple[str, str]] | None = None,
     with collect_failures() as failed:
         report = extract_new(store, refs, options, on_article)
     articles = attach_layers(store, store.articles(refs))
+    for a in articles:
+        a.extraction = extraction_of(a)
     if on_article is not None:
         done_before = set(report.already)
         for a in articles:
