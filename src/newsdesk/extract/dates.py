@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from newsdesk.model import Article, Span
 from newsdesk.nlp import ParsedParagraph, parse_article
-from newsdesk.text_patterns import MONTH_WORD, MONTHS
+from newsdesk.text_patterns import DATELINE_FULL_DATE, MONTH_WORD, MONTHS
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -80,9 +80,7 @@ _DAY_WORDS = {
     "yesterday evening": -1, "the day before yesterday": -2, "tomorrow": 1,
     "tomorrow morning": 1, "the day after tomorrow": 2,
 }
-_DATELINE = re.compile(
-    rf"^\s*[A-Z][A-Za-z .'-]{{1,40}},?\s+(?P<date>{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|"
-    rf"\d{{1,2}}\s+{_MONTH},?\s+\d{{4}})", re.I)
+_DATELINE = DATELINE_FULL_DATE
 
 
 def reference_date(article: Article) -> date | None:
