@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from newsdesk.archive import update_archive
+from newsdesk.archive import claims_of, update_archive
 from newsdesk.brief.build import BriefOptions, build_brief
 from newsdesk.cli import app
 from newsdesk.events.archive import EventArchive, update_events
@@ -105,6 +105,9 @@ def test_the_brief_after_day_two_cites_both_days(example_articles: list[Article]
         (ev,) = brief["events"]
         assert ev["id"] == first[0]
         cited = {c["article"] for x in ev["claims"] for c in x["cites"]}
+        stored = claims_of(s, ev["id"])  # the claims tables say the same
+        assert [c.text for c in stored] == [x["text"] for x in ev["claims"]]
+        assert {k for c in stored for k, _, _ in c.cites} == cited
         assert cited & {a.key for a in day1 if a.published == "2025-03-04"}
         assert cited & {"a02_globeview_furniture", "a06_courier_port"}
         keys = [a["key"] for a in ev["articles"]]

@@ -21,7 +21,7 @@ from newsdesk.events.archive import EventArchive, EventUpdate, update_events
 from newsdesk.events.cluster import EventOptions
 from newsdesk.events.stage import dateline_place, reuse_copy_links
 from newsdesk.extract.archive import ExtractReport, extract_new
-from newsdesk.model import Article
+from newsdesk.model import Article, ClaimRecord
 from newsdesk.store import Store
 
 Ref = tuple[str, str]
@@ -121,6 +121,22 @@ def refresh_event(store: Store, event_id: str) -> dict[str, Any]:
                    "VALUES (?,?,?,?)", (event_id, BRIEF_CACHE_VERSION, now,
                                          zlib.compress(json.dumps(ev).encode(), 3)))
     return ev
+
+
+def claims_of(store: Store, event_id: str) -> list[ClaimRecord]:
+    """The stored claims of an event (tables ``claims``/``claim_articles``), in order."""
+    out = []
+    for r in store.db.execute("SELECT * FROM claims WHERE event_id=? ORDER BY seq",
+                              (event_id,)).fetchall():
+        cites = [(str(c[0]), int(c[1]), int(c[2])) for c in store.db.execute(
+            "SELECT a.key, ca.start, ca.end FROM claim_articles ca JOIN articles a ON "
+            "a.rowid = ca.article_rowid WHERE ca.claim_id=? ORDER BY a.key, ca.start",
+            (r["claim_id"],))]
+        out.append(ClaimRecord(
+            claim_id=r["claim_id"], event_id=r["event_id"], seq=r["seq"], text=r["text"],
+            status=r["status"], independent_sources=r["independent_sources"], cites=cites,
+            conflict=json.loads(r["conflict"]) if r["conflict"] else None))
+    return out
 
 
 def event_refs(store: Store, refs: Iterable[Ref] | None) -> list[str]:
