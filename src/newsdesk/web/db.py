@@ -1,0 +1,65 @@
+"""Read-only access to a store for the web app.
+
+The file is opened with a ``file:...?mode=ro`` URI and ``PRAGMA query_only``: no route can
+write, and since the store is in WAL mode a reader never blocks a running ingest (nor is
+blocked by it); each request opens its own connection, so rows an ingest commits appear on
+the next request. A progress handler aborts any statement that runs past the request's
+deadline (SQLite then raises ``OperationalError("interrupted")``, answered with a 400).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+
+from newsdesk.errors import StoreError
+from newsdesk.store import Store
+from newsdesk.store.migrations import MIGRATIONS
+
+PROGRESS_STEPS = 2_000  # SQLite VM steps between deadline checks (about 0.1 ms of work)
+
+
+class ReadOnlyStore(Store):
+    """A :class:`Store` opened read-only, never migrated, with a time limit per statement
+    run through it (``deadline`` is a ``time.monotonic()`` value, or None for none)."""
+
+    def __init__(self, path: str | Path, time_limit: float | None = None) -> None:
+        self.path = str(path)
+        p = Path(path)
+        if not p.is_file():
+            raise StoreError(f"There is no store at {self.path!r}. Pass --db with the file "
+                             "newsdesk ingest/run wrote (e.g. --db newsdesk.db).")
+        uri = p.resolve().as_uri() + "?mode=ro"
+        try:
+            self.db = sqlite3.connect(uri, uri=True, timeout=10, isolation_level=None,
+                                      check_same_thread=False)
+        except sqlite3.Error as e:
+            raise StoreError(f"Cannot open the store at {self.path!r} read-only: {e}. Check "
+                             "the file is readable.") from e
+        self.db.row_factory = sqlite3.Row
+        try:
+            self.db.execute("PRAGMA query_only = ON")
+            have = self.schema_version
+        except sqlite3.DatabaseError as e:
+            self.db.close()
+            raise StoreError(f"{self.path!r} is not a newsdesk store ({e}). Point --db at a "
+                             "store newsdesk made.") from e
+        if have != len(MIGRATIONS):
+            self.db.close()
+            raise StoreError(
+                f"The store {self.path!r} has schema version {have}; this newsdesk serves "
+                f"version {len(MIGRATIONS)}. Run any writing command on it once (e.g. "
+                f"`newsdesk events --db {self.path}`) to upgrade it, or upgrade newsdesk.")
+        self.deadline: float | None = None
+        self.time_limit = time_limit
+        if time_limit is not None:
+            self.db.set_progress_handler(self._over_time, PROGRESS_STEPS)
+
+    def start_request(self) -> None:
+        """Start the clock of one request."""
+        if self.time_limit is not None:
+            self.deadline = time.monotonic() + self.time_limit
+
+    def _over_time(self) -> int:
+        return 1 if self.deadline is not None and time.monotonic() > self.deadline else 0
