@@ -54,6 +54,7 @@ def serve_cmd(
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host.strip("[]"), port))
+        sock.listen(2048)  # connections wait in the backlog until the server starts
     except OSError as e:
         sock.close()
         err.print(f"[red]error:[/red] cannot listen on {host}:{port} ({e.strerror}). Pick "
