@@ -103,10 +103,12 @@ def bars(rows: Sequence[tuple[str, int]], title: str, series: str = "count",
 
 
 def reuse_map(articles: Sequence[Mapping[str, Any]], reuse: Sequence[Mapping[str, Any]],
-              numbers: Mapping[str, int], title: str = "Reuse map") -> Markup:
+              numbers: Mapping[str, int], title: str = "Reuse map",
+              min_similarity: float = 0.05) -> Markup:
     """Who copied or paraphrased whom: articles on a circle (earliest at the top), a solid
     arrow from an original to its copy, a dashed one from the earlier to the later of two
-    articles sharing passages (line width grows with similarity)."""
+    articles sharing passages (line width grows with similarity; pairs below
+    ``min_similarity`` are left to the list under the diagram, so it stays readable)."""
     keys = [str(a.get("key")) for a in articles]
     if not keys:
         return Markup("")
@@ -114,20 +116,22 @@ def reuse_map(articles: Sequence[Mapping[str, Any]], reuse: Sequence[Mapping[str
     outlet = {str(a.get("key")): str(a.get("source") or a.get("key")) for a in articles}
     n = len(keys)
     size = 420 if n <= 8 else 560
-    cx = cy = size / 2
-    radius = size / 2 - 70
+    pad = 130  # room for outlet names left and right of the circle
+    cx, cy = size / 2 + pad, size / 2
+    radius = size / 2 - 50
     pos = {}
     for i, k in enumerate(keys):
         ang = -math.pi / 2 + 2 * math.pi * i / n
         pos[k] = (cx + radius * math.cos(ang), cy + radius * math.sin(ang))
+    width = size + 2 * pad
+    marker = ('<marker id="{id}" viewBox="0 0 10 10" refX="23" refY="5" markerWidth="10" '
+              'markerHeight="10" markerUnits="userSpaceOnUse" orient="auto-start-reverse">'
+              '<path d="M0,0 L10,5 L0,10 z" fill="{fill}"/></marker>')
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart reuse" role="img" '
-           f'viewBox="0 0 {size} {size}" width="{size}" height="{size}" '
+           f'viewBox="0 0 {width} {size}" width="{width}" height="{size}" '
            f'aria-label="{_e(title)}"><title>{_e(title)}</title>',
-           '<defs><marker id="arrow" viewBox="0 0 10 10" refX="20" refY="5" markerWidth="7" '
-           'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
-           'fill="#D55E00"/></marker><marker id="arrow2" viewBox="0 0 10 10" refX="20" '
-           'refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
-           '<path d="M0,0 L10,5 L0,10 z" fill="#0072B2"/></marker></defs>']
+           "<defs>" + marker.format(id="arrow", fill="#D55E00")
+           + marker.format(id="arrow2", fill="#0072B2") + "</defs>"]
     drawn: set[tuple[str, str]] = set()
     for r in reuse:
         a = str(r.get("article"))
@@ -142,12 +146,13 @@ def reuse_map(articles: Sequence[Mapping[str, Any]], reuse: Sequence[Mapping[str
                        f'{_e(outlet[str(src)])}</title></line>')
         for s in r.get("shares") or []:
             b = str(s.get("article"))
-            if b not in pos or (a, b) in drawn or (b, a) in drawn:
+            sim = s.get("similarity")
+            if b not in pos or (a, b) in drawn or (b, a) in drawn or (
+                    isinstance(sim, int | float) and sim < min_similarity):
                 continue
             drawn.add((a, b))
             first, later = sorted((a, b), key=lambda k: (when[k], numbers.get(k, 0)))
             (x1, y1), (x2, y2) = pos[first], pos[later]
-            sim = s.get("similarity")
             w = 1 + 4 * float(sim) if isinstance(sim, int | float) else 1
             out.append(f'<line class="shares" x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" '
                        f'y2="{y2:.1f}" stroke="#0072B2" stroke-width="{w:.1f}" '
@@ -156,7 +161,7 @@ def reuse_map(articles: Sequence[Mapping[str, Any]], reuse: Sequence[Mapping[str
                        f'(similarity {_e(sim)})</title></line>')
     for k in keys:
         x, y = pos[k]
-        label = outlet[k] if len(outlet[k]) <= 22 else outlet[k][:21] + "…"
+        label = outlet[k] if len(outlet[k]) <= 26 else outlet[k][:25] + "…"
         anchor = "middle" if abs(x - cx) < 30 else ("start" if x > cx else "end")
         dx = 0 if anchor == "middle" else (16 if anchor == "start" else -16)
         dy = -18 if y < cy - radius * 0.7 else (26 if y > cy + radius * 0.7 else 4)
