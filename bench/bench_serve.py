@@ -72,7 +72,6 @@ def write_jsonl(path: Path, recs: list[dict[str, str]]) -> None:
 def build(work: Path, n: int, add: int) -> Path:
     """The archive of ``n`` articles plus the ``add`` articles' batch files."""
     from gen_corpus import PEOPLE  # type: ignore[import-not-found]
-
     from newsdesk.archive import BRIEF_CACHE_VERSION
     from newsdesk.ingest import ingest
     from newsdesk.store import Store

@@ -9,6 +9,7 @@ import typer
 
 from newsdesk.cli.app import DEFAULT_DB_OPT, DbOpt, app, err, out
 from newsdesk.errors import NewsdeskError
+from newsdesk.web.app import DEFAULT_TIME_LIMIT
 
 DEFAULT_PORT = 8765
 
@@ -31,6 +32,9 @@ def serve_cmd(
                        "network without a login.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=0, max=65535,
                                       help="TCP port (0: any free one).")] = DEFAULT_PORT,
+    time_limit: Annotated[float, typer.Option(
+        "--time-limit", min=0.01, help="Seconds of SQL a request may take before it is "
+                                       "stopped with a 400.")] = DEFAULT_TIME_LIMIT,
 ) -> None:
     """Browse the archive in a web browser, and query it as JSON under /api/ (read-only)."""
     import socket
@@ -40,7 +44,7 @@ def serve_cmd(
     from newsdesk.web import create_app
 
     try:
-        web = create_app(db)
+        web = create_app(db, time_limit=time_limit)
     except NewsdeskError as e:
         err.print(f"[red]error:[/red] {e}", highlight=False)
         raise typer.Exit(2) from None

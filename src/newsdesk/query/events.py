@@ -452,10 +452,10 @@ def entity_detail(db: sqlite3.Connection, entity_id: str, limit: int = 100) -> d
         "SELECT variant, count FROM entity_variants WHERE entity_id = ? "
         "ORDER BY count DESC, variant", (entity_id,))]
     out["over_time"] = [{"date": v[0], "mentions": v[1], "articles": v[2]} for v in db.execute(
-        "SELECT substr(a.published, 1, 10) AS d, count(*), count(DISTINCT a.rowid) "
-        "FROM mentions mn JOIN articles a ON a.rowid = mn.article_rowid "
-        "WHERE mn.entity_id = ? AND a.published IS NOT NULL GROUP BY d ORDER BY d",
-        (entity_id,))]
+        "SELECT substr(a.published, 1, 10) AS d, sum(x.n), count(*) FROM (SELECT "
+        "article_rowid, count(*) AS n FROM mentions WHERE entity_id = ? GROUP BY "
+        "article_rowid) x JOIN articles a ON a.rowid = x.article_rowid "
+        "WHERE a.published IS NOT NULL GROUP BY d ORDER BY d", (entity_id,))]
     out["events"] = [dict(_event_item(e), mentions=e["n"]) for e in db.execute(
         "SELECT e.*, x.n FROM (SELECT m.event_id, count(*) AS n FROM mentions mn "
         "JOIN event_articles m ON m.article_rowid = mn.article_rowid WHERE mn.entity_id = ? "
