@@ -451,16 +451,32 @@ def entity_detail(db: sqlite3.Connection, entity_id: str, limit: int = 100) -> d
     out["variants"] = [{"variant": v[0], "count": v[1]} for v in db.execute(
         "SELECT variant, count FROM entity_variants WHERE entity_id = ? "
         "ORDER BY count DESC, variant", (entity_id,))]
-    out["over_time"] = [{"date": v[0], "mentions": v[1], "articles": v[2]} for v in db.execute(
-        "SELECT substr(a.published, 1, 10) AS d, sum(x.n), count(*) FROM (SELECT "
-        "article_rowid, count(*) AS n FROM mentions WHERE entity_id = ? GROUP BY "
-        "article_rowid) x JOIN articles a ON a.rowid = x.article_rowid "
-        "WHERE a.published IS NOT NULL GROUP BY d ORDER BY d", (entity_id,))]
-    out["events"] = [dict(_event_item(e), mentions=e["n"]) for e in db.execute(
-        "SELECT e.*, x.n FROM (SELECT m.event_id, count(*) AS n FROM mentions mn "
-        "JOIN event_articles m ON m.article_rowid = mn.article_rowid WHERE mn.entity_id = ? "
-        "GROUP BY m.event_id) x JOIN events e ON e.event_id = x.event_id "
-        "ORDER BY coalesce(e.last_date, '') DESC, e.event_id LIMIT ?", (entity_id, limit))]
+    # one pass over the entity's mentions gives the chart and its events
+    per_day: dict[str, list[int]] = {}
+    per_event: Counter[str] = Counter()
+    for _art, n, published, event_id in db.execute(
+            "SELECT x.article_rowid, x.n, a.published, m.event_id FROM (SELECT article_rowid, "
+            "count(*) AS n FROM mentions WHERE entity_id = ? GROUP BY article_rowid) x "
+            "JOIN articles a ON a.rowid = x.article_rowid LEFT JOIN event_articles m "
+            "ON m.article_rowid = x.article_rowid", (entity_id,)):
+        if published:
+            day = per_day.setdefault(str(published)[:10], [0, 0])
+            day[0] += n
+            day[1] += 1
+        if event_id:
+            per_event[event_id] += n
+    out["over_time"] = [{"date": d, "mentions": v[0], "articles": v[1]}
+                        for d, v in sorted(per_day.items())]
+    evs = {}
+    for chunk in range(0, len(per_event), 500):
+        ids = list(per_event)[chunk:chunk + 500]
+        evs.update({r["event_id"]: r for r in db.execute(
+            f"SELECT * FROM events WHERE event_id IN ({','.join('?' * len(ids))}) "
+            "AND merged_into IS NULL", ids)})
+    ordered = sorted(evs.values(), key=lambda r: (r["last_date"] or "", r["event_id"]))
+    ordered = sorted(ordered, key=lambda r: r["last_date"] or "", reverse=True)
+    out["events"] = [dict(_event_item(r), mentions=per_event[r["event_id"]])
+                     for r in ordered[:limit]]
     out["quotes"] = [{
         "text": q["content"], "speaker": q["speaker"], "cue": q["cue"],
         "direct": bool(q["direct"]), "published": q["published"], "event_id": q["event_id"],

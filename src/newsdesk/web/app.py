@@ -37,7 +37,7 @@ from newsdesk.query import events as qe
 from newsdesk.query.events import EventFilter, NotFound, QueryError
 from newsdesk.web import charts
 from newsdesk.web.cites import EventCites
-from newsdesk.web.db import ReadOnlyStore
+from newsdesk.web.db import ReadOnlyStore, StorePool
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("newsdesk.web")
@@ -160,12 +160,12 @@ class SecurityHeaders:
 
 def get_store(request: Request) -> Iterator[ReadOnlyStore]:
     """A read-only connection for one request, its SQL clock started."""
-    s = ReadOnlyStore(request.app.state.db_path, request.app.state.time_limit)
-    s.start_request()
+    pool: StorePool = request.app.state.pool
+    s = pool.get()
     try:
         yield s
     finally:
-        s.close()
+        pool.put(s)
 
 
 StoreDep = Annotated[ReadOnlyStore, Depends(get_store)]
@@ -211,6 +211,7 @@ def create_app(db_path: str | Path, *, time_limit: float | None = DEFAULT_TIME_L
                   openapi_url="/api/openapi.json", docs_url=None, redoc_url=None)
     app.state.db_path = db_path
     app.state.time_limit = time_limit
+    app.state.pool = StorePool(db_path, time_limit)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     def page(name: str, status_code: int = 200, **ctx: Any) -> HTMLResponse:

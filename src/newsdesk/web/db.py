@@ -9,6 +9,7 @@ deadline (SQLite then raises ``OperationalError("interrupted")``, answered with 
 
 from __future__ import annotations
 
+import queue
 import sqlite3
 import time
 from pathlib import Path
@@ -63,5 +64,46 @@ class ReadOnlyStore(Store):
         if self.time_limit is not None:
             self.deadline = time.monotonic() + self.time_limit
 
+    def end_request(self) -> None:
+        """Stop the clock (the connection may serve another request)."""
+        self.deadline = None
+
     def _over_time(self) -> int:
         return 1 if self.deadline is not None and time.monotonic() > self.deadline else 0
+
+
+class StorePool:
+    """Read-only connections kept between requests, so each keeps a warm page cache.
+
+    A connection in autocommit mode starts a new read transaction with every statement, so
+    a pooled connection still sees every commit an ingest makes (WAL readers see the
+    latest committed state when a statement starts)."""
+
+    def __init__(self, path: str | Path, time_limit: float | None, keep: int = 64) -> None:
+        self.path, self.time_limit, self.keep = str(path), time_limit, keep
+        self._free: queue.SimpleQueue[ReadOnlyStore] = queue.SimpleQueue()
+
+    def get(self) -> ReadOnlyStore:
+        """A connection with its request clock started."""
+        try:
+            s = self._free.get_nowait()
+        except queue.Empty:
+            s = ReadOnlyStore(self.path, self.time_limit)
+        s.start_request()
+        return s
+
+    def put(self, s: ReadOnlyStore) -> None:
+        """Give a connection back (closed when the pool is full)."""
+        s.end_request()
+        if self._free.qsize() < self.keep:
+            self._free.put(s)
+        else:
+            s.close()
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        while True:
+            try:
+                self._free.get_nowait().close()
+            except queue.Empty:
+                return
