@@ -187,10 +187,11 @@ def pct(xs: list[float], p: float) -> float:
 
 
 async def load(base: str, clients: int, seconds: float, events: list[str],
-               entities: list[str]) -> dict[str, dict[str, float]]:
+               entities: list[str], kinds: tuple[str, ...] = ("event", "search", "entity"),
+               ) -> dict[str, dict[str, float]]:
     import httpx
 
-    lat: dict[str, list[float]] = {"event": [], "search": [], "entity": []}
+    lat: dict[str, list[float]] = {k: [] for k in kinds}
     errors: dict[str, int] = {k: 0 for k in lat}
     samples: list[str] = []
     stop = time.perf_counter() + seconds
@@ -199,7 +200,7 @@ async def load(base: str, clients: int, seconds: float, events: list[str],
 
         async def one(rng: random.Random) -> None:
             while time.perf_counter() < stop:
-                kind = rng.choice(("event", "search", "entity"))
+                kind = rng.choice(kinds)
                 if kind == "event":
                     url = f"/api/events/{rng.choice(events)}"
                 elif kind == "search":
@@ -246,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--work", type=Path,
                     default=Path(tempfile.gettempdir()) / "newsdesk-bench-serve")
     ap.add_argument("--rebuild", action="store_true")
+    ap.add_argument("--endpoints", default="event,search,entity",
+                    help="which endpoints the clients call (comma-separated)")
     ap.add_argument("--json", action="store_true", help="write bench/out/serve.json")
     ap.add_argument("--writer", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -284,7 +287,10 @@ def main(argv: list[str] | None = None) -> int:
         w = subprocess.Popen([sys.executable, __file__, "--writer", str(db_path),
                               str(args.work / "add"), str(args.seconds * 0.9)],
                              stdout=subprocess.PIPE, text=True)
-        res = asyncio.run(load(base, args.clients, args.seconds, events, entities))
+        load_before = os.getloadavg()[0]
+        kinds = tuple(k for k in args.endpoints.split(",") if k)
+        res = asyncio.run(load(base, args.clients, args.seconds, events, entities, kinds))
+        load_after = os.getloadavg()[0]
         wout, _ = w.communicate(timeout=600)
         wrote = json.loads(wout.strip().splitlines()[-1])
     finally:
@@ -299,10 +305,13 @@ def main(argv: list[str] | None = None) -> int:
     for k, v in res.items():
         print(f"{k:<10}{v['requests']:>10}{v['errors']:>8}{v['p50_ms']:>9}{v['p95_ms']:>9}")
     print(f"throughput {res['all']['per_s']} requests/s; targets: 0 errors, p95 < 150 ms")
+    print(f"machine load average (1 min) {load_before:.1f} before, {load_after:.1f} after, "
+          f"on {os.cpu_count()} cores")
     if args.json:
         OUT.mkdir(exist_ok=True)
         (OUT / "serve.json").write_text(json.dumps(
             {"n": total, "clients": args.clients, "seconds": args.seconds,
+             "endpoints": kinds, "load": [load_before, load_after],
              "ingest": wrote, "results": res}, indent=1))
     return 0 if res["all"]["errors"] == 0 else 1
 
