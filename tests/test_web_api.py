@@ -211,6 +211,30 @@ def test_pathological_query_is_stopped_with_400(web_db: Web,  # noqa: F811
         assert c.get("/api/search", params={"q": prefixes}).status_code == 200
 
 
+def test_the_watchdog_interrupts_work_no_progress_check_sees(
+        web_db: Web, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    import time
+
+    monkeypatch.setattr("newsdesk.web.db.PROGRESS_STEPS", 10**9)  # progress checks off
+    s = ReadOnlyStore(web_db[0], time_limit=0.3)
+    try:
+        endless = ("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+                   "SELECT count(*) FROM c")
+        s.start_request()
+        t = time.monotonic()
+        with pytest.raises(sqlite3.OperationalError, match="interrupted"):
+            s.db.execute(endless).fetchone()
+        assert time.monotonic() - t < 5
+        s.end_request()
+        # a disarmed clock never fires into the connection's next request
+        s.start_request()
+        s.end_request()
+        time.sleep(0.4)
+        assert s.db.execute("SELECT count(*) FROM events").fetchone()[0] > 0
+    finally:
+        s.close()
+
+
 def test_the_store_is_opened_read_only(web_db: Web) -> None:  # noqa: F811
     s = ReadOnlyStore(web_db[0])
     try:
