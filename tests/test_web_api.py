@@ -452,6 +452,17 @@ def test_serve_prints_the_url_serves_and_stops_on_ctrl_c(web_db: Web) -> None:  
     assert "stopped" in out and "Traceback" not in err
 
 
+def test_serve_warns_that_another_host_has_no_login(web_db: Web) -> None:  # noqa: F811
+    # 192.0.2.1 (TEST-NET-1) is no address of this machine: the bind fails after the
+    # warning, so nothing listens and nothing is sent anywhere
+    r = subprocess.run([sys.executable, "-m", "newsdesk.cli", "serve", "--db", str(web_db[0]),
+                        "--host", "192.0.2.1", "--port", "0"], capture_output=True, text=True,
+                       timeout=60, env={**os.environ, "NO_COLOR": "1", "COLUMNS": "300"})
+    err = " ".join(r.stderr.split())
+    assert "there is no login" in err and "192.0.2.1" in err
+    assert r.returncode == 2 and "cannot listen on 192.0.2.1" in err
+
+
 def test_serve_refuses_a_missing_store(tmp_path: Path) -> None:
     r = subprocess.run([sys.executable, "-m", "newsdesk.cli", "serve", "--db",
                         str(tmp_path / "none.db")], capture_output=True, text=True, timeout=60)
