@@ -109,6 +109,7 @@ def test_keyset_pages_with_link_header_cover_the_list_once(client: TestClient) -
 @pytest.mark.parametrize("query, expected", [
     ("place=Drussel", {DRUSSEL}),
     (f"entity={HALVARD}", {KESTRIA_EV}),
+    ("entity=tomas%20halvard", {KESTRIA_EV}),  # by name too
     ("plover=agree", {KESTRIA_EV}),
     ("source=Valmora%20Public%20Radio", {DRUSSEL, PORT_CAMINA}),
     ("date_from=2025-04&date_to=2025-04-20", {OPERA}),
@@ -177,6 +178,7 @@ def test_alias_of_a_merged_event_redirects(web_db: Web, tmp_path: Path) -> None:
     ("/api/events?limit=0", 400, "limit"),
     ("/api/events?limit=100000", 400, "limit"),
     ("/api/events?date_from=yesterday", 400, "YYYY-MM-DD"),
+    ("/api/events?entity=Nobody%20Atall", 400, "/api/entities?q="),
     ("/api/events?cursor=not-a-cursor", 400, "next"),
     ("/api/events?format=xml", 400, "format"),
     ("/api/events/ev-doesnotexist", 404, "/api/events"),

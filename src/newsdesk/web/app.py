@@ -18,6 +18,7 @@ import logging
 import sqlite3
 import zlib
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
@@ -185,9 +186,18 @@ def event_filter(
     plover: Annotated[str | None, Query(max_length=40, description="PLOVER type")] = None,
     limit: Annotated[int, Query(ge=1, le=qe.MAX_LIMIT)] = qe.DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(max_length=400)] = None,
+    *, store: StoreDep,
 ) -> EventFilter:
-    return EventFilter(q, date_from, date_to, place, entity, source, plover, limit,
-                       cursor).checked()
+    f = EventFilter(q, date_from, date_to, place, entity, source, plover, limit,
+                    cursor).checked()
+    if f.entity and ":" not in f.entity:  # a name or spelling: the entity it names
+        found = qe.entity_links(store.db, [f.entity]).get(f.entity)
+        if found is None:
+            raise QueryError("entity", f"no entity is called {f.entity!r}: give an entity "
+                                       "id (person:…, org:…) or a name the archive knows; "
+                                       f"look it up at /api/entities?q={f.entity}")
+        f = replace(f, entity=found)
+    return f
 
 FilterDep = Annotated[EventFilter, Depends(event_filter)]
 FmtQ = Annotated[Fmt, Query(alias="format", description="json, csv or ndjson")]
