@@ -356,9 +356,13 @@ def _verb_lemma(tok: Token) -> str:
             stem = lemma[len(prefix):]
             if lemma.startswith(prefix) and stem in _irregular():
                 return prefix + _irregular()[stem]
-    if tok.lower_.endswith(("ed", "ing")) and lemma + "e" in _known_verbs() and (
-            lemma not in _known_verbs()):
-        return lemma + "e"  # spaCy's "staged" -> "stag": the lexicons know "stage"
+    if tok.lower_.endswith(("ed", "ing")) and lemma not in _known_verbs():
+        # spaCy's "staged" -> "stag", "extolled" -> "extoll": the lexicons know "stage"
+        # and "extol"
+        if lemma + "e" in _known_verbs():
+            return lemma + "e"
+        if len(lemma) > 3 and lemma[-1] == lemma[-2] and lemma[:-1] in _known_verbs():
+            return lemma[:-1]
     return lemma
 
 
