@@ -256,3 +256,24 @@ def test_relative_pronoun_speaker_resolves_to_its_antecedent() -> None:
     (q,) = _quotes(text, ents)
     assert q.attrs["speaker"] == "who" and q.attrs["speaker_entity"] == "Ines Duarte"
     assert q.attrs["content"] == "the deal was close"
+
+
+# Issue 15: cues mined from PolNeAR's train split (bench/fit_attribution.py) and the
+# lemma repair for verbs spaCy cuts ("hoping" -> "hop"). Our own sentences.
+@pytest.mark.parametrize(("text", "source", "content_word"), [
+    ("Mayor Ilse Brandt thinks the new tram line will open in May.", "Mayor Ilse Brandt",
+     "tram"),
+    ("The union is hoping that the strike will end before the holidays.", "The union",
+     "strike"),
+    ("Councillor Ravi Mehta speculated that the bridge would reopen in June.",
+     "Councillor Ravi Mehta", "bridge"),
+    ("The coach defended the decision to rest his captain.", "The coach", "decision"),
+    ("Senator Hale alluded to a deal with the port authority.", "Senator Hale", "deal"),
+])
+def test_mined_cues(text: str, source: str, content_word: str) -> None:
+    atts = find_attributions(text)
+    assert atts, text
+    a = atts[0]
+    assert a.source is not None
+    assert text[a.source[0]:a.source[1]] == source
+    assert any(content_word in text[s:e] for s, e in a.content)

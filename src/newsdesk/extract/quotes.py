@@ -291,7 +291,7 @@ def _cue_entry(tok: Token, kinds: frozenset[str]) -> tuple[CueEntry, Token | Non
     if tok.pos_ not in ("VERB", "AUX") or tok.tag_ == "MD":
         return None
     cues = load_cues()
-    lemma = tok.lemma_.lower()
+    lemma = _cue_lemma(tok, cues)
     for ch in tok.children:
         if ch.dep_ in ("prt", "prep", "dative") and (lemma, ch.lower_) in cues:
             entry = cues[(lemma, ch.lower_)]
@@ -301,6 +301,19 @@ def _cue_entry(tok: Token, kinds: frozenset[str]) -> tuple[CueEntry, Token | Non
     if plain and plain.kind in kinds:
         return plain, None
     return None
+
+
+def _cue_lemma(tok: Token, cues: dict[tuple[str, str | None], CueEntry]) -> str:
+    """The verb's lemma, repaired where spaCy's small model cuts it ("hoping" -> "hop",
+    "patrolled" -> "patroll") and the lexicon knows the real one."""
+    lemma = tok.lemma_.lower()
+    if (lemma, None) in cues or not tok.lower_.endswith(("ed", "ing")):
+        return lemma
+    if (lemma + "e", None) in cues:
+        return lemma + "e"
+    if len(lemma) > 3 and lemma[-1] == lemma[-2] and (lemma[:-1], None) in cues:
+        return lemma[:-1]
+    return lemma
 
 
 def _subject(tok: Token) -> list[Token]:
