@@ -35,7 +35,6 @@ PROTEST, MOBILIZE, SANCTION, COERCE, ASSAULT, FIGHT); older PLOVER drafts call D
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -672,7 +671,7 @@ def _vote(sent: SpacySpan) -> tuple[str, Token] | None:
     """When no rule fires: every verb, noun and adjective votes for its type, weighted by
     its place (the main verb most); the winner, with the token that weighed most for it.
     Verbs of saying and light verbs without a telling object cast no vote."""
-    votes: Counter[str] = Counter()
+    votes: dict[str, float] = {}
     best: dict[str, tuple[float, Token]] = {}
     roots = [t for t in sent if t.dep_ == "ROOT"]
     clause = {c.i for r in roots for c in r.children if c.dep_ in _CLAUSE_DEPS}
@@ -688,7 +687,7 @@ def _vote(sent: SpacySpan) -> tuple[str, Token] | None:
             w = _W_ROOT if t.dep_ == "ROOT" else _W_CLAUSE if t.i in clause else _W_VERB
         else:
             w = _W_ARG if t.i in args else _W_NOUN
-        votes[ev] += w
+        votes[ev] = votes.get(ev, 0.0) + w
         if ev not in best or w > best[ev][0]:
             best[ev] = (w, t)
     if not votes:
