@@ -144,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     missed_src: Counter[str] = Counter()
     n_gold = n_missed = 0
     tp_ov = n_pred = n_gold_units = 0
+    c_counts = [0, 0, 0, 0]  # content exact tp, overlap tp, predicted, gold
     for g in golds:
         paras = parsed[g.name]
         for _s, doc in paras:
@@ -157,6 +158,13 @@ def main(argv: list[str] | None = None) -> int:
         ps.discard(())
         _ex, ov = match(ps, g.sources)
         tp_ov += ov
+        pc = {_unit(g.text, a.content) for a in atts if a.content}
+        pc.discard(())
+        cex, cov = match(pc, g.contents)
+        c_counts[0] += cex
+        c_counts[1] += cov
+        c_counts[2] += len(pc)
+        c_counts[3] += len(g.contents)
         n_pred += len(ps)
         n_gold_units += len(g.sources)
         for r in rels[g.name]:
@@ -180,6 +188,9 @@ def main(argv: list[str] | None = None) -> int:
 
     p, r, f = prf(tp_ov, n_pred, n_gold_units)
     print(f"train source overlap (as bench_quotes scores dev): P {p:.3f} R {r:.3f} F1 {f:.3f}")
+    for label, tp in (("exact", c_counts[0]), ("overlap", c_counts[1])):
+        p, r, f = prf(tp, c_counts[2], c_counts[3])
+        print(f"train content {label}: P {p:.3f} R {r:.3f} F1 {f:.3f}")
     cues = load_cues()
     known_verbs = {k[0] for k in cues}
     known_nouns = set(_cue_nouns())

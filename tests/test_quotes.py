@@ -277,3 +277,18 @@ def test_mined_cues(text: str, source: str, content_word: str) -> None:
     assert a.source is not None
     assert text[a.source[0]:a.source[1]] == source
     assert any(content_word in text[s:e] for s, e in a.content)
+
+
+def test_cue_without_slot_content_takes_its_object_on_the_right() -> None:
+    # "reiterated ... for": no clause, the lexicon slots find nothing; the single object
+    # to the right of the cue is what was said (fitted on PolNeAR train, issue 15)
+    text = "Governor Lena Ortiz called yesterday for an independent inquiry into the fire."
+    atts = find_attributions(text)
+    assert atts
+    a = atts[0]
+    assert a.source is not None and text[a.source[0]:a.source[1]] == "Governor Lena Ortiz"
+    assert [text[s:e] for s, e in a.content] == ["an independent inquiry into the fire"]
+
+
+def test_cue_with_nothing_to_its_right_gives_no_attribution() -> None:
+    assert find_attributions("The mayor of Dunmore agreed.") == []

@@ -414,6 +414,32 @@ def _content_of(tok: Token, entry: CueEntry, prep: Token | None,
     return []
 
 
+_RIGHT_DEPS = ("dobj", "pobj", "pcomp", "attr", "oprd", "ccomp", "xcomp", "acomp")
+
+
+def _right_of(tok: Token, subj: list[Token]) -> list[tuple[int, int]]:
+    """What follows a cue whose slots found nothing ("Rivera reiterated on Monday his
+    support for the plan"): its dependents to the right, as one range, when they make at
+    least two words and do not run into another clause of saying."""
+    sid = {t.i for t in subj}
+    kids = [c for c in tok.children if c.i > tok.i and c.i not in sid and c.dep_ not in (
+        "punct", "cc", "conj", "advmod", "npadvmod", "mark")]
+    if not kids:
+        return []
+    if kids[0].dep_ in ("prep", "agent", "dative", "prt"):
+        # "called for an inquiry": the content is the preposition's object
+        objs = [g for g in kids[0].children if g.dep_ in ("pobj", "pcomp")]
+        kids = objs + kids[1:]
+    if len(kids) != 1 or kids[0].dep_ not in _RIGHT_DEPS:
+        return []
+    toks = [t for c in kids for t in c.subtree]
+    if len([t for t in toks if t.is_alpha]) < 2:
+        return []
+    s = min(t.idx for t in toks)
+    e = max(t.idx + len(t) for t in toks)
+    return [_trim(doc_text(tok.doc), s, e)]
+
+
 def _in_any(pos: int, spans: Sequence[tuple[int, int]]) -> bool:
     return any(s <= pos < e for s, e in spans)
 
@@ -479,6 +505,9 @@ def _parse_attributions(doc: Doc, kinds: frozenset[str]) -> list[Attribution]:
             content = _split_range(doc, tok.head, exclude=tok)
         if not content and "quote" in entry.slots:
             content = _between_commas(tok, subj, quotes)
+        if not content:
+            # fitted on polnear-train: source overlap F1 0.750 -> 0.762 there
+            content = _right_of(tok, subj)
         cue_end = (prep.idx + len(prep)) if prep is not None and prep.i == tok.i + 1 else (
             tok.idx + len(tok))
         cue_start = tok.idx
