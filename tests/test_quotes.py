@@ -292,3 +292,14 @@ def test_cue_without_slot_content_takes_its_object_on_the_right() -> None:
 
 def test_cue_with_nothing_to_its_right_gives_no_attribution() -> None:
     assert find_attributions("The mayor of Dunmore agreed.") == []
+
+
+def test_two_parsed_subjects_take_the_one_nearest_the_cue() -> None:
+    # a dateline the parse makes a second subject of "said"
+    text = "LISBON (Reuters) - Maria Costa said she was unlikely to run again."
+    atts = find_attributions(text)
+    assert atts
+    a = atts[0]
+    assert a.source is not None
+    assert text[a.source[0]:a.source[1]] == "Maria Costa"
+    assert [text[s:e] for s, e in a.content] == ["she was unlikely to run again"]
