@@ -303,3 +303,19 @@ def test_two_parsed_subjects_take_the_one_nearest_the_cue() -> None:
     assert a.source is not None
     assert text[a.source[0]:a.source[1]] == "Maria Costa"
     assert [text[s:e] for s, e in a.content] == ["she was unlikely to run again"]
+
+
+def test_attitude_adjective_after_be_is_a_thought_attribution() -> None:
+    text = "Councillor Ines Varga was confident that the ferry would run all winter."
+    atts = find_attributions(text)
+    assert atts
+    a = atts[0]
+    assert a.kind == "thought"
+    assert a.source is not None and text[a.source[0]:a.source[1]] == "Councillor Ines Varga"
+    assert [text[s:e] for s, e in a.content] == ["that the ferry would run all winter"]
+    # speech-only callers (find_quotes' default) do not get it
+    assert find_attributions(text, kinds=["speech"]) == []
+
+
+def test_plain_adjective_after_be_is_no_attribution() -> None:
+    assert find_attributions("The ferry was late on Tuesday.") == []

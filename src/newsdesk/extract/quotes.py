@@ -499,6 +499,11 @@ def _parse_attributions(doc: Doc, kinds: frozenset[str]) -> list[Attribution]:
             if noun_att is not None:
                 atts[tok.i] = noun_att
             continue
+        if tok.lemma_ == "be" and "thought" in kinds:
+            adj_att = _attitude(tok, quotes)
+            if adj_att is not None:
+                atts[tok.i] = adj_att
+                continue
         found = _cue_entry(tok, kinds)
         if not found:
             continue
@@ -637,6 +642,46 @@ def _parse_attributions(doc: Doc, kinds: frozenset[str]) -> list[Attribution]:
 def _is_place(name: str) -> bool:
     """A dateline ("ISLAMABAD:") is a place, not a speaker."""
     return country_code(name.strip().title()) is not None
+
+
+# Adjectives of a stated attitude after "be" ("was confident that", "is critical of"):
+# PolNeAR's train split annotates these as attributions; the list is written by hand.
+_ATTITUDE_ADJS = frozenset("""eager clear proud optimistic pessimistic confident sure
+certain convinced concerned worried afraid fearful hopeful skeptical sceptical critical
+supportive opposed aware adamant upbeat unhappy happy angry frustrated disappointed tired
+fond loyal ready willing keen determined uncomfortable wary doubtful impressed
+appreciative grateful insistent vocal outspoken unsure uncertain enthusiastic ambivalent
+sympathetic hostile dismissive furious careful reluctant unwilling""".split())
+
+
+def _attitude(tok: Token, quotes: Sequence[tuple[int, int]]) -> Attribution | None:
+    """"Rivera was confident that the bill would pass", "they are critical of the plan":
+    the subject holds the attitude, the adjective's clause or object is the content."""
+    adj = next((c for c in tok.children if c.dep_ == "acomp"
+                and c.lemma_.lower() in _ATTITUDE_ADJS), None)
+    if adj is None:
+        return None
+    content: tuple[int, int] | None = None
+    prep_tok: Token | None = None
+    for c in adj.children:
+        if c.dep_ in ("ccomp", "xcomp"):
+            content = _subtree_range(c)
+            break
+        if c.dep_ == "prep" and c.lower_ in ("of", "about", "on", "that", "with", "to"):
+            objs = [g for g in c.children if g.dep_ in ("pobj", "pcomp")]
+            if objs:
+                content, prep_tok = _subtree_range(objs[0]), c
+                break
+    if content is None:
+        return None
+    subj = _source_tokens(tok, quotes)
+    if not subj or _in_any(subj[0].idx, quotes):
+        return None
+    text = doc_text(tok.doc)
+    cue_end = (prep_tok.idx + len(prep_tok)) if prep_tok is not None else adj.idx + len(adj)
+    return Attribution((tok.idx, cue_end), [_trim(text, *content)],
+                       _trim(text, subj[0].idx, subj[-1].idx + len(subj[-1])),
+                       kind="thought", src_tokens=subj, cue_token=tok)
 
 
 def _noun_attribution(tok: Token, kinds: frozenset[str],
