@@ -2,6 +2,9 @@
 
 A failing script is reported and the next one still runs; the exit status is non-zero
 when any script failed. Scripts whose data is absent print "skipped: ..." and exit 0.
+At the end, one table puts each accuracy figure read from the scripts' output beside its
+anchor (the published or baseline figure it is compared with, see :data:`ANCHORS`); a
+figure whose script was skipped or not run says so.
 
     python bench/run_all.py                 # all of them
     python bench/run_all.py ingest events   # only those whose name contains a word given
@@ -12,12 +15,76 @@ when any script failed. Scripts whose data is absent print "skipped: ..." and ex
 from __future__ import annotations
 
 import argparse
+import re
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """One figure of a script's output and what it is compared with."""
+
+    script: str  # bench_*.py name
+    figure: str  # what the figure is
+    pattern: str  # regex on the script's output; group 1 is our figure
+    anchor: str  # the peer or baseline figure, with where it comes from
+    tuned: str  # what our figure was tuned on / measured on
+
+
+ANCHORS: tuple[Anchor, ...] = (
+    Anchor("bench_plover.py", "PLOVER event type accuracy (dev, 161)",
+           r"^event type accuracy\s+([0-9.]+)",
+           "none published; majority class 0.124",
+           "lexicons from the codebook + dev; measured on dev"),
+    Anchor("bench_quotes.py", "PolNeAR source overlap F1 (dev, 84)",
+           r"^source overlap\s+[0-9.]+\s+[0-9.]+\s+([0-9.]+)",
+           "citron 0.820 source F1 (PARC 3.0, other corpus)",
+           "cues fitted on polnear-train; measured on dev"),
+    Anchor("bench_quotes.py", "PolNeAR content overlap F1 (dev, 84)",
+           r"^content overlap\s+[0-9.]+\s+[0-9.]+\s+([0-9.]+)",
+           "citron 0.833 content overlap F1 (PARC 3.0)",
+           "cues fitted on polnear-train; measured on dev"),
+)
+
+
+def figures(outputs: dict[str, str]) -> list[tuple[Anchor, str]]:
+    """Each anchored figure with our value read from its script's output (first match),
+    or why there is none."""
+    rows = []
+    for a in ANCHORS:
+        out = outputs.get(a.script)
+        if out is None:
+            rows.append((a, "not run"))
+            continue
+        m = re.search(a.pattern, out, re.M)
+        if m:
+            rows.append((a, m.group(1)))
+        elif "skipped" in out:
+            rows.append((a, "skipped (no data)"))
+        else:
+            rows.append((a, "not found in output"))
+    return rows
+
+
+def _run(script: Path, timeout: float | None) -> tuple[int, str]:
+    """Run one script, echoing its output as it comes and keeping it for the table."""
+    proc = subprocess.Popen([sys.executable, str(script)], cwd=HERE.parent,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: list[str] = []
+    t0 = time.perf_counter()
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        print(line, end="", flush=True)
+        lines.append(line)
+        if timeout is not None and time.perf_counter() - t0 > timeout:
+            proc.kill()
+            raise subprocess.TimeoutExpired(str(script), timeout)
+    return proc.wait(), "".join(lines)
 
 
 def discover(words: list[str]) -> list[Path]:
@@ -39,12 +106,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no bench_*.py scripts in {HERE} match {args.words}")
         return 1
     results: list[tuple[str, str, float]] = []
+    outputs: dict[str, str] = {}
     for script in scripts:
         print(f"\n=== {script.name} " + "=" * max(0, 70 - len(script.name)), flush=True)
         t0 = time.perf_counter()
         try:
-            rc = subprocess.run([sys.executable, str(script)], cwd=HERE.parent,
-                                timeout=args.timeout).returncode
+            rc, outputs[script.name] = _run(script, args.timeout)
             status = "ok" if rc == 0 else f"FAILED (exit {rc})"
         except subprocess.TimeoutExpired:
             status = f"FAILED (over {args.timeout:.0f} s)"
@@ -56,6 +123,10 @@ def main(argv: list[str] | None = None) -> int:
     print("\n=== summary " + "=" * 60)
     for name, status, secs in results:
         print(f"{name:<28} {status:<24} {secs:8.1f} s")
+    print("\n=== figures beside their anchors " + "=" * 39)
+    print(f"{'figure':<40} {'newsdesk':>18}  {'anchor':<48} tuned on / measured on")
+    for a, value in figures(outputs):
+        print(f"{a.figure:<40} {value:>18}  {a.anchor:<48} {a.tuned}")
     return 0 if all(s == "ok" for _, s, _ in results) else 1
 
 

@@ -35,7 +35,6 @@ PROTEST, MOBILIZE, SANCTION, COERCE, ASSAULT, FIGHT); older PLOVER drafts call D
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -102,6 +101,27 @@ def _verbs() -> dict[tuple[str, str | None], list[str]]:
 @lru_cache(maxsize=1)
 def _nouns() -> dict[str, str]:
     return {cols[0]: cols[1] for cols in _data_lines("plover_nouns.tsv")}
+
+
+@lru_cache(maxsize=1)
+def _classes() -> dict[tuple[str, str, str | None], str]:
+    """The codebook classes (``data/plover_classes.tsv``): (pos, lemma, particle) -> type.
+
+    Nouns are keyed with their words joined by spaces ("hunger strike") and particle None;
+    a verb written "call_for" is (call, for). The first type listing a word keeps it."""
+    out: dict[tuple[str, str, str | None], str] = {}
+    for cols in _data_lines("plover_classes.tsv"):
+        if len(cols) < 3:
+            continue
+        ev, pos = cols[0], cols[1]
+        for word in cols[2].split():
+            parts = word.split("_")
+            if pos == "verb":
+                key = ("verb", parts[0], " ".join(parts[1:]) or None)
+            else:
+                key = (pos, " ".join(parts), None)
+            out.setdefault(key, ALIASES.get(ev, ev))
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -335,7 +355,20 @@ def _verb_lemma(tok: Token) -> str:
             stem = lemma[len(prefix):]
             if lemma.startswith(prefix) and stem in _irregular():
                 return prefix + _irregular()[stem]
+    if tok.lower_.endswith(("ed", "ing")) and lemma not in _known_verbs():
+        # spaCy's "staged" -> "stag", "extolled" -> "extoll": the lexicons know "stage"
+        # and "extol"
+        if lemma + "e" in _known_verbs():
+            return lemma + "e"
+        if len(lemma) > 3 and lemma[-1] == lemma[-2] and lemma[:-1] in _known_verbs():
+            return lemma[:-1]
     return lemma
+
+
+@lru_cache(maxsize=1)
+def _known_verbs() -> frozenset[str]:
+    """Every verb lemma the lexicons and the codebook classes know."""
+    return frozenset({k[0] for k in _verbs()} | {k[1] for k in _classes() if k[0] == "verb"})
 
 
 def _actions(tok: Token) -> tuple[list[str], Token | None]:
@@ -348,7 +381,18 @@ def _actions(tok: Token) -> tuple[list[str], Token | None]:
             acts = verbs.get((lemma, ch.lower_))
             if acts:
                 return acts, ch
-    return verbs.get((lemma, None), []), None
+    acts = verbs.get((lemma, None), [])
+    if acts or tok.pos_ not in ("VERB", "AUX"):
+        return acts, None
+    # a verb the hand-written lexicon lacks: its codebook class, if any
+    classes = _classes()
+    for ch in kids:
+        if ch.dep_ in ("prt", "prep"):
+            ev = classes.get(("verb", lemma, ch.lower_))
+            if ev:
+                return [ev], ch
+    ev = classes.get(("verb", lemma, None))
+    return ([ev] if ev else []), None
 
 
 def _noun_event(tok: Token) -> str | None:
@@ -364,6 +408,8 @@ def _noun_event(tok: Token) -> str | None:
             if two in nouns:
                 return nouns[two]
     ev = nouns.get(lemma) or nouns.get(tok.lower_)
+    if ev is None and tok.pos_ in ("NOUN", "PROPN"):
+        ev = _class_noun(tok)
     if ev is None and lemma in _GENERIC_EVENT_NOUNS | _MEASURE_NOUNS:
         # "a mediation effort", "10 days of war games", "a series of raids"
         for c in tok.children:
@@ -575,22 +621,80 @@ def _apply_modality(f: _Found, fut: bool, obl: bool, neg: bool, cond: bool) -> _
     return f
 
 
-def _vote(sent: SpacySpan) -> str | None:
-    """Keyword voting over the sentence's lemmas when no rule fires."""
-    votes: Counter[str] = Counter()
-    verbs = _verbs()
+def _class_noun(tok: Token) -> str | None:
+    """Codebook class of a noun, two-word compounds first ("hunger strike")."""
+    classes = _classes()
+    lemma = tok.lemma_.lower()
+    if tok.i > 0:
+        prev = tok.doc[tok.i - 1]
+        ev = classes.get(("noun", f"{prev.lemma_.lower()} {lemma}", None))
+        if ev:
+            return ev
+    return classes.get(("noun", lemma, None)) or classes.get(("noun", tok.lower_, None))
+
+
+# Vote weights by where a word sits: the main verb tells most, then verbs of the main
+# clause, then other verbs, nouns that are the main verb's arguments, other nouns.
+_W_ROOT, _W_CLAUSE, _W_VERB, _W_ARG, _W_NOUN = 4.0, 3.0, 2.0, 2.0, 1.0
+_CLAUSE_DEPS = ("conj", "xcomp", "ccomp", "advcl", "parataxis")
+
+
+def _word_type(t: Token) -> str | None:
+    """The type a single word stands for, by the verb lexicon, the event nouns or the
+    codebook classes; frames count as their default type where they have one."""
+    if t.pos_ in ("VERB", "AUX"):
+        acts, _prt = _actions(t)
+        for act in acts:
+            kind, _, default = act.partition(":")
+            ev = default or kind
+            if ev in EVENT_TYPES:
+                return ev
+            if kind in ("THREAT",):
+                return "THREATEN"
+            if kind in ("REFUSE",):
+                return "REJECT"
+            if kind == "ASK":
+                return "DEMAND"
+            if kind == "INTENT":
+                return "AGREE"
+            if kind == "PREPARE":
+                return "MOBILIZE"
+        return None
+    if t.pos_ in ("NOUN", "PROPN"):
+        return _noun_event(t)
+    if t.pos_ == "ADJ":
+        return _classes().get(("adj", t.lemma_.lower(), None))
+    return None
+
+
+def _vote(sent: SpacySpan) -> tuple[str, Token] | None:
+    """When no rule fires: every verb, noun and adjective votes for its type, weighted by
+    its place (the main verb most); the winner, with the token that weighed most for it.
+    Verbs of saying and light verbs without a telling object cast no vote."""
+    votes: dict[str, float] = {}
+    best: dict[str, tuple[float, Token]] = {}
+    roots = [t for t in sent if t.dep_ == "ROOT"]
+    clause = {c.i for r in roots for c in r.children if c.dep_ in _CLAUSE_DEPS}
+    args = {c.i for r in roots for c in r.children
+            if c.dep_ in ("dobj", "nsubjpass", "attr", "oprd")}
+    args |= {g.i for r in roots for p in r.children if p.dep_ == "prep"
+             for g in p.children if g.dep_ == "pobj"}
     for t in sent:
-        if t.pos_ == "VERB":
-            for act in verbs.get((t.lemma_.lower(), None), []):
-                kind, _, default = act.partition(":")
-                ev = default or kind
-                if ev in EVENT_TYPES:
-                    votes[ev] += 2
-        elif t.pos_ == "NOUN":
-            noun_ev = _noun_event(t)
-            if noun_ev:
-                votes[noun_ev] += 1
-    return votes.most_common(1)[0][0] if votes else None
+        ev = _word_type(t)
+        if ev is None:
+            continue
+        if t.pos_ in ("VERB", "AUX"):
+            w = _W_ROOT if t.dep_ == "ROOT" else _W_CLAUSE if t.i in clause else _W_VERB
+        else:
+            w = _W_ARG if t.i in args else _W_NOUN
+        votes[ev] = votes.get(ev, 0.0) + w
+        if ev not in best or w > best[ev][0]:
+            best[ev] = (w, t)
+    if not votes:
+        return None
+    # ties go to the type whose strongest word sits higher (then to the earlier word)
+    ev = max(votes, key=lambda e: (votes[e], best[e][0], -best[e][1].i))
+    return ev, best[ev][1]
 
 
 def _source_of(pred: Token, entities: Sequence[Span], base: int,
@@ -741,10 +845,16 @@ def _code_span(sent: SpacySpan, base: int, entities: Sequence[Span],
         # a noun phrase as the event ("the bombing of ..."), then keyword voting
         if not fallback:
             return None
-        ev = _vote(sent) or DEFAULT_EVENT
-        rule = "vote" if _vote(sent) else "default"
+        voted = _vote(sent)
         root = roots[0] if roots else sent[0]
-        found = _Found(ev, root, rule)
+        if voted is None:
+            found = _Found(DEFAULT_EVENT, root, "default")
+        else:
+            ev, tok = voted
+            # modality of the verb that carries the event ("would cut", "must leave")
+            carrier = tok if tok.pos_ in ("VERB", "AUX") else tok.head
+            fut, obl, neg, cond = _modality(carrier)
+            found = _apply_modality(_Found(ev, root, "vote"), fut, obl, neg, cond)
     pred = found.pred
     if found.target_is_subject and found.target_from is pred:
         # "Russia said Sudan must return ...": Sudan is the target, Russia the source
@@ -760,7 +870,11 @@ def _code_span(sent: SpacySpan, base: int, entities: Sequence[Span],
                      if c.dep_ in ("nsubj", "nsubjpass")), None)
         if subj is not None and subj.lower_ not in _PRONOUNS:
             target = [a for a in _actors_of(subj, entities, base) if a.code]
-    for where in (found.target_from, pred, pred.head if pred.head is not pred else None):
+    # a purpose clause last ("staged demonstrations to demand reforms by the government")
+    purpose = next((c for c in pred.children if c.dep_ in ("advcl", "xcomp") and any(
+        g.dep_ == "aux" and g.lower_ == "to" for g in c.children)), None)
+    for where in (found.target_from, pred, pred.head if pred.head is not pred else None,
+                  purpose):
         if target:
             break
         if where is None:

@@ -291,7 +291,7 @@ def _cue_entry(tok: Token, kinds: frozenset[str]) -> tuple[CueEntry, Token | Non
     if tok.pos_ not in ("VERB", "AUX") or tok.tag_ == "MD":
         return None
     cues = load_cues()
-    lemma = tok.lemma_.lower()
+    lemma = _cue_lemma(tok, cues)
     for ch in tok.children:
         if ch.dep_ in ("prt", "prep", "dative") and (lemma, ch.lower_) in cues:
             entry = cues[(lemma, ch.lower_)]
@@ -303,10 +303,30 @@ def _cue_entry(tok: Token, kinds: frozenset[str]) -> tuple[CueEntry, Token | Non
     return None
 
 
+def _cue_lemma(tok: Token, cues: dict[tuple[str, str | None], CueEntry]) -> str:
+    """The verb's lemma, repaired where spaCy's small model cuts it ("hoping" -> "hop",
+    "patrolled" -> "patroll") and the lexicon knows the real one."""
+    lemma = tok.lemma_.lower()
+    if (lemma, None) in cues or not tok.lower_.endswith(("ed", "ing")):
+        return lemma
+    if (lemma + "e", None) in cues:
+        return lemma + "e"
+    if len(lemma) > 3 and lemma[-1] == lemma[-2] and (lemma[:-1], None) in cues:
+        return lemma[:-1]
+    return lemma
+
+
 def _subject(tok: Token) -> list[Token]:
     """The source tokens of a cue: its subject, inherited through "..., adding that",
     "began by saying" and "... , saying"; the agent of a passive ("was told by X"); the
     noun a participle hangs on ("a posting saying that ...")."""
+    subjects = [ch for ch in tok.children if ch.dep_ == "nsubj"]
+    if len(subjects) > 1:
+        # "LONDON (Reuters) - Donald Trump said", "which she said": the parse gives two
+        # subjects; the speaker is the one nearest the cue (fitted on polnear-train)
+        before = [ch for ch in subjects if ch.i < tok.i]
+        return list(max(before or subjects, key=lambda c: c.i if c.i < tok.i else -c.i)
+                    .subtree)
     for ch in tok.children:
         if ch.dep_ == "nsubj":
             return list(ch.subtree)
@@ -401,6 +421,32 @@ def _content_of(tok: Token, entry: CueEntry, prep: Token | None,
     return []
 
 
+_RIGHT_DEPS = ("dobj", "pobj", "pcomp", "attr", "oprd", "ccomp", "xcomp", "acomp")
+
+
+def _right_of(tok: Token, subj: list[Token]) -> list[tuple[int, int]]:
+    """What follows a cue whose slots found nothing ("Rivera reiterated on Monday his
+    support for the plan"): its dependents to the right, as one range, when they make at
+    least two words and do not run into another clause of saying."""
+    sid = {t.i for t in subj}
+    kids = [c for c in tok.children if c.i > tok.i and c.i not in sid and c.dep_ not in (
+        "punct", "cc", "conj", "advmod", "npadvmod", "mark")]
+    if not kids:
+        return []
+    if kids[0].dep_ in ("prep", "agent", "dative", "prt"):
+        # "called for an inquiry": the content is the preposition's object
+        objs = [g for g in kids[0].children if g.dep_ in ("pobj", "pcomp")]
+        kids = objs + kids[1:]
+    if len(kids) != 1 or kids[0].dep_ not in _RIGHT_DEPS:
+        return []
+    toks = [t for c in kids for t in c.subtree]
+    if len([t for t in toks if t.is_alpha]) < 2:
+        return []
+    s = min(t.idx for t in toks)
+    e = max(t.idx + len(t) for t in toks)
+    return [_trim(doc_text(tok.doc), s, e)]
+
+
 def _in_any(pos: int, spans: Sequence[tuple[int, int]]) -> bool:
     return any(s <= pos < e for s, e in spans)
 
@@ -453,6 +499,11 @@ def _parse_attributions(doc: Doc, kinds: frozenset[str]) -> list[Attribution]:
             if noun_att is not None:
                 atts[tok.i] = noun_att
             continue
+        if tok.lemma_ == "be" and "thought" in kinds:
+            adj_att = _attitude(tok, quotes)
+            if adj_att is not None:
+                atts[tok.i] = adj_att
+                continue
         found = _cue_entry(tok, kinds)
         if not found:
             continue
@@ -466,6 +517,9 @@ def _parse_attributions(doc: Doc, kinds: frozenset[str]) -> list[Attribution]:
             content = _split_range(doc, tok.head, exclude=tok)
         if not content and "quote" in entry.slots:
             content = _between_commas(tok, subj, quotes)
+        if not content:
+            # fitted on polnear-train: source overlap F1 0.750 -> 0.762 there
+            content = _right_of(tok, subj)
         cue_end = (prep.idx + len(prep)) if prep is not None and prep.i == tok.i + 1 else (
             tok.idx + len(tok))
         cue_start = tok.idx
@@ -588,6 +642,46 @@ def _parse_attributions(doc: Doc, kinds: frozenset[str]) -> list[Attribution]:
 def _is_place(name: str) -> bool:
     """A dateline ("ISLAMABAD:") is a place, not a speaker."""
     return country_code(name.strip().title()) is not None
+
+
+# Adjectives of a stated attitude after "be" ("was confident that", "is critical of"):
+# PolNeAR's train split annotates these as attributions; the list is written by hand.
+_ATTITUDE_ADJS = frozenset("""eager clear proud optimistic pessimistic confident sure
+certain convinced concerned worried afraid fearful hopeful skeptical sceptical critical
+supportive opposed aware adamant upbeat unhappy happy angry frustrated disappointed tired
+fond loyal ready willing keen determined uncomfortable wary doubtful impressed
+appreciative grateful insistent vocal outspoken unsure uncertain enthusiastic ambivalent
+sympathetic hostile dismissive furious careful reluctant unwilling""".split())
+
+
+def _attitude(tok: Token, quotes: Sequence[tuple[int, int]]) -> Attribution | None:
+    """"Rivera was confident that the bill would pass", "they are critical of the plan":
+    the subject holds the attitude, the adjective's clause or object is the content."""
+    adj = next((c for c in tok.children if c.dep_ == "acomp"
+                and c.lemma_.lower() in _ATTITUDE_ADJS), None)
+    if adj is None:
+        return None
+    content: tuple[int, int] | None = None
+    prep_tok: Token | None = None
+    for c in adj.children:
+        if c.dep_ in ("ccomp", "xcomp"):
+            content = _subtree_range(c)
+            break
+        if c.dep_ == "prep" and c.lower_ in ("of", "about", "on", "that", "with", "to"):
+            objs = [g for g in c.children if g.dep_ in ("pobj", "pcomp")]
+            if objs:
+                content, prep_tok = _subtree_range(objs[0]), c
+                break
+    if content is None:
+        return None
+    subj = _source_tokens(tok, quotes)
+    if not subj or _in_any(subj[0].idx, quotes):
+        return None
+    text = doc_text(tok.doc)
+    cue_end = (prep_tok.idx + len(prep_tok)) if prep_tok is not None else adj.idx + len(adj)
+    return Attribution((tok.idx, cue_end), [_trim(text, *content)],
+                       _trim(text, subj[0].idx, subj[-1].idx + len(subj[-1])),
+                       kind="thought", src_tokens=subj, cue_token=tok)
 
 
 def _noun_attribution(tok: Token, kinds: frozenset[str],
