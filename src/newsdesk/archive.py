@@ -64,7 +64,12 @@ def update_archive(store: Store, options: ArchiveOptions | None = None, *,
     out.events = update_events(store, opts.events, copy_of=reuse_copy_links(store),
                                progress=progress)
     ar = EventArchive(store)
-    for eid in out.events.changed:
+    # events whose members were extracted again (a new extractor version) are briefed
+    # again too, not only those that changed membership
+    redo = list(out.events.changed)
+    if out.extract is not None and out.extract.extracted:
+        redo += [e for e in ar.events_of(out.extract.extracted) if e not in redo]
+    for eid in redo:
         rec = ar.record(eid)
         if rec is None or rec.merged_into is not None:
             continue
