@@ -369,3 +369,23 @@ def test_html_any_overlapping_cites_link_to_marks_holding_them(
         r'<article class="source" id="art-1">.*?<div class="text">(.*?)</div>', html_page, re.S
     )
     assert article and html.unescape(re.sub(r"</?mark[^>]*>", "", article.group(1))) == text
+
+
+def test_key_facts_lead_with_conflicts_and_corroboration_and_fold_the_rest() -> None:
+    brief = flood_brief()
+    claims = brief["events"][0]["claims"]
+    statuses = {c["status"] for c in claims}
+    assert "single-source" in statuses and "corroborated" in statuses
+    single = [c["text"] for c in claims if c["status"] == "single-source"]
+    shown_first = [c["text"] for c in claims if c["status"] != "single-source"]
+    md = render_markdown(brief)
+    page = render_html(brief)
+    for text in (md, page):
+        fold = text.index("single-source claim(s)")
+        for t in shown_first:  # conflicting and corroborated claims come before the fold
+            assert text.index(html.escape(t, quote=False) if text is page else t) < fold
+        for t in single:  # the single-source tail is inside it
+            assert text.index(html.escape(t, quote=False) if text is page else t) > fold
+    assert page.count("<details") == 1 and "</details>" in page
+    # the JSON keeps every claim, in its own order
+    assert [c["text"] for c in brief["events"][0]["claims"]] == [c["text"] for c in claims]

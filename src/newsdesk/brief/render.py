@@ -30,6 +30,17 @@ __all__ = ["CITED_SECTIONS", "SCHEMA_ID", "render_html", "render_markdown", "ren
 
 SCHEMA_ID = "newsdesk.brief/1"
 # the parts of an event whose items carry "articles" and "cites"
+def key_facts(claims: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The claims a reader should see first — conflicting, then corroborated, each in the
+    brief's order (most independent sources first) — and the single-source tail, which the
+    renderings fold (the JSON keeps every claim in its order)."""
+    rank = {"conflicting": 0, "corroborated": 1}
+    lead = sorted((c for c in claims if c.get("status") in rank),
+                  key=lambda c: rank[str(c.get("status"))])
+    tail = [c for c in claims if c.get("status") not in rank]
+    return lead, tail
+
+
 CITED_SECTIONS = ("summary", "claims", "quantities", "quotes", "timeline", "political_events")
 
 Brief = Mapping[str, Any]
@@ -223,7 +234,11 @@ def _layout(brief: Brief, style: _Style) -> str:
         claim_text = {str(c.get("id")): str(c.get("text", "")) for c in claims}
         if claims:
             out += style.heading(3, "Key facts")
-            for claim in claims:
+            lead, tail = key_facts(claims)
+            for n, claim in enumerate(lead + tail):
+                if n == len(lead) and tail:
+                    out += ["", f"<details><summary>{len(tail)} single-source claim(s)"
+                                "</summary>", ""]
                 status = STATUS_LABEL.get(str(claim.get("status")), esc(claim.get("status")))
                 head = f"{style.strong(status)}, {_sources(claim.get('independent_sources'))}"
                 out.append(
@@ -239,6 +254,8 @@ def _layout(brief: Brief, style: _Style) -> str:
                     out.append(
                         f"  - sources disagree on {esc(conflict.get('about', ''))}: {values}"
                     )
+            if tail:
+                out += ["", "</details>"]
             out.append("")
 
         quantities = _list(event, "quantities")
@@ -593,7 +610,11 @@ def _event_html(index: int, event: Item, anchors: _Anchors) -> list[str]:
     if claims:
         out.append("<h3>Key facts</h3>")
         out.append('<ul class="claims">')
-        for claim in claims:
+        lead, tail = key_facts(claims)
+        for n, claim in enumerate(lead + tail):
+            if n == len(lead) and tail:
+                out.append(f'</ul><details class="single-source"><summary>{len(tail)} '
+                           'single-source claim(s)</summary><ul class="claims">')
             status = str(claim.get("status", ""))
             css = re.sub(r"[^a-z-]", "", status.lower())
             out.append(
@@ -616,7 +637,7 @@ def _event_html(index: int, event: Item, anchors: _Anchors) -> list[str]:
                     )
                 out.append("</ul></div>")
             out.append("</li>")
-        out.append("</ul>")
+        out.append("</ul>" + ("</details>" if tail else ""))
 
     quantities = _list(event, "quantities")
     if quantities:
