@@ -319,3 +319,17 @@ def test_attitude_adjective_after_be_is_a_thought_attribution() -> None:
 
 def test_plain_adjective_after_be_is_no_attribution() -> None:
     assert find_attributions("The ferry was late on Tuesday.") == []
+
+
+def test_a_bracket_opened_in_the_content_closes_in_it() -> None:
+    from newsdesk.extract.quotes import _balanced_end
+
+    text = "said the port would join the Northern Sea Compact (NSC) by June, officials said."
+    start = text.index("the port")
+    cut = text.index("(NSC") + 4  # an extractor that stopped inside the bracket
+    end = _balanced_end(text, start, cut)
+    assert text[start:end].endswith("(NSC)")
+    # nothing to balance, or no closing bracket before the sentence ends: unchanged
+    assert _balanced_end(text, start, text.index(" by")) == text.index(" by")
+    odd = "she said the fund (for the harbour. It was late) grew"
+    assert _balanced_end(odd, 0, odd.index("(for") + 4) == odd.index("(for") + 4

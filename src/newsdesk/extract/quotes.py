@@ -1186,6 +1186,12 @@ def find_quotes(article: Article, paras: list[ParsedParagraph], entities: list[S
     atts = _attributions_in_paras(text, paras, entities, frozenset(kinds), keep_orphans=True)
     out: list[Span] = []
     for a in atts:
+        if a.content:
+            # a bracket opened inside the content closes inside it ("... Organisation
+            # (MCO)", not "... (MCO")
+            ls, le = a.content[-1]
+            le = _balanced_end(text, ls, le)
+            a.content[-1] = (ls, le)
         cs, ce = a.content[0][0], a.content[-1][1]
         attrs: dict[str, Any] = {
             "speaker": text[a.source[0]:a.source[1]] if a.source else None,
@@ -1202,5 +1208,17 @@ def find_quotes(article: Article, paras: list[ParsedParagraph], entities: list[S
             "speaker_entity": a.speaker_entity,
             "kind": a.kind,
         }
-        out.append(Span(a.start, a.end, "QUOTE", attrs))
+        out.append(Span(a.start, max(a.end, ce), "QUOTE", attrs))
     return out
+
+
+def _balanced_end(text: str, start: int, end: int) -> int:
+    """``end`` moved past the closing bracket of one the span opened and left open, when
+    that bracket follows within a few words (no sentence end in between)."""
+    seg = text[start:end]
+    if seg.count("(") <= seg.count(")"):
+        return end
+    close = text.find(")", end, end + 60)
+    if close == -1 or any(c in text[end:close] for c in ".!?\n("):
+        return end
+    return close + 1
