@@ -211,3 +211,14 @@ def test_clashing_keys_get_names_of_their_own(tmp_path: Path) -> None:
     for item in brief["events"][0]["claims"]:
         for c in item["cites"]:
             assert c["article"] in texts
+
+
+def test_a_quotation_over_two_sentences_is_one_claim(brief: dict[str, Any]) -> None:
+    visit = _event_with(brief, "a01_pna_wire")
+    texts = [c["text"] for c in visit["claims"]]
+    whole = [t for t in texts if "share a sea, a history and a future" in t]
+    assert len(whole) == 1 and "Our task is to make sure" in whole[0]
+    bridge = [t for t in texts if "For too long we treated the Northern Sea" in t]
+    assert len(bridge) == 1 and "treating it as a bridge" in bridge[0]
+    # and no claim is the second half alone
+    assert not any(t.startswith(("Our task is", "Today we are treating")) for t in texts)

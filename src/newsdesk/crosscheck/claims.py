@@ -25,15 +25,19 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import TYPE_CHECKING
 
 from newsdesk.clean.dateline import DATELINE_HEAD
 from newsdesk.guard import guarded
 from newsdesk.model import Article, EntityMention, Extraction, Quantity
-from newsdesk.nlp import ParsedParagraph, parse_articles
+from newsdesk.nlp import ParsedParagraph, doc_text, parse_articles
 from newsdesk.unionfind import UnionFind
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
 
 _CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ", "NUM", "ADV"})
 # light verbs and reporting verbs say nothing about *what* was claimed
@@ -136,11 +140,11 @@ def sentence_candidates(article: Article, paras: list[ParsedParagraph], account:
             ent_at[i] = span
     out: list[ClaimSentence] = []
     for pp in paras:
-        for sent in pp.doc.sents:
+        for sent in _whole_quotations(pp.doc):
             if len(out) >= options.max_sentences_per_article:
                 return out
-            s = pp.start + sent.start_char
-            e = pp.start + sent.end_char
+            s = pp.start + sent[0].idx
+            e = pp.start + sent[-1].idx + len(sent[-1].text)
             head = DATELINE_HEAD.match(article.text, s, e)
             if head and e - head.end() > 20:
                 s = head.end()  # the claim starts after "ISLAMABAD – ", "Saldena, March 4 (PNA) "
@@ -187,6 +191,28 @@ def sentence_candidates(article: Article, paras: list[ParsedParagraph], account:
             out.append(ClaimSentence(article.key, account, s, e, text, len(out),
                                      frozenset(feats), frozenset(bigrams), qs))
     return out
+
+
+def _open_quote(text: str) -> bool:
+    """True when a quotation opened in ``text`` is still open at its end."""
+    return text.count("\u201c") > text.count("\u201d") or text.count('"') % 2 == 1
+
+
+def _whole_quotations(doc: Doc, most: int = 4) -> Iterator[list[Token]]:
+    """The doc's sentences, with a quotation that runs over several sentences kept as one
+    ("Valmora and Kestria share a sea. Our task is ...," she said): a claim holds the
+    whole quotation, never half of it. At most ``most`` sentences are joined."""
+    group: list[Token] = []
+    n = 0
+    for sent in doc.sents:
+        group.extend(sent)
+        n += 1
+        if n < most and _open_quote(doc_text(doc)[group[0].idx:sent.end_char]):
+            continue
+        yield group
+        group, n = [], 0
+    if group:
+        yield group
 
 
 def _unquoted(text: str) -> str:
