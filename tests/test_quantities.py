@@ -82,3 +82,15 @@ def test_bare_number_borrows_unit_only_from_a_parallel_count() -> None:
 @pytest.mark.parametrize("text", ["No numbers here at all.", "He was the first to speak."])
 def test_no_quantities(text: str) -> None:
     assert _q(text) == []
+
+
+def test_about_is_what_is_counted_not_a_name_or_a_modifier() -> None:
+    from newsdesk.extract.quantities import find_quantities
+    from newsdesk.model import Article
+
+    a = Article(key="q", text="Lirov will invest $3.1 billion in the new quay. The town is "
+                "part of a seven-member coastal trade and fisheries bloc.")
+    got = {s.text_in(a.text): s.attrs["about"] for s in find_quantities(a, None)}
+    assert got["$3.1 billion"] != "Lirov"  # the investor is not what the sum is of
+    nine = next(v for k, v in got.items() if k.startswith("seven"))
+    assert nine.endswith("bloc")

@@ -243,7 +243,9 @@ def _about_from_context(doc: Doc, head: Token, i: int, j: int) -> str:
             # "put the value of the agreements at $2.1 billion"
             return _about_noun(doc, objs[0], objs[0].left_edge.i)
         subj = [c for c in t.children if c.dep_ in ("nsubj", "nsubjpass")]
-        if subj and subj[0].pos_ in ("NOUN", "PROPN") and subj[0].i < i:
+        # a common noun subject is what is counted ("Trade reached $2.4 billion"); a name
+        # is who acts ("Kestria will invest $2.4 billion"), not what the sum is of
+        if subj and subj[0].pos_ == "NOUN" and subj[0].i < i:
             return _about_noun(doc, subj[0], subj[0].left_edge.i)
     return ""
 
@@ -360,7 +362,13 @@ def _classify(doc: Doc, i: int, j: int, value: float) -> _Quantity | None:
         about = ""
         for x in range(end, min(end + 5, n)):
             if doc[x].pos_ in ("NOUN", "PROPN"):
-                about = _about_noun(doc, doc[x], end)
+                # the head of the noun phrase, not its first word: "a nine-member regional
+                # trade and customs bloc" is about the bloc
+                t = doc[x]
+                while t.dep_ in ("compound", "amod", "conj", "nmod") and \
+                        t.i < t.head.i <= end + 8 and t.head.pos_ in ("NOUN", "PROPN"):
+                    t = t.head
+                about = _about_noun(doc, t, end)
                 break
             if doc[x].pos_ not in ("ADJ", "CCONJ", "NOUN", "ADV"):
                 break
