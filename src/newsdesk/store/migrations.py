@@ -357,4 +357,55 @@ def _statements(script: str) -> list[str]:
     return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
 
 
-MIGRATIONS: list[Migration] = [V1, _v2]
+V3_FOLLOW = """
+-- saved queries (issue 14): `filter` is the EventFilter as JSON (its query parameters)
+CREATE TABLE watches (
+    name TEXT PRIMARY KEY,
+    filter TEXT NOT NULL,
+    created TEXT NOT NULL
+);
+-- what a watch has fired: one row per (watch, event, kind, state reached)
+CREATE TABLE alerts (
+    id INTEGER PRIMARY KEY,
+    watch TEXT NOT NULL REFERENCES watches(name) ON DELETE CASCADE,
+    event_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    at TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX alerts_watch ON alerts(watch, at);
+CREATE INDEX alerts_at ON alerts(at);
+-- the state of each event a watch matched when last evaluated (alerts fire on changes)
+CREATE TABLE watch_events (
+    watch TEXT NOT NULL REFERENCES watches(name) ON DELETE CASCADE,
+    event_id TEXT NOT NULL,
+    articles INTEGER NOT NULL,
+    independent_sources INTEGER NOT NULL,
+    conflicts INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (watch, event_id)
+);
+-- `newsdesk follow`: one row per polled source (feed URL or folder)
+CREATE TABLE follow_sources (
+    source TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    etag TEXT,
+    last_modified TEXT,
+    last_poll TEXT,
+    last_ok TEXT,
+    errors INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    next_poll TEXT
+);
+-- files of followed folders already ingested (path, size, mtime): only new ones are read
+CREATE TABLE follow_files (
+    source TEXT NOT NULL,
+    path TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime REAL NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (source, path)
+);
+"""
+
+MIGRATIONS: list[Migration] = [V1, _v2, V3_FOLLOW]

@@ -185,9 +185,23 @@ def event_filter(
     plover: Annotated[str | None, Query(max_length=40, description="PLOVER type")] = None,
     limit: Annotated[int, Query(ge=1, le=qe.MAX_LIMIT)] = qe.DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(max_length=400)] = None,
+    entities: Annotated[str | None, Query(max_length=500, description="entity names, any "
+                                          "variant or near spelling, ';'-separated: all "
+                                          "mentioned")] = None,
+    actors: Annotated[str | None, Query(max_length=40, description="PLOVER actor code, or "
+                                        "two ';'-separated (a pair, either direction)")] = None,
+    published_from: Annotated[str | None, Query(max_length=10)] = None,
+    published_to: Annotated[str | None, Query(max_length=10)] = None,
+    mentioned_from: Annotated[str | None, Query(max_length=10, description="a date the "
+                                                "text mentions, on/after")] = None,
+    mentioned_to: Annotated[str | None, Query(max_length=10)] = None,
+    min_sources: Annotated[int | None, Query(ge=0, description="independent sources, at "
+                                             "least")] = None,
 ) -> EventFilter:
     return EventFilter(q, date_from, date_to, place, entity, source, plover, limit,
-                       cursor).checked()
+                       cursor, entities=entities, actors=actors, published_from=published_from,
+                       published_to=published_to, mentioned_from=mentioned_from,
+                       mentioned_to=mentioned_to, min_sources=min_sources).checked()
 
 FilterDep = Annotated[EventFilter, Depends(event_filter)]
 FmtQ = Annotated[Fmt, Query(alias="format", description="json, csv or ndjson")]
