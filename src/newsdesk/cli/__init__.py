@@ -9,6 +9,7 @@ from newsdesk.cli import (  # noqa: F401
     events,
     export,
     extract,
+    follow,
     query,
     reuse,
     run,
