@@ -13,6 +13,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import feedparser
 import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
@@ -194,6 +195,24 @@ def test_drussel_watch_fires_on_the_second_report_and_not_on_reingest(tmp_path: 
     only = json.loads(runner.invoke(app, ["alerts", "--db", db, "--watch", "drussel",
                                           "--since", "2999-01-01", "-f", "json"]).stdout)
     assert only == []
+    # the server publishes the watch: an Atom feed a feed reader parses, and a page
+    client = TestClient(create_app(db))
+    feed = client.get("/watch/drussel.atom")
+    assert feed.status_code == 200
+    assert feed.headers["content-type"].startswith("application/atom+xml")
+    parsed = feedparser.parse(feed.content)
+    assert parsed.version == "atom10" and not parsed.bozo
+    assert len(parsed.entries) == len(alerts)
+    assert {e.tags[0].term for e in parsed.entries} == kinds
+    assert all(e.link.endswith(f"/events/{DRUSSEL_EVENT}") for e in parsed.entries)
+    assert "Event grew" in " ".join(e.title for e in parsed.entries)
+    html = client.get("/watch/drussel").text
+    assert "First corroboration" in html and f"/events/{DRUSSEL_EVENT}" in html
+    assert "/watch/drussel.atom" in html
+    api = client.get("/api/watches/drussel/alerts").json()
+    assert [a["id"] for a in api["items"]] == [a["id"] for a in alerts]
+    missing = client.get("/watch/nope.atom")
+    assert missing.status_code == 404
     r = runner.invoke(app, ["watch", "remove", "drussel", "--db", db])
     assert r.exit_code == 0
     assert runner.invoke(app, ["alerts", "--db", db, "--watch", "drussel"]).exit_code == 2

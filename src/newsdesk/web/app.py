@@ -38,6 +38,7 @@ from newsdesk.query.events import EventFilter, NotFound, QueryError
 from newsdesk.web import charts
 from newsdesk.web.cites import EventCites
 from newsdesk.web.db import ReadOnlyStore, StorePool
+from newsdesk.web.watches import add_watch_routes
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("newsdesk.web")
@@ -386,6 +387,8 @@ def create_app(db_path: str | Path, *, time_limit: float | None = DEFAULT_TIME_L
     @app.get("/api/articles/{rowid}", tags=["articles"], summary="One stored article")
     def api_article(rowid: int, store: StoreDep) -> Response:
         return JSONResponse(qe.article(store.db, rowid))
+
+    add_watch_routes(app, page)  # /watch/NAME.atom, /watch/NAME (newsdesk.web.watches)
 
     # -- pages ------------------------------------------------------------------------
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
