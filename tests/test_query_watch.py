@@ -8,9 +8,13 @@ mentions.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import re
 import shutil
 import sqlite3
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import feedparser
@@ -248,3 +252,82 @@ def test_watch_names_and_duplicates_are_refused(tmp_path: Path) -> None:
     assert runner.invoke(app, ["watch", "add", "ok", "--db", db]).exit_code == 0
     r = runner.invoke(app, ["watch", "add", "ok", "--db", db])
     assert r.exit_code == 2 and "exists" in r.output
+
+
+# -- timeline --------------------------------------------------------------------------------
+
+
+def _expected_pair_days(path: Path) -> dict[str, tuple[int, int]]:
+    """(articles, mentions) per day of the articles naming both Kestria and Valmora,
+    counted from the text with the patterns the fixture's mentions were made with."""
+    db = sqlite3.connect(path)
+    out: dict[str, tuple[int, int]] = {}
+    for published, text in db.execute("SELECT published, text FROM articles"):
+        k = len(re.findall(r"\bKestria\b", text))
+        v = len(re.findall(r"\bValmora\b", text))
+        if k and v and published:
+            a, m = out.get(published, (0, 0))
+            out[published] = (a + 1, m + k + v)
+    db.close()
+    return out
+
+
+def test_timeline_csv_of_a_pair(qdb: Path) -> None:
+    r = runner.invoke(app, ["timeline", "Kestria", "Valmora", "--db", str(qdb), "-f", "csv"])
+    assert r.exit_code == 0, r.output
+    rows = list(csv.reader(io.StringIO(r.stdout)))
+    assert rows[0] == ["period", "start", "articles", "events", "mentions",
+                       "AGREE Kestria>Valmora", "AGREE Valmora>Kestria"]
+    expected = _expected_pair_days(qdb)
+    assert [row[0] for row in rows[1:]] == ["2025-03-04", "2025-03-05"] == sorted(expected)
+    for row in rows[1:]:
+        assert (int(row[2]), int(row[4])) == expected[row[0]]
+        assert row[3] == "1"  # all in the one Kestria-Valmora event
+    # the two AGREE records, one each way, on their own days
+    assert rows[1][5:] == ["1", "0"] and rows[2][5:] == ["0", "1"]
+    # the pair given the other way round swaps the direction columns' names, not the counts
+    r2 = runner.invoke(app, ["timeline", "Valmora", "Kestria", "--db", str(qdb), "-f", "csv"])
+    assert r2.stdout.splitlines()[1].startswith("2025-03-04,2025-03-04,")
+
+
+def test_timeline_by_week_and_month_fills_empty_periods(qdb: Path) -> None:
+    r = runner.invoke(app, ["timeline", "Castel", "--db", str(qdb), "--by", "week", "-f", "csv"])
+    rows = list(csv.reader(io.StringIO(r.stdout)))
+    assert rows[0][:5] == ["period", "start", "articles", "events", "mentions"]
+    assert "CONSULT" in rows[0]  # Drevin called on Castell: her side of the record
+    periods = [row[0] for row in rows[1:]]
+    assert periods[0] == "2025-W10" and rows[1][1] == "2025-03-03"
+    assert periods == sorted(periods) and len(set(periods)) == len(periods)
+    r = runner.invoke(app, ["timeline", "Valmora", "--db", str(qdb), "--by", "month", "-f",
+                            "csv"])
+    months = [row[0] for row in list(csv.reader(io.StringIO(r.stdout)))[1:]]
+    assert months[0] == "2025-03" and all(len(m) == 7 for m in months)
+    # consecutive months, none skipped even when empty
+    nums = [int(m[:4]) * 12 + int(m[5:]) for m in months]
+    assert nums == list(range(nums[0], nums[0] + len(nums)))
+
+
+def test_timeline_svg_has_the_series(qdb: Path, tmp_path: Path) -> None:
+    out = tmp_path / "t.svg"
+    r = runner.invoke(app, ["timeline", "Kestria", "Valmora", "--db", str(qdb), "-f", "svg",
+                            "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    svg = out.read_text()
+    root = ET.fromstring(svg)  # well-formed XML
+    assert root.tag.endswith("svg")
+    lines = {el.get("data-series"): el.get("points") for el in root.iter()
+             if el.tag.endswith("polyline")}
+    assert set(lines) == {"articles", "events", "mentions"}
+    assert all(len((p or "").split()) == 2 for p in lines.values())  # one point per day
+    for label in ("AGREE Kestria&gt;Valmora", "AGREE Valmora&gt;Kestria", "2025-03-04",
+                  "2025-03-05", "coverage per day"):
+        assert label in svg
+    bars = [el for el in root.iter() if el.tag.endswith("rect") and el.get("class") == "bar"]
+    assert len(bars) == 2
+
+
+def test_timeline_png_and_unknown_entity_explain(qdb: Path) -> None:
+    r = runner.invoke(app, ["timeline", "Kestria", "--db", str(qdb), "-f", "png"])
+    assert r.exit_code == 2 and "svg" in r.output
+    r = runner.invoke(app, ["timeline", "Qwxyzzy", "--db", str(qdb)])
+    assert r.exit_code == 2 and "Qwxyzzy" in r.output

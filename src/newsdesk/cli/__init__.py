@@ -14,6 +14,7 @@ from newsdesk.cli import (  # noqa: F401
     reuse,
     run,
     serve,
+    timeline,
     watch,
 )
 from newsdesk.cli.app import app
