@@ -93,6 +93,9 @@ def query_cmd(
     mentioned_to: MToOpt = None,
     min_sources: MinSourcesOpt = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Most events listed.")] = 1000,
+    sort: Annotated[str, typer.Option(
+        "--sort", help="latest (by last date, as the API) or breaking (fastest-growing "
+                       "first, with each event's breaking score).")] = "latest",
     fmt: Annotated[QueryFormat, typer.Option("--format", "-f")] = QueryFormat.table,
 ) -> None:
     """Events of the archive matching every filter given, latest first.
@@ -104,7 +107,13 @@ def query_cmd(
         try:
             f = build_filter(entity, actor, place, source, plover, text, published_from,
                              published_to, mentioned_from, mentioned_to, min_sources)
+            if sort not in ("latest", "breaking"):
+                raise QueryError("sort", f"--sort {sort!r}: use latest or breaking.")
             items = all_events(store.db, f, limit)
+            if sort == "breaking":
+                from newsdesk.query.breaking import by_breaking
+
+                items = by_breaking(store.db, items)
         except QueryError as e:
             err.print(f"[red]error:[/red] {e.detail}", highlight=False)
             raise typer.Exit(2) from e
@@ -119,21 +128,23 @@ def print_events(items: list[dict[str, Any]], fmt: QueryFormat) -> None:
     if fmt is QueryFormat.csv:
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
+        extra = ["breaking"] if items and "breaking" in items[0] else []
         w.writerow(["id", "title", "first", "last", "place", "articles", "copies",
-                    "independent_sources", "updated"])
+                    "independent_sources", "updated", *extra])
         for i in items:
             w.writerow([i["id"], i["title"], i["dates"]["first"], i["dates"]["last"],
                         i["place"], i["articles"], i["copies"], i["independent_sources"],
-                        i["updated"]])
+                        i["updated"], *[i[k] for k in extra]])
         print(buf.getvalue(), end="")
         return
     table = Table()
     table.add_column("event", no_wrap=True, min_width=15)
-    for name in ("first", "last", "place", "articles", "sources", "title"):
+    extra = ["breaking"] if items and "breaking" in items[0] else []
+    for name in ("first", "last", "place", "articles", "sources", *extra, "title"):
         table.add_column(name)
     for i in items:
         table.add_row(i["id"], i["dates"]["first"] or "", i["dates"]["last"] or "",
                       i["place"] or "", str(i["articles"]), str(i["independent_sources"]),
-                      i["title"])
+                      *[f"{i['breaking']:.2f}" for _ in extra], i["title"])
     out.print(table)
     err.print(f"{len(items)} event(s)", highlight=False)

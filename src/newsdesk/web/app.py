@@ -34,6 +34,7 @@ from newsdesk.archive import BRIEF_CACHE_VERSION, event_brief
 from newsdesk.errors import StoreError
 from newsdesk.events.archive import EventArchive
 from newsdesk.query import events as qe
+from newsdesk.query.breaking import by_breaking
 from newsdesk.query.events import EventFilter, NotFound, QueryError
 from newsdesk.web import charts
 from newsdesk.web.cites import EventCites
@@ -395,7 +396,8 @@ def create_app(db_path: str | Path, *, time_limit: float | None = DEFAULT_TIME_L
     def home(store: StoreDep, f: FilterDep) -> HTMLResponse:
         pg = qe.list_events(store.db, f)
         facets = qe.event_facets(store.db, f)
-        growing = qe.growing_events(store.db) if not f.params() and not f.cursor else []
+        growing = (by_breaking(store.db, qe.growing_events(store.db))
+                   if not f.params() and not f.cursor else [])
         params = f.params()
         months = sorted(facets["month"], key=lambda m: m["value"])
         chart = charts.bars([(m["value"], m["count"]) for m in months],
