@@ -331,3 +331,18 @@ def test_timeline_png_and_unknown_entity_explain(qdb: Path) -> None:
     assert r.exit_code == 2 and "svg" in r.output
     r = runner.invoke(app, ["timeline", "Qwxyzzy", "--db", str(qdb)])
     assert r.exit_code == 2 and "Qwxyzzy" in r.output
+
+
+def test_a_misspelt_surname_resolves_to_its_entity(store: Store) -> None:
+    db = store.db
+    db.executemany("INSERT INTO entities (entity_id, name, type) VALUES (?,?,?)",
+                   [("person:sergey-lavrov", "Sergey Lavrov", "PERSON"),
+                    ("gpe:valmora", "Valmora", "GPE"), ("person:lars-lavik", "Lars Lavik",
+                                                         "PERSON")])
+    db.executemany("INSERT INTO entity_variants (entity_id, variant, count) VALUES (?,?,?)",
+                   [("person:sergey-lavrov", "Sergei Lavrov", 3),
+                    ("person:sergey-lavrov", "Lavrov", 5), ("gpe:valmora", "Valmora", 2)])
+    assert qe.resolve_entity(db, "Lavorv") == ["person:sergey-lavrov"]
+    assert qe.resolve_entity(db, "sergei lavrov") == ["person:sergey-lavrov"]  # a variant
+    assert qe.resolve_entity(db, "gpe:valmora") == ["gpe:valmora"]  # an id
+    assert qe.resolve_entity(db, "Qwxyzzy") == []

@@ -1,6 +1,6 @@
 """Read-only queries over the archive: events, search, entities, actor pairs, sources.
 
-One filter (:class:`EventFilter`) is shared by the web pages, the JSON API and (later) the
+One filter (:class:`EventFilter`) is shared by the web pages, the JSON API and the
 ``newsdesk query`` command, so a filter means the same everywhere. Every function takes a
 plain ``sqlite3.Connection`` and only reads. Lists use keyset pagination: a page ends with
 an opaque ``next`` cursor (the sort key of its last row) and the next page starts after it,

@@ -77,7 +77,7 @@ def add_watch_routes(app: FastAPI, page: Callable[..., HTMLResponse]) -> None:
     def base(request: Request) -> str:
         return str(request.base_url).rstrip("/")
 
-    @app.get("/watch/{name}.atom", tags=["watches"], summary="A watch's alerts as Atom")
+    @app.get("/watch/{name}.atom", include_in_schema=False)
     def watch_atom(request: Request, name: str) -> Response:
         w, alerts = load(request, name)
         return Response(atom_feed(name, alerts, base(request), w["created"]),
