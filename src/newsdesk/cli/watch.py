@@ -130,7 +130,11 @@ def alerts_cmd(
     if fmt is ListFormat.json:
         print(json.dumps([a.to_dict() for a in alerts], ensure_ascii=False, indent=2))
         return
-    table = Table("at", "watch", "kind", "event", "title", "articles", "sources")
+    table = Table("at", "watch", "kind")
+    table.add_column("event", no_wrap=True)
+    table.add_column("title", overflow="ellipsis", no_wrap=True, max_width=48)
+    table.add_column("articles")
+    table.add_column("sources")
     for a in alerts:
         table.add_row(a.at, a.watch, a.kind, a.event_id, str(a.detail.get("title") or ""),
                       str(a.detail.get("articles", "")),
