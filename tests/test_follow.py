@@ -202,3 +202,16 @@ def test_loop_stops_on_ctrl_c_and_bad_sources_are_refused(tmp_path: Path) -> Non
     assert parse_every("15m") == 900 and parse_every("2h") == 7200 and parse_every("90") == 90
     with pytest.raises(FollowError):
         parse_every("soon")
+
+
+def test_requests_to_one_host_are_spaced(server: str, tmp_path: Path) -> None:
+    import time
+
+    with Store(tmp_path / "p.db") as s, Follower(s) as f:
+        f.host_gap = 0.4
+        t = time.monotonic()
+        f.poll(f"{server}/feed.xml")
+        f.poll(f"{server}/feed.xml")
+        assert time.monotonic() - t >= 0.4
+    assert len(Handler.requests) == 2 and "newsdesk-follow" in Handler.requests[0][
+        "headers"]["User-Agent"]

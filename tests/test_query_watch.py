@@ -346,3 +346,17 @@ def test_a_misspelt_surname_resolves_to_its_entity(store: Store) -> None:
     assert qe.resolve_entity(db, "sergei lavrov") == ["person:sergey-lavrov"]  # a variant
     assert qe.resolve_entity(db, "gpe:valmora") == ["gpe:valmora"]  # an id
     assert qe.resolve_entity(db, "Qwxyzzy") == []
+
+
+def test_one_failing_watch_does_not_stop_the_others(tmp_path: Path) -> None:
+    first, _ = _drussel_dirs(tmp_path)
+    with Store(tmp_path / "o.db") as s:
+        add_watch(s, "good", EventFilter(q="Vessa"))
+        # a watch on a name no entity has (yet): it cannot run, the other one still fires
+        s.db.execute("INSERT INTO watches (name, filter, created) VALUES ('later', "
+                     "'{\"entities\": \"Qwxyzzy\"}', '2025-01-01')")
+        s.db.commit()
+        ingest([first], s)
+        up = update_archive(s)
+        assert up.watch_error and "later" in up.watch_error and "Qwxyzzy" in up.watch_error
+        assert [a.watch for a in list_alerts(s.db)] == ["good"]

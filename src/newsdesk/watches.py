@@ -183,9 +183,14 @@ def evaluate_watches(store: Store, event_ids: Iterable[str]) -> list[Alert]:
     if not ids or not watches:
         return []
     fired: list[Alert] = []
+    failed: list[str] = []
     now = _now()
     for w in watches:
-        matched = match_events(db, replace(w.filter, event_ids=tuple(ids)))
+        try:
+            matched = match_events(db, replace(w.filter, event_ids=tuple(ids)))
+        except NewsdeskError as e:  # one watch that cannot run never stops the others
+            failed.append(f"{w.name}: {e}")
+            continue
         if w.min_breaking is not None and matched:
             from newsdesk.query.breaking import breaking_score
 
@@ -227,6 +232,11 @@ def evaluate_watches(store: Store, event_ids: Iterable[str]) -> list[Alert]:
                                "articles, independent_sources, conflicts, at) "
                                "VALUES (?,?,?,?,?,?)", (w.name, eid, arts, srcs, conflicts,
                                                         now))
+    if failed:
+        raise WatchError(f"{len(failed)} watch(es) could not be evaluated ({'; '.join(failed)})"
+                         f"; the other watches' {len(fired)} alert(s) were recorded. Fix or "
+                         "remove them with `newsdesk watch add NAME --replace ...` / "
+                         "`newsdesk watch remove NAME`.")
     return fired
 
 

@@ -31,6 +31,7 @@ TIMEOUT = 20.0  # seconds per request (connect, read, write, pool)
 MAX_BYTES = 10 * 1024 * 1024  # a feed larger than this is refused, not read to the end
 MAX_BACKOFF = 6 * 3600.0  # seconds: the longest a failing feed is left alone
 MIN_EVERY = 60.0  # seconds: polling a feed more often than this is not polite
+HOST_GAP = 1.0  # seconds between two requests to the same host in one round
 USER_AGENT = "newsdesk-follow/1 (+https://newsdesk.invalid; polls at most once a minute)"
 
 
@@ -96,6 +97,20 @@ class Follower:
         self.opts = opts or IngestOptions()
         self.client = httpx.Client(timeout=timeout, follow_redirects=True,
                                    headers={"User-Agent": USER_AGENT})
+        self.host_gap = HOST_GAP
+        self._last_request: dict[str, float] = {}  # host -> time.monotonic() of last request
+
+    def _polite(self, url: str) -> None:
+        """Wait so that two requests to one host are at least ``host_gap`` apart."""
+        from urllib.parse import urlsplit
+
+        host = urlsplit(url).netloc
+        last = self._last_request.get(host)
+        if last is not None:
+            wait = self.host_gap - (time.monotonic() - last)
+            if wait > 0:
+                time.sleep(wait)
+        self._last_request[host] = time.monotonic()
 
     def close(self) -> None:
         """Close the HTTP client."""
@@ -186,6 +201,7 @@ class Follower:
             headers["If-None-Match"] = etag
         if modified:
             headers["If-Modified-Since"] = modified
+        self._polite(source)
         try:
             with self.client.stream("GET", source, headers=headers) as resp:
                 if resp.status_code == 304:
