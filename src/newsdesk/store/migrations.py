@@ -358,14 +358,16 @@ def _statements(script: str) -> list[str]:
 
 
 V3_FOLLOW = """
+-- issue 14. IF NOT EXISTS throughout: main numbers its own third migration (entity keys);
+-- on merge this one goes after it, and re-running it on a store that has it is harmless.
 -- saved queries (issue 14): `filter` is the EventFilter as JSON (its query parameters)
-CREATE TABLE watches (
+CREATE TABLE IF NOT EXISTS watches (
     name TEXT PRIMARY KEY,
     filter TEXT NOT NULL,
     created TEXT NOT NULL
 );
 -- what a watch has fired: one row per (watch, event, kind, state reached)
-CREATE TABLE alerts (
+CREATE TABLE IF NOT EXISTS alerts (
     id INTEGER PRIMARY KEY,
     watch TEXT NOT NULL REFERENCES watches(name) ON DELETE CASCADE,
     event_id TEXT NOT NULL,
@@ -373,10 +375,10 @@ CREATE TABLE alerts (
     at TEXT NOT NULL,
     detail TEXT NOT NULL DEFAULT '{}'
 );
-CREATE INDEX alerts_watch ON alerts(watch, at);
-CREATE INDEX alerts_at ON alerts(at);
+CREATE INDEX IF NOT EXISTS alerts_watch ON alerts(watch, at);
+CREATE INDEX IF NOT EXISTS alerts_at ON alerts(at);
 -- the state of each event a watch matched when last evaluated (alerts fire on changes)
-CREATE TABLE watch_events (
+CREATE TABLE IF NOT EXISTS watch_events (
     watch TEXT NOT NULL REFERENCES watches(name) ON DELETE CASCADE,
     event_id TEXT NOT NULL,
     articles INTEGER NOT NULL,
@@ -386,7 +388,7 @@ CREATE TABLE watch_events (
     PRIMARY KEY (watch, event_id)
 );
 -- `newsdesk follow`: one row per polled source (feed URL or folder)
-CREATE TABLE follow_sources (
+CREATE TABLE IF NOT EXISTS follow_sources (
     source TEXT PRIMARY KEY,
     kind TEXT NOT NULL,
     etag TEXT,
@@ -398,7 +400,7 @@ CREATE TABLE follow_sources (
     next_poll TEXT
 );
 -- files of followed folders already ingested (path, size, mtime): only new ones are read
-CREATE TABLE follow_files (
+CREATE TABLE IF NOT EXISTS follow_files (
     source TEXT NOT NULL,
     path TEXT NOT NULL,
     size INTEGER NOT NULL,
