@@ -360,3 +360,17 @@ def test_one_failing_watch_does_not_stop_the_others(tmp_path: Path) -> None:
         up = update_archive(s)
         assert up.watch_error and "later" in up.watch_error and "Qwxyzzy" in up.watch_error
         assert [a.watch for a in list_alerts(s.db)] == ["good"]
+
+
+def test_home_page_form_keeps_the_new_filters(qdb: Path) -> None:
+    client = TestClient(create_app(qdb))
+    html = client.get("/?entities=Drevni&actors=KES;VAL&min_sources=2").text
+    assert 'name="entities" value="Drevni"' in html
+    assert 'name="actors" value="KES;VAL"' in html
+    assert 'name="min_sources" value="2"' in html
+    assert KESTRIA_EVENT in html and DRUSSEL_EVENT not in html.split("listing", 1)[1]
+    # an empty form field is no filter (browsers send min_sources= when it is left blank)
+    blank = client.get("/?min_sources=&entities=&actors=")
+    assert blank.status_code == 200 and KESTRIA_EVENT in blank.text and DRUSSEL_EVENT in blank.text
+    bad = client.get("/api/events?min_sources=two")
+    assert bad.status_code == 400 and "min_sources" in bad.json()["detail"]

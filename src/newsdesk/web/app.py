@@ -197,13 +197,15 @@ def event_filter(
     mentioned_from: Annotated[str | None, Query(max_length=10, description="a date the "
                                                 "text mentions, on/after")] = None,
     mentioned_to: Annotated[str | None, Query(max_length=10)] = None,
-    min_sources: Annotated[int | None, Query(ge=0, description="independent sources, at "
-                                             "least")] = None,
+    min_sources: Annotated[str | None, Query(max_length=6, pattern=r"^\d*$",
+                                             description="independent sources, at least (a "
+                                             "whole number; empty: no minimum)")] = None,
 ) -> EventFilter:
     return EventFilter(q, date_from, date_to, place, entity, source, plover, limit,
                        cursor, entities=entities, actors=actors, published_from=published_from,
                        published_to=published_to, mentioned_from=mentioned_from,
-                       mentioned_to=mentioned_to, min_sources=min_sources).checked()
+                       mentioned_to=mentioned_to,
+                       min_sources=int(min_sources) if min_sources else None).checked()
 
 FilterDep = Annotated[EventFilter, Depends(event_filter)]
 FmtQ = Annotated[Fmt, Query(alias="format", description="json, csv or ndjson")]
