@@ -18,7 +18,12 @@
 4. Prints requests, errors (target 0) and p50/p95 latency per endpoint and overall (target
    p95 < 150 ms); --json writes them to bench/out/serve.json.
 
+5. ``--pathological LIMIT``: instead, time three pathological FTS queries (26 prefix
+   terms OR'd, 130 two-letter prefixes, a NEAR of 8 prefixes) without and with the
+   per-request time limit.
+
 usage: python bench/bench_serve.py [--n 20000] [--add 1000] [--clients 20] [--seconds 30]
+       python bench/bench_serve.py --pathological 0.5
 """
 
 from __future__ import annotations
@@ -238,6 +243,31 @@ async def load(base: str, clients: int, seconds: float, events: list[str],
     return out
 
 
+def pathological(db_path: Path, limit: float) -> None:
+    """Time pathological FTS queries without and with the per-request limit."""
+    import string
+
+    from newsdesk.query.events import search
+    from newsdesk.web.db import ReadOnlyStore
+
+    queries = [" OR ".join(f"{a}*" for a in string.ascii_lowercase),
+               " OR ".join(f"{a}{b}*" for a in string.ascii_lowercase for b in "aeiou"),
+               "NEAR(" + " ".join(f"{a}*" for a in "abcdefgh") + ", 50)"]
+    for q in queries:
+        for lim in (None, limit):
+            s = ReadOnlyStore(db_path, lim)
+            s.start_request()
+            t = time.perf_counter()
+            try:
+                search(s.db, q, 50)
+                how = "answered"
+            except sqlite3.OperationalError as e:
+                how = f"stopped ({e})"
+            finally:
+                s.close()
+            print(f"{q[:40]:<42} limit {lim!s:>5}: {time.perf_counter() - t:6.2f} s {how}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, default=20000)
@@ -250,6 +280,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--endpoints", default="event,search,entity",
                     help="which endpoints the clients call (comma-separated)")
     ap.add_argument("--json", action="store_true", help="write bench/out/serve.json")
+    ap.add_argument("--pathological", type=float, metavar="LIMIT",
+                    help="only time pathological FTS queries without and with this limit (s)")
     ap.add_argument("--writer", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.writer:
@@ -259,6 +291,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.rebuild:
         (args.work / "archive.json").unlink(missing_ok=True)
     db_path = build(args.work, args.n, args.add)
+    if args.pathological:
+        pathological(db_path, args.pathological)
+        return 0
     # each run starts from the N-article archive: drop what an earlier run's writer added
     db = sqlite3.connect(db_path)
     with db:

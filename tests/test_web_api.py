@@ -109,6 +109,7 @@ def test_keyset_pages_with_link_header_cover_the_list_once(client: TestClient) -
 @pytest.mark.parametrize("query, expected", [
     ("place=Drussel", {DRUSSEL}),
     (f"entity={HALVARD}", {KESTRIA_EV}),
+    ("entity=tomas%20halvard", {KESTRIA_EV}),  # by name too
     ("plover=agree", {KESTRIA_EV}),
     ("source=Valmora%20Public%20Radio", {DRUSSEL, PORT_CAMINA}),
     ("date_from=2025-04&date_to=2025-04-20", {OPERA}),
@@ -177,6 +178,7 @@ def test_alias_of_a_merged_event_redirects(web_db: Web, tmp_path: Path) -> None:
     ("/api/events?limit=0", 400, "limit"),
     ("/api/events?limit=100000", 400, "limit"),
     ("/api/events?date_from=yesterday", 400, "YYYY-MM-DD"),
+    ("/api/events?entity=Nobody%20Atall", 400, "/api/entities?q="),
     ("/api/events?cursor=not-a-cursor", 400, "next"),
     ("/api/events?format=xml", 400, "format"),
     ("/api/events/ev-doesnotexist", 404, "/api/events"),
@@ -209,6 +211,30 @@ def test_pathological_query_is_stopped_with_400(web_db: Web,  # noqa: F811
         assert "limit" in body["detail"]
     with TestClient(create_app(web_db[0])) as c:  # the default limit lets it through
         assert c.get("/api/search", params={"q": prefixes}).status_code == 200
+
+
+def test_the_watchdog_interrupts_work_no_progress_check_sees(
+        web_db: Web, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    import time
+
+    monkeypatch.setattr("newsdesk.web.db.PROGRESS_STEPS", 10**9)  # progress checks off
+    s = ReadOnlyStore(web_db[0], time_limit=0.3)
+    try:
+        endless = ("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+                   "SELECT count(*) FROM c")
+        s.start_request()
+        t = time.monotonic()
+        with pytest.raises(sqlite3.OperationalError, match="interrupted"):
+            s.db.execute(endless).fetchone()
+        assert time.monotonic() - t < 5
+        s.end_request()
+        # a disarmed clock never fires into the connection's next request
+        s.start_request()
+        s.end_request()
+        time.sleep(0.4)
+        assert s.db.execute("SELECT count(*) FROM events").fetchone()[0] > 0
+    finally:
+        s.close()
 
 
 def test_the_store_is_opened_read_only(web_db: Web) -> None:  # noqa: F811
@@ -427,6 +453,17 @@ def test_serve_prints_the_url_serves_and_stops_on_ctrl_c(web_db: Web) -> None:  
             proc.kill()
     assert proc.returncode == 0, err
     assert "stopped" in out and "Traceback" not in err
+
+
+def test_serve_warns_that_another_host_has_no_login(web_db: Web) -> None:  # noqa: F811
+    # 192.0.2.1 (TEST-NET-1) is no address of this machine: the bind fails after the
+    # warning, so nothing listens and nothing is sent anywhere
+    r = subprocess.run([sys.executable, "-m", "newsdesk.cli", "serve", "--db", str(web_db[0]),
+                        "--host", "192.0.2.1", "--port", "0"], capture_output=True, text=True,
+                       timeout=60, env={**os.environ, "NO_COLOR": "1", "COLUMNS": "300"})
+    err = " ".join(r.stderr.split())
+    assert "there is no login" in err and "192.0.2.1" in err
+    assert r.returncode == 2 and "cannot listen on 192.0.2.1" in err
 
 
 def test_serve_refuses_a_missing_store(tmp_path: Path) -> None:

@@ -99,6 +99,9 @@ def page(browser: Any, server: str) -> Iterator[Any]:
     context.route("**/*", guard)
     pg = context.new_page()
     pg.on("pageerror", lambda e: errors.append(str(e)))
+    # the CSP must never have to block anything of the app's own (styles, script, SVG)
+    pg.on("console", lambda m: errors.append(m.text)
+          if "Content Security Policy" in m.text else None)
     pg.set_default_timeout(15_000)
     pg.base = server  # type: ignore[attr-defined]
     yield pg

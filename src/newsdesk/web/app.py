@@ -18,6 +18,7 @@ import logging
 import sqlite3
 import zlib
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
@@ -200,12 +201,21 @@ def event_filter(
     min_sources: Annotated[str | None, Query(max_length=6, pattern=r"^\d*$",
                                              description="independent sources, at least (a "
                                              "whole number; empty: no minimum)")] = None,
+    *, store: StoreDep,
 ) -> EventFilter:
-    return EventFilter(q, date_from, date_to, place, entity, source, plover, limit,
-                       cursor, entities=entities, actors=actors, published_from=published_from,
-                       published_to=published_to, mentioned_from=mentioned_from,
-                       mentioned_to=mentioned_to,
-                       min_sources=int(min_sources) if min_sources else None).checked()
+    f = EventFilter(q, date_from, date_to, place, entity, source, plover, limit,
+                    cursor, entities=entities, actors=actors, published_from=published_from,
+                    published_to=published_to, mentioned_from=mentioned_from,
+                    mentioned_to=mentioned_to,
+                    min_sources=int(min_sources) if min_sources else None).checked()
+    if f.entity and ":" not in f.entity:  # a name or spelling: the entity it names
+        found = qe.entity_links(store.db, [f.entity]).get(f.entity)
+        if found is None:
+            raise QueryError("entity", f"no entity is called {f.entity!r}: give an entity "
+                                       "id (person:…, org:…) or a name the archive knows; "
+                                       f"look it up at /api/entities?q={f.entity}")
+        f = replace(f, entity=found)
+    return f
 
 FilterDep = Annotated[EventFilter, Depends(event_filter)]
 FmtQ = Annotated[Fmt, Query(alias="format", description="json, csv or ndjson")]
