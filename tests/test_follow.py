@@ -215,3 +215,15 @@ def test_requests_to_one_host_are_spaced(server: str, tmp_path: Path) -> None:
         assert time.monotonic() - t >= 0.4
     assert len(Handler.requests) == 2 and "newsdesk-follow" in Handler.requests[0][
         "headers"]["User-Agent"]
+
+
+def test_a_folder_removed_while_followed_is_reported_not_fatal(tmp_path: Path) -> None:
+    gone, kept = tmp_path / "gone", tmp_path / "kept"
+    gone.mkdir()
+    kept.mkdir()
+    shutil.copy(EXAMPLES / "b01_drussel_floods.txt", kept)
+    with Store(tmp_path / "g.db") as s, Follower(s) as f:
+        gone.rmdir()
+        res = f.poll_all([str(gone), str(kept)])
+    assert res[0].status == "error" and "neither" in (res[0].error or "")
+    assert res[1].status == "new" and res[1].added == 1

@@ -235,7 +235,13 @@ class Follower:
 
     def poll_all(self, sources: Sequence[str], *, force: bool = False) -> list[PollResult]:
         """Poll each source once, in order; an error in one never stops the others."""
-        return [self.poll(s, force=force) for s in sources]
+        out = []
+        for s in sources:
+            try:
+                out.append(self.poll(s, force=force))
+            except (FollowError, OSError) as e:  # e.g. a followed folder removed meanwhile
+                out.append(PollResult(s, "error", error=f"{type(e).__name__}: {e}"))
+        return out
 
 
 def store_feed(store: Store, data: bytes, origin: str,
