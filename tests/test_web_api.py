@@ -415,10 +415,11 @@ def test_openapi_lists_the_api(client: TestClient) -> None:
     assert set(doc["paths"]) == {
         "/api/events", "/api/events/{event_id}", "/api/search", "/api/entities",
         "/api/entities/{entity_id}", "/api/pairs/{a}/{b}", "/api/sources/{name}",
-        "/api/articles/{rowid}"}
+        "/api/articles/{rowid}", "/api/watches/{name}/alerts"}
     params = {p["name"] for p in doc["paths"]["/api/events"]["get"]["parameters"]}
     assert params >= {"q", "date_from", "date_to", "place", "entity", "source", "plover",
-                      "limit", "cursor", "format"}
+                      "limit", "cursor", "format", "entities", "actors", "published_from",
+                      "published_to", "mentioned_from", "mentioned_to", "min_sources"}
     assert client.get("/docs").status_code == 404  # no Swagger UI pulled from a CDN
 
 

@@ -46,6 +46,8 @@ class ArchiveUpdate:
     extract: ExtractReport | None = None  # what extraction did for the new articles
     briefed: list[str] = field(default_factory=list)  # events whose claims were rebuilt
     failed: list[tuple[str, str]] = field(default_factory=list)  # (event id, reason)
+    alerts: int = 0  # alerts the watches fired for the events this update touched
+    watch_error: str | None = None  # why the watches could not be evaluated (update kept)
 
 
 def _now() -> str:
@@ -79,7 +81,23 @@ def update_archive(store: Store, options: ArchiveOptions | None = None, *,
             out.failed.append((eid, f"{type(e).__name__}: {e}"))
             continue
         out.briefed.append(eid)
+    _evaluate_watches(store, out)
     return out
+
+
+def _evaluate_watches(store: Store, out: ArchiveUpdate) -> None:
+    """Fire the watches' alerts for the events this update created or changed; a watch
+    error is reported on the update and never undoes or stops it."""
+    touched = list(dict.fromkeys([*out.events.created, *out.events.changed,
+                                  *out.events.merged.values()]))
+    if not touched:
+        return
+    try:
+        from newsdesk.watches import evaluate_watches
+
+        out.alerts = len(evaluate_watches(store, touched))
+    except Exception as e:  # noqa: BLE001 - alerts are an extra; the update stands
+        out.watch_error = f"{type(e).__name__}: {e}"
 
 
 def event_brief(store: Store, event_id: str) -> dict[str, Any] | None:

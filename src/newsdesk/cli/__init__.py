@@ -3,7 +3,20 @@
 from __future__ import annotations
 
 # Importing a command module registers its commands on the app.
-from newsdesk.cli import brief, core, events, export, extract, reuse, run, serve  # noqa: F401
+from newsdesk.cli import (  # noqa: F401
+    brief,
+    core,
+    events,
+    export,
+    extract,
+    follow,
+    query,
+    reuse,
+    run,
+    serve,
+    timeline,
+    watch,
+)
 from newsdesk.cli.app import app
 
 

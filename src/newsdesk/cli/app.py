@@ -155,6 +155,12 @@ def update_with_progress(store: Store, quiet: bool = False) -> ArchiveUpdate:
     for eid, reason in up.failed:
         err.print(f"[yellow]warning[/yellow] event {eid} could not be briefed: {reason}",
                   highlight=False)
+    if up.watch_error:
+        err.print(f"[yellow]warning[/yellow] watches could not be evaluated: {up.watch_error}",
+                  highlight=False)
+    if up.alerts and not quiet:
+        err.print(f"watches: {up.alerts} alert(s) fired (`newsdesk alerts` lists them)",
+                  highlight=False)
     if not quiet and (up.events.added or up.events.changed):
         ev = up.events
         merged = f", {len(ev.merged)} merged" if ev.merged else ""

@@ -1,6 +1,6 @@
 """Read-only queries over the archive: events, search, entities, actor pairs, sources.
 
-One filter (:class:`EventFilter`) is shared by the web pages, the JSON API and (later) the
+One filter (:class:`EventFilter`) is shared by the web pages, the JSON API and the
 ``newsdesk query`` command, so a filter means the same everywhere. Every function takes a
 plain ``sqlite3.Connection`` and only reads. Lists use keyset pagination: a page ends with
 an opaque ``next`` cursor (the sort key of its last row) and the next page starts after it,
@@ -57,28 +57,55 @@ class EventFilter:
     plover: str | None = None  # PLOVER type coded in the event (AGREE, CONSULT, ...)
     limit: int = DEFAULT_LIMIT
     cursor: str | None = None
+    # issue 14 (newsdesk query, watches): added after cursor so positional calls still hold
+    entities: str | None = None  # names, any variant or a near spelling, ';'-separated: all
+    actors: str | None = None  # PLOVER actor codes ';'-separated: one = either side, two = pair
+    published_from: str | None = None  # an article of the event published on/after
+    published_to: str | None = None  # ... on/before (partial dates include their period)
+    mentioned_from: str | None = None  # a date mentioned in the text (date_mentions.value)
+    mentioned_to: str | None = None
+    min_sources: int | None = None  # at least this many independent sources
+    entity_ids: tuple[tuple[str, ...], ...] = ()  # set by resolve_entities: ids per name
+    event_ids: tuple[str, ...] | None = None  # only these events (watch evaluation)
 
     def checked(self) -> EventFilter:
         """The filter with empty strings dropped and values validated."""
         clean: dict[str, Any] = {k: (v.strip() or None) if isinstance(v, str) else v
-                                 for k, v in ((f, getattr(self, f)) for f in FILTER_FIELDS)}
+                                 for k, v in ((f, getattr(self, f))
+                                              for f in FILTER_FIELDS + EXTRA_FILTER_FIELDS)}
         f = replace(self, **clean)
-        for name in ("date_from", "date_to"):
+        for name in ("date_from", "date_to", "published_from", "published_to",
+                     "mentioned_from", "mentioned_to"):
             v = getattr(f, name)
             if v is not None and not _DATE.match(v):
                 raise QueryError(name, f"{name}={v!r} is not a date: give YYYY, YYYY-MM or "
                                        "YYYY-MM-DD, e.g. 2025-03-04.")
         if f.plover is not None:
             f = replace(f, plover=f.plover.upper())
+        if f.actors is not None:
+            codes = [c.strip().upper() for c in f.actors.split(LIST_SEP) if c.strip()]
+            if len(codes) > 2:
+                raise QueryError("actors", f"actors={f.actors!r} names {len(codes)} codes: give "
+                                           "one (either side) or two (a pair, either "
+                                           "direction), e.g. KES;VAL.")
+            f = replace(f, actors=LIST_SEP.join(codes) or None)
+        if f.min_sources is not None and f.min_sources < 0:
+            raise QueryError("min_sources", f"min_sources={f.min_sources} is negative: give 0 "
+                                            "or more independent sources.")
         check_limit(f.limit)
         return f
 
     def params(self) -> dict[str, str]:
         """The filter as query parameters (non-empty ones), for links between pages."""
-        return {k: str(v) for k in FILTER_FIELDS if (v := getattr(self, k))}
+        return {k: str(v) for k in FILTER_FIELDS + EXTRA_FILTER_FIELDS
+                if (v := getattr(self, k)) is not None and v != ""}
 
 
 FILTER_FIELDS = ("q", "date_from", "date_to", "place", "entity", "source", "plover")
+# issue 14's fields (also string-valued query parameters of /api/events and the pages)
+EXTRA_FILTER_FIELDS = ("entities", "actors", "published_from", "published_to",
+                       "mentioned_from", "mentioned_to", "min_sources")
+LIST_SEP = ";"  # between the names of `entities` and the codes of `actors`
 
 
 @dataclass(slots=True)
@@ -172,12 +199,123 @@ def _event_where(f: EventFilter) -> tuple[list[str], list[Any]]:
         where.append("e.event_id IN (SELECT m.event_id FROM articles_fts JOIN event_articles m "
                      "ON m.article_rowid = articles_fts.rowid WHERE articles_fts MATCH ?)")
         args.append(f.q)
+    _extra_where(f, where, args)
     return where, args
+
+
+def _extra_where(f: EventFilter, where: list[str], args: list[Any]) -> None:
+    """The conditions of issue 14's filter fields (entity names resolved beforehand)."""
+    if f.entities and not f.entity_ids:
+        raise QueryError("entities", "entities given but not resolved: call "
+                                     "resolve_entities(db, filter) first.")
+    for ids in f.entity_ids:  # every name: an event mentioning any entity it resolved to
+        where.append("e.event_id IN (SELECT m.event_id FROM mentions mn JOIN event_articles m "
+                     "ON m.article_rowid = mn.article_rowid WHERE mn.entity_id IN "
+                     f"({','.join('?' * len(ids))}))")
+        args += list(ids)
+    if f.actors:
+        codes = f.actors.split(LIST_SEP)
+        pe = ("e.event_id IN (SELECT m.event_id FROM political_events p JOIN event_articles m "
+              "ON m.article_rowid = p.article_rowid WHERE {}{})")
+        typ = " AND p.type = ?" if f.plover else ""
+        if len(codes) == 1:
+            where.append(pe.format("(p.source_code = ? OR p.target_code = ?)", typ))
+            args += [codes[0], codes[0]]
+        else:
+            where.append(pe.format("((p.source_code = ? AND p.target_code = ?) OR "
+                                   "(p.source_code = ? AND p.target_code = ?))", typ))
+            args += [codes[0], codes[1], codes[1], codes[0]]
+        if f.plover:
+            args.append(f.plover)
+    for lo, hi, sub in (
+            (f.published_from, f.published_to,
+             "SELECT m.event_id FROM articles a JOIN event_articles m ON m.article_rowid = "
+             "a.rowid WHERE a.published IS NOT NULL"),
+            (f.mentioned_from, f.mentioned_to,
+             "SELECT m.event_id FROM date_mentions d JOIN event_articles m ON m.article_rowid "
+             "= d.article_rowid WHERE d.value IS NOT NULL")):
+        if lo is None and hi is None:
+            continue
+        col = "a.published" if "articles a" in sub else "d.value"
+        cond = []
+        if lo is not None:
+            cond.append(f" AND substr({col}, 1, ?) >= ?")
+            args += [len(lo), lo]
+        if hi is not None:  # a partial date includes its whole month or year
+            cond.append(f" AND substr({col}, 1, ?) <= ?")
+            args += [len(hi), hi]
+        where.append(f"e.event_id IN ({sub}{''.join(cond)})")
+    if f.min_sources is not None:
+        where.append("e.independent_sources >= ?")
+        args.append(f.min_sources)
+    if f.event_ids is not None:
+        where.append(f"e.event_id IN ({','.join('?' * len(f.event_ids))})"
+                     if f.event_ids else "0")
+        args += list(f.event_ids)
+
+
+FUZZY_CUTOFF = 80.0  # rapidfuzz ratio (0-100) a near spelling needs: "Lavorv" ~ "Lavrov" 83
+
+
+def resolve_entity(db: sqlite3.Connection, name: str) -> list[str]:
+    """Entity ids a user's name means: an exact entity id, name or variant (any case), else
+    the entities whose closest variant is the best near spelling (rapidfuzz, at least
+    :data:`FUZZY_CUTOFF`). Empty when nothing is close."""
+    from rapidfuzz import fuzz, process, utils
+
+    name = name.strip()
+    if not name:
+        return []
+    ids = [str(r[0]) for r in db.execute(
+        "SELECT entity_id FROM entities WHERE entity_id = ? OR name = ? COLLATE NOCASE "
+        "UNION SELECT entity_id FROM entity_variants WHERE variant = ? COLLATE NOCASE",
+        (name, name, name))]
+    if ids:
+        return sorted(set(ids))
+    variants: dict[str, set[str]] = defaultdict(set)
+    for eid, v in db.execute("SELECT entity_id, name FROM entities UNION ALL "
+                             "SELECT entity_id, variant FROM entity_variants"):
+        variants[str(v)].add(str(eid))
+        for word in str(v).split():  # a surname alone matches its person ("Lavorv" ~ Lavrov)
+            if len(word) >= 4 and word != v:
+                variants[word].add(str(eid))
+    hits = process.extract(name, list(variants), scorer=fuzz.WRatio,
+                           processor=utils.default_process, score_cutoff=FUZZY_CUTOFF,
+                           limit=20)
+    if not hits:
+        return []
+    best = max(h[1] for h in hits)
+    return sorted({eid for v, score, _ in hits if score >= best - 1e-9 for eid in variants[v]})
+
+
+def resolve_entities(db: sqlite3.Connection, f: EventFilter) -> EventFilter:
+    """The filter with its ``entities`` names resolved to ids (:func:`resolve_entity`);
+    QueryError naming the name when one resolves to nothing."""
+    if not f.entities or f.entity_ids:
+        return f
+    out = []
+    for name in (n for n in f.entities.split(LIST_SEP) if n.strip()):
+        ids = resolve_entity(db, name)
+        if not ids:
+            raise QueryError("entities", f"no entity is named or spelt like {name.strip()!r}: "
+                                         "check the spelling; the known names are in the "
+                                         "entities table (/api/entities?q=PREFIX lists them).")
+        out.append(tuple(ids))
+    return replace(f, entity_ids=tuple(out))
+
+
+def match_events(db: sqlite3.Connection, f: EventFilter) -> list[str]:
+    """Every live event id the filter matches (no paging; latest first), for watches."""
+    f = resolve_entities(db, replace(f, cursor=None).checked())
+    where, args = _event_where(f)
+    return [str(r[0]) for r in db.execute(
+        f"SELECT e.event_id FROM events e WHERE {' AND '.join(where)} "
+        "ORDER BY coalesce(e.last_date, '') DESC, e.event_id", args)]
 
 
 def list_events(db: sqlite3.Connection, f: EventFilter) -> Page:
     """Live events matching the filter, latest first (by last date, then id)."""
-    f = f.checked()
+    f = resolve_entities(db, f.checked())
     where, args = _event_where(f)
     after = decode_cursor(f.cursor, 2)
     if after is not None:
@@ -201,7 +339,7 @@ def list_events(db: sqlite3.Connection, f: EventFilter) -> Page:
 
 def event_facets(db: sqlite3.Connection, f: EventFilter, top: int = 12) -> dict[str, Any]:
     """Counts of matching events by place, outlet, PLOVER type, entity and month."""
-    f = replace(f.checked(), cursor=None)
+    f = resolve_entities(db, replace(f.checked(), cursor=None))
     where, args = _event_where(f)
     sub = f"SELECT e.event_id FROM events e WHERE {' AND '.join(where)}"
     q = {

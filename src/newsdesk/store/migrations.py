@@ -370,5 +370,58 @@ CREATE TABLE entity_keys (
 ) WITHOUT ROWID;
 CREATE INDEX entity_keys_entity ON entity_keys(entity_id);
 """
+# Version 4 (issue 14): watches, their alerts and state, and what `newsdesk follow` polls.
+V4_FOLLOW = """
+-- issue 14. IF NOT EXISTS throughout: main numbers its own third migration (entity keys);
+-- on merge this one goes after it, and re-running it on a store that has it is harmless.
+-- saved queries (issue 14): `filter` is the EventFilter as JSON (its query parameters)
+CREATE TABLE IF NOT EXISTS watches (
+    name TEXT PRIMARY KEY,
+    filter TEXT NOT NULL,
+    created TEXT NOT NULL
+);
+-- what a watch has fired: one row per (watch, event, kind, state reached)
+CREATE TABLE IF NOT EXISTS alerts (
+    id INTEGER PRIMARY KEY,
+    watch TEXT NOT NULL REFERENCES watches(name) ON DELETE CASCADE,
+    event_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    at TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS alerts_watch ON alerts(watch, at);
+CREATE INDEX IF NOT EXISTS alerts_at ON alerts(at);
+-- the state of each event a watch matched when last evaluated (alerts fire on changes)
+CREATE TABLE IF NOT EXISTS watch_events (
+    watch TEXT NOT NULL REFERENCES watches(name) ON DELETE CASCADE,
+    event_id TEXT NOT NULL,
+    articles INTEGER NOT NULL,
+    independent_sources INTEGER NOT NULL,
+    conflicts INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (watch, event_id)
+);
+-- `newsdesk follow`: one row per polled source (feed URL or folder)
+CREATE TABLE IF NOT EXISTS follow_sources (
+    source TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    etag TEXT,
+    last_modified TEXT,
+    last_poll TEXT,
+    last_ok TEXT,
+    errors INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    next_poll TEXT
+);
+-- files of followed folders already ingested (path, size, mtime): only new ones are read
+CREATE TABLE IF NOT EXISTS follow_files (
+    source TEXT NOT NULL,
+    path TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime REAL NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (source, path)
+);
+"""
 
-MIGRATIONS: list[Migration] = [V1, _v2, V3_ENTITY_KEYS]
+MIGRATIONS: list[Migration] = [V1, _v2, V3_ENTITY_KEYS, V4_FOLLOW]

@@ -35,10 +35,12 @@ from newsdesk.archive import BRIEF_CACHE_VERSION, event_brief
 from newsdesk.errors import StoreError
 from newsdesk.events.archive import EventArchive
 from newsdesk.query import events as qe
+from newsdesk.query.breaking import by_breaking
 from newsdesk.query.events import EventFilter, NotFound, QueryError
 from newsdesk.web import charts
 from newsdesk.web.cites import EventCites
 from newsdesk.web.db import ReadOnlyStore, StorePool
+from newsdesk.web.watches import add_watch_routes
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("newsdesk.web")
@@ -186,10 +188,26 @@ def event_filter(
     plover: Annotated[str | None, Query(max_length=40, description="PLOVER type")] = None,
     limit: Annotated[int, Query(ge=1, le=qe.MAX_LIMIT)] = qe.DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(max_length=400)] = None,
+    entities: Annotated[str | None, Query(max_length=500, description="entity names, any "
+                                          "variant or near spelling, ';'-separated: all "
+                                          "mentioned")] = None,
+    actors: Annotated[str | None, Query(max_length=40, description="PLOVER actor code, or "
+                                        "two ';'-separated (a pair, either direction)")] = None,
+    published_from: Annotated[str | None, Query(max_length=10)] = None,
+    published_to: Annotated[str | None, Query(max_length=10)] = None,
+    mentioned_from: Annotated[str | None, Query(max_length=10, description="a date the "
+                                                "text mentions, on/after")] = None,
+    mentioned_to: Annotated[str | None, Query(max_length=10)] = None,
+    min_sources: Annotated[str | None, Query(max_length=6, pattern=r"^\d*$",
+                                             description="independent sources, at least (a "
+                                             "whole number; empty: no minimum)")] = None,
     *, store: StoreDep,
 ) -> EventFilter:
     f = EventFilter(q, date_from, date_to, place, entity, source, plover, limit,
-                    cursor).checked()
+                    cursor, entities=entities, actors=actors, published_from=published_from,
+                    published_to=published_to, mentioned_from=mentioned_from,
+                    mentioned_to=mentioned_to,
+                    min_sources=int(min_sources) if min_sources else None).checked()
     if f.entity and ":" not in f.entity:  # a name or spelling: the entity it names
         found = qe.entity_links(store.db, [f.entity]).get(f.entity)
         if found is None:
@@ -383,12 +401,15 @@ def create_app(db_path: str | Path, *, time_limit: float | None = DEFAULT_TIME_L
     def api_article(rowid: int, store: StoreDep) -> Response:
         return JSONResponse(qe.article(store.db, rowid))
 
+    add_watch_routes(app, page)  # /watch/NAME.atom, /watch/NAME (newsdesk.web.watches)
+
     # -- pages ------------------------------------------------------------------------
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(store: StoreDep, f: FilterDep) -> HTMLResponse:
         pg = qe.list_events(store.db, f)
         facets = qe.event_facets(store.db, f)
-        growing = qe.growing_events(store.db) if not f.params() and not f.cursor else []
+        growing = (by_breaking(store.db, qe.growing_events(store.db))
+                   if not f.params() and not f.cursor else [])
         params = f.params()
         months = sorted(facets["month"], key=lambda m: m["value"])
         chart = charts.bars([(m["value"], m["count"]) for m in months],
