@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+import itertools
 import os
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from newsdesk.clean import CleanOptions, CleanStep, RepeatedLinesStep
-from newsdesk.errors import Skipped
-from newsdesk.ingest.readers import HtmlOptions, read_path, walk_dir
+from newsdesk.errors import NewsdeskError, Skipped
+from newsdesk.ingest.readers import JSONL_SUFFIXES, HtmlOptions, read_path, read_warc, walk_dir
 from newsdesk.model import Article
+from newsdesk.pipeline import (
+    LocalRunner,
+    Pipeline,
+    PoolRunner,
+    RayRunner,
+    Runner,
+    Shard,
+    SourceStep,
+    shard_id,
+)
 from newsdesk.store import Store
 
-__all__ = ["IngestOptions", "IngestReport", "expand_paths", "ingest", "read_clean"]
+__all__ = ["RUNNERS", "IngestOptions", "IngestReport", "ReadStep", "expand_paths", "ingest",
+           "ingest_pipeline", "plan_shards", "read_clean"]
 
 
 @dataclass(slots=True)
@@ -29,6 +41,13 @@ class IngestOptions:
     # batches: on real 180 KB pages 2 workers take HTML ingest from 28 to 50 pages/s);
     # 1 keeps everything in this process.
     workers: int = 0
+    # Where the read and clean steps run: "local" (this process), "pool" (processes on
+    # this machine, under the automatic rule above) or "ray" (a Ray cluster; see
+    # docs/scale.md). ``address`` joins an existing Ray cluster; ``work_dir`` keeps the
+    # Ray runner's finished shards so a killed run resumes (a temporary folder if None).
+    runner: str = "pool"
+    address: str | None = None
+    work_dir: str | None = None
 
     def effective_workers(self, n_files: int) -> int:
         """How many reader processes a batch of ``n_files`` files gets."""
@@ -38,6 +57,7 @@ class IngestOptions:
 
 
 AUTO_POOL_MIN_FILES = 64
+RUNNERS = ("local", "pool", "ray")
 
 
 @dataclass(slots=True)
@@ -73,63 +93,180 @@ def expand_paths(paths: Iterable[str | Path], ignored: list[Path] | None = None)
     return out
 
 
-def _read_file_records(path: Path, opts: IngestOptions) -> list[Article | Skipped]:
-    step = CleanStep(opts.clean)
-    out: list[Article | Skipped] = []
-    for r in read_path(path, opts.html):
-        if isinstance(r, Article):
-            cleaned = step.process(r)
-            if cleaned is not None:
-                out.append(cleaned)
-        else:
-            out.append(r)
-    return out
+WARC_SHARD_RECORDS = 200  # WARC records per shard when a WARC is split for workers
+FILES_PER_SHARD = 16  # files of one folder per shard (the old pool's chunksize)
 
 
-def _read_file_job(args: tuple[Path, IngestOptions]) -> list[Article | Skipped]:
-    return _read_file_records(*args)
+def _is_warc(path: Path) -> bool:
+    return path.name.lower().endswith((".warc", ".warc.gz"))
+
+
+class _Slice:
+    """A read-only window ``[start, end)`` of an open file, for reading a run of WARC
+    records with warcio's ArchiveIterator (which needs only ``read``)."""
+
+    def __init__(self, fh: BinaryIO, start: int, end: int) -> None:
+        fh.seek(start)
+        self.fh, self.left = fh, end - start
+
+    def read(self, size: int = -1) -> bytes:
+        if self.left <= 0:
+            return b""
+        n = self.left if size is None or size < 0 else min(size, self.left)
+        data = self.fh.read(n)
+        self.left -= len(data)
+        return data
+
+
+def warc_offsets(path: Path) -> list[int] | None:
+    """Start offsets of every record of a WARC (None when it cannot be split: a
+    single-member gzip, a truncated or corrupt file; it is then read whole)."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    offsets: list[int] = []
+    try:
+        with open(path, "rb") as fh:
+            it = ArchiveIterator(fh)
+            for _rec in it:
+                offsets.append(it.get_record_offset())
+    except Exception:  # noqa: BLE001 - any trouble: leave the file whole to its reader
+        return None
+    if not offsets or offsets[0] != 0 or any(b <= a for a, b in itertools.pairwise(offsets)):
+        return None
+    return offsets
+
+
+def plan_shards(files: Sequence[Path], split_warc: bool = False,
+                warc_records: int = WARC_SHARD_RECORDS,
+                files_per_shard: int = FILES_PER_SHARD) -> list[Shard]:
+    """Cut the input files into shards, in input order: each JSONL file and each WARC
+    file is a shard (a WARC is split into runs of ``warc_records`` whole records when
+    ``split_warc``, so one big crawl file still spreads over workers); other files go
+    in groups of up to ``files_per_shard`` from the same folder."""
+    shards: list[Shard] = []
+    group: list[str] = []
+
+    def flush() -> None:
+        if group:
+            shards.append(Shard(shard_id(group), tuple(group)))
+            group.clear()
+
+    for f in files:
+        name = str(f)
+        if _is_warc(f) or f.suffix.lower() in JSONL_SUFFIXES or name == "-":
+            flush()
+            offsets = warc_offsets(f) if split_warc and _is_warc(f) else None
+            if offsets and len(offsets) > warc_records:
+                size = f.stat().st_size
+                cuts = offsets[::warc_records] + [size]
+                for a, b in itertools.pairwise(cuts):
+                    shards.append(Shard(shard_id([name], (a, b)), (name,), (a, b)))
+            else:
+                shards.append(Shard(shard_id([name]), (name,)))
+            continue
+        if group and (len(group) >= files_per_shard or Path(group[-1]).parent != f.parent):
+            flush()
+        group.append(name)
+    flush()
+    return shards
+
+
+class ReadStep(SourceStep):
+    """Read a shard's inputs into raw articles (the readers of ``ingest.readers``)."""
+
+    name = "read"
+    reads = ()
+    adds = ("key", "text", "raw", "origin", "fmt", "url", "title", "source", "published",
+            "credits", "meta")
+
+    def __init__(self, opts: HtmlOptions | None = None) -> None:
+        self.opts = opts or HtmlOptions()
+
+    def read(self, shard: Shard) -> Iterator[Article | Skipped]:
+        if shard.byte_range is not None:
+            path = shard.files[0]
+            start, end = shard.byte_range
+            try:
+                with open(path, "rb") as fh:
+                    yield from read_warc(_Slice(fh, start, end), path,  # type: ignore[arg-type]
+                                         self.opts)
+            except OSError as e:
+                yield Skipped(path, f"cannot read: {e.strerror or e}")
+            return
+        for f in shard.files:
+            yield from read_path(Path(f), self.opts)
+
+
+def ingest_pipeline(opts: IngestOptions | None = None) -> Pipeline:
+    """The ingest steps: read and clean per shard (on workers), then the repeated-lines
+    evidence over the merged stream (at the meeting point, before the store write)."""
+    opts = opts or IngestOptions()
+    return Pipeline([ReadStep(opts.html), CleanStep(opts.clean),
+                     RepeatedLinesStep(opts.clean, chunk=max(opts.batch_size, 1000))])
+
+
+def choose_runner(opts: IngestOptions, files: Sequence[Path]) -> Runner:
+    """The runner ``opts.runner`` names. ``pool`` keeps the old automatic rule: with
+    ``workers=0`` a process pool (one worker per core) only for 64+ files, since a pool
+    costs ~0.3 s to start; stdin is always read here."""
+    if opts.runner not in RUNNERS:
+        raise NewsdeskError(f"unknown runner {opts.runner!r}: choose one of "
+                            f"{', '.join(RUNNERS)}")
+    if any(str(f) == "-" for f in files):
+        return LocalRunner()
+    if opts.runner == "ray":
+        return RayRunner(num_cpus=opts.workers or None, address=opts.address,
+                         work_dir=opts.work_dir, workers=opts.workers or None)
+    workers = opts.effective_workers(len(files))
+    if opts.runner == "local" or workers <= 1 or len(files) <= 1 and not _is_warc(files[0]):
+        return LocalRunner()
+    return PoolRunner(workers)
 
 
 def read_clean(
     paths: Iterable[str | Path], opts: IngestOptions | None = None,
     on_file: Callable[[Path], None] | None = None, ignored: list[Path] | None = None,
+    runner: Runner | None = None,
 ) -> Iterator[Article | Skipped]:
     """Read and clean every input, in order; skips come through as :class:`Skipped`.
 
-    Files in directories whose type is not an article format are passed over and listed
-    in ``ignored`` when given."""
+    The reading and cleaning steps run on ``runner`` (by default the one
+    ``opts.runner`` names), one input shard per task. Files in directories whose type is
+    not an article format are passed over and listed in ``ignored`` when given."""
     opts = opts or IngestOptions()
     files = expand_paths(paths, ignored)
-    workers = opts.effective_workers(len(files))
-    if workers > 1 and len(files) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as ex:
-            results = ex.map(_read_file_job, ((f, opts) for f in files), chunksize=16)
-            for f, recs in zip(files, results, strict=True):
-                yield from recs
-                if on_file:
-                    on_file(f)
+    if not files:
         return
-    for f in files:
-        if str(f) == "-":
-            step = CleanStep(opts.clean)
-            for r in read_path(f, opts.html):
-                yield step.process(r) or r if isinstance(r, Article) else r
-        else:
-            yield from _read_file_records(f, opts)
+    runner = runner or choose_runner(opts, files)
+    pipe = ingest_pipeline(opts)
+    shards = plan_shards(files, split_warc=not isinstance(runner, LocalRunner))
+    remaining: dict[str, int] = {}
+    for sh in shards:  # a split WARC counts as read once its last piece is
+        for f in sh.files:
+            remaining[f] = remaining.get(f, 0) + 1
+    for sh, recs in runner.run_shards(pipe, shards):
+        yield from recs
         if on_file:
-            on_file(f)
+            for f in sh.files:
+                remaining[f] -= 1
+                if remaining[f] == 0:
+                    on_file(Path(f))
 
 
 def ingest(
     paths: Iterable[str | Path], store: Store, opts: IngestOptions | None = None,
-    on_file: Callable[[Path], None] | None = None,
+    on_file: Callable[[Path], None] | None = None, runner: Runner | None = None,
 ) -> IngestReport:
-    """Read, clean and store every input; never stops on a bad one."""
+    """Read, clean and store every input; never stops on a bad one.
+
+    Reading and cleaning run on ``runner`` (default: the one ``opts.runner`` names);
+    the repeated-lines evidence and the store write run here, where the shards meet."""
     opts = opts or IngestOptions()
     report = IngestReport()
+    pipe = ingest_pipeline(opts)
 
     def readable() -> Iterator[Article]:
-        for r in read_clean(paths, opts, on_file, report.ignored):
+        for r in read_clean(paths, opts, on_file, report.ignored, runner):
             if isinstance(r, Skipped):
                 report.skipped.append(r)
             else:
@@ -138,7 +275,7 @@ def ingest(
 
     def cleaned() -> Iterator[Article]:
         # The repeated-lines pass may change bodies (and so ids): take refs after it.
-        for a in RepeatedLinesStep(opts.clean, chunk=max(opts.batch_size, 1000)).run(readable()):
+        for a in pipe.run_tail(readable()):
             report.refs.append((a.key, a.id))
             yield a
 
