@@ -48,6 +48,9 @@ class IngestOptions:
     runner: str = "pool"
     address: str | None = None
     work_dir: str | None = None
+    # A WARC file is split into runs of this many records for a pool or Ray (so one
+    # big crawl file still spreads over workers); the local runner reads it whole.
+    warc_shard_records: int = 200
 
     def effective_workers(self, n_files: int) -> int:
         """How many reader processes a batch of ``n_files`` files gets."""
@@ -157,8 +160,10 @@ def plan_shards(files: Sequence[Path], split_warc: bool = False,
             flush()
             offsets = warc_offsets(f) if split_warc and _is_warc(f) else None
             if offsets and len(offsets) > warc_records:
-                size = f.stat().st_size
-                cuts = offsets[::warc_records] + [size]
+                # Even runs of about ``warc_records`` records (no tiny last shard).
+                k = -(-len(offsets) // warc_records)
+                cuts = [offsets[round(j * len(offsets) / k)] for j in range(k)]
+                cuts.append(f.stat().st_size)
                 for a, b in itertools.pairwise(cuts):
                     shards.append(Shard(shard_id([name], (a, b)), (name,), (a, b)))
             else:
@@ -239,7 +244,8 @@ def read_clean(
         return
     runner = runner or choose_runner(opts, files)
     pipe = ingest_pipeline(opts)
-    shards = plan_shards(files, split_warc=not isinstance(runner, LocalRunner))
+    shards = plan_shards(files, split_warc=not isinstance(runner, LocalRunner),
+                         warc_records=opts.warc_shard_records)
     remaining: dict[str, int] = {}
     for sh in shards:  # a split WARC counts as read once its last piece is
         for f in sh.files:
