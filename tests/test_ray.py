@@ -129,10 +129,10 @@ def test_interrupted_run_resumes_without_redoing_finished_shards(
 
 @pytest.fixture(scope="module")
 def many_warcs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Twelve 30-page WARC files (a shard each), enough for a run to be killed midway."""
+    """Twelve 20-page WARC files (a shard each), enough for a run to be killed midway."""
     root = tmp_path_factory.mktemp("warcs")
     for k in range(12):
-        write_warc(root / f"crawl-{k:02d}.warc.gz", 30, first=1000 + 30 * k)
+        write_warc(root / f"crawl-{k:02d}.warc.gz", 20, first=1100 + 20 * k)
     return root
 
 
@@ -162,7 +162,7 @@ def test_killed_cli_run_resumes_on_the_same_cluster(
         got = [(a.key, a.id, a.text) for a in store.articles(report.refs)]
     assert (got, [(s.origin, s.reason) for s in report.skipped]) == ingested(
         [many_warcs], PoolRunner(2))
-    assert len(got) == 12 * 30 - 1  # every page but the one HTTP 404 (page 1249)
+    assert len(got) == 12 * 20 - 1  # every page but the one HTTP 404 (page 1249)
     assert set(again.stats.reused) >= set(done_before)
     assert not set(again.stats.computed) & set(done_before)
     assert all(mtimes(work)[sid] == t for sid, t in done_before.items())

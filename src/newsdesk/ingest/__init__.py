@@ -48,8 +48,9 @@ class IngestOptions:
     runner: str = "pool"
     address: str | None = None
     work_dir: str | None = None
-    # A WARC file is split into runs of this many records for a pool or Ray (so one
-    # big crawl file still spreads over workers); the local runner reads it whole.
+    # A WARC file is split into runs of this many records for a pool or Ray when there
+    # are fewer than SPLIT_WARC_MAX_FILES input files (so one big crawl file still
+    # spreads over workers); 0 never splits; the local runner reads it whole.
     warc_shard_records: int = 200
 
     def effective_workers(self, n_files: int) -> int:
@@ -98,6 +99,7 @@ def expand_paths(paths: Iterable[str | Path], ignored: list[Path] | None = None)
 
 WARC_SHARD_RECORDS = 200  # WARC records per shard when a WARC is split for workers
 FILES_PER_SHARD = 16  # files of one folder per shard (the old pool's chunksize)
+SPLIT_WARC_MAX_FILES = 64  # WARC files are split only in runs of fewer input files
 
 
 def _is_warc(path: Path) -> bool:
@@ -244,7 +246,11 @@ def read_clean(
         return
     runner = runner or choose_runner(opts, files)
     pipe = ingest_pipeline(opts)
-    shards = plan_shards(files, split_warc=not isinstance(runner, LocalRunner),
+    # Splitting a WARC costs the driver one decompressing pass over it (~16 s per GB);
+    # worth it only when there are too few files to keep every worker busy. The rule
+    # depends on the inputs alone, so re-running a command plans the same shards.
+    split = not isinstance(runner, LocalRunner) and len(files) < SPLIT_WARC_MAX_FILES
+    shards = plan_shards(files, split_warc=split and opts.warc_shard_records > 0,
                          warc_records=opts.warc_shard_records)
     remaining: dict[str, int] = {}
     for sh in shards:  # a split WARC counts as read once its last piece is
