@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -32,6 +33,12 @@ from gen_warc import generate  # noqa: E402 - the generator lives next to this s
 
 TARGET_POOL_SPEEDUP = 1.8
 TARGET_RAY_SLACK = 0.15
+
+
+def _cpu() -> float:
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def child(runner: str, warc: str, workers: int, work_dir: str | None = None) -> int:
@@ -53,15 +60,21 @@ def child(runner: str, warc: str, workers: int, work_dir: str | None = None) -> 
         r = LocalRunner()
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(Path(tmp) / "bench.db")
+        cpu0 = _cpu()
         t0 = time.perf_counter()
         report = ingest([warc], store, runner=r)
         secs = time.perf_counter() - t0
+        # CPU seconds of this process and its pool workers (Ray: plus the actors' own
+        # count for their shards; Ray's daemons are left out). Unlike wall time it is
+        # not inflated by other jobs on the machine.
+        cpu = _cpu() - cpu0 + (r.stats.worker_cpu if isinstance(r, RayRunner) else 0.0)
         h = hashlib.sha1()
         for a in store.articles(report.refs):
             h.update(f"{a.key}\0{a.id}\0{a.text}\n".encode())
         store.close()
     reused = len(r.stats.reused) if isinstance(r, RayRunner) else 0
-    print(json.dumps({"runner": runner, "secs": secs, "start": start, "read": report.read,
+    print(json.dumps({"runner": runner, "secs": secs, "cpu": cpu, "start": start,
+                      "read": report.read,
                       "reused": reused,
                       "skipped": len(report.skipped), "digest": h.hexdigest()}))
     return 0
@@ -110,21 +123,22 @@ def main(argv: list[str] | None = None) -> int:
     load_after = os.getloadavg()
     base = float(rows[0]["secs"])
     pool = float(rows[1]["secs"])
-    print(f"\n{'runner':<22}{'wall s':>9}{'pages/s':>9}{'vs one':>8}  target")
+    print(f"\n{'runner':<22}{'wall s':>9}{'pages/s':>9}{'vs one':>8}{'CPU s':>8}  target")
     for r in rows:
         secs = float(r["secs"])
         name = {"local": "one process", "pool": f"PoolRunner({args.workers})",
                 "ray": f"RayRunner({args.workers} CPUs)"}[str(r["runner"])]
         target = {"local": "", "pool": f">= {TARGET_POOL_SPEEDUP}x one process",
                   "ray": f"<= {1 + TARGET_RAY_SLACK:.2f}x Pool"}[str(r["runner"])]
-        print(f"{name:<22}{secs:>9.2f}{int(r['read']) / secs:>9.1f}{base / secs:>7.2f}x  "
-              f"{target}")
+        print(f"{name:<22}{secs:>9.2f}{int(r['read']) / secs:>9.1f}{base / secs:>7.2f}x"
+              f"{float(r['cpu']):>8.1f}  {target}")
         if r["runner"] == "ray":
             total = secs + float(r["start"])
             print(f"{'  + ray.init':<22}{total:>9.2f}{int(r['read']) / total:>9.1f}"
                   f"{base / total:>7.2f}x  (local Ray start {float(r['start']):.1f} s)")
     if resumed:
-        print(f"{'  resumed, all done':<22}{resumed['secs']:>9.2f}{'':>9}{'':>8}  "
+        print(f"{'  resumed, all done':<22}{resumed['secs']:>9.2f}{'':>9}{'':>8}"
+              f"{float(resumed['cpu']):>8.1f}  "
               f"({resumed['reused']} shards read back; the driver's share)")
         rows.append(resumed)
     print(f"\nPool speed-up: {base / pool:.2f}x (target >= {TARGET_POOL_SPEEDUP}x)")

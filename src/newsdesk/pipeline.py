@@ -423,7 +423,8 @@ def records_to_table(records: Sequence[Record]) -> Any:
                 "published": r.published, "dateline": r.dateline, "title": r.title,
                 "paragraphs": json.dumps([[p.start, p.end] for p in r.paragraphs]),
                 "origin": r.origin, "fmt": r.fmt, "raw": r.raw,
-                "meta": json.dumps(r.meta, ensure_ascii=False),
+                # default=str: a value JSON cannot hold must not fail the whole shard
+                "meta": json.dumps(r.meta, ensure_ascii=False, default=str),
                 "annotations": json.dumps(
                     {k: [dataclasses.asdict(s) for s in v] for k, v in r.annotations.items()},
                     ensure_ascii=False),
@@ -561,13 +562,17 @@ class ShardWorker:
         self.steps = steps
         self.shards_done = 0
 
-    def process(self, shard: Shard, out_path: str) -> tuple[str, int, int, int]:
-        """Process a shard into ``out_path``; returns (shard id, articles, skips, pid)."""
+    def process(self, shard: Shard, out_path: str) -> tuple[str, int, int, int, float]:
+        """Process a shard into ``out_path``; returns (shard id, articles, skips, pid,
+        CPU seconds this actor spent on it)."""
+        import time
+
+        cpu0 = time.process_time()
         source, *steps = self.steps
         records = process_shard(source, steps, shard)  # type: ignore[arg-type]
         n_art, n_skip = write_shard(Path(out_path), records)
         self.shards_done += 1
-        return shard.id, n_art, n_skip, os.getpid()
+        return shard.id, n_art, n_skip, os.getpid(), time.process_time() - cpu0
 
     def process_articles(self, chunk: list[Article]) -> list[Record]:
         """The per-article steps over a list of articles (for :meth:`RayRunner.run`)."""
@@ -616,6 +621,7 @@ class RunStats:
     computed: list[str] = dataclasses.field(default_factory=list)
     reused: list[str] = dataclasses.field(default_factory=list)
     pids: set[int] = dataclasses.field(default_factory=set)
+    worker_cpu: float = 0.0  # CPU seconds the actors spent on the computed shards
 
 
 class RayRunner(Runner):
@@ -646,7 +652,9 @@ class RayRunner(Runner):
         start_ray(self.num_cpus, self.address)
         n = self.workers or int(ray.cluster_resources().get("CPU", 1)) or 1
         n = max(1, min(n, n_tasks))
-        actor = ray.remote(num_cpus=1)(ShardWorker)
+        # A worker that dies (out of memory, a node lost) is restarted, with its setup
+        # run again; the task it was running is reported, and retried on the next run.
+        actor = ray.remote(num_cpus=1, max_restarts=3)(ShardWorker)
         return [actor.remote(steps, self.initializer) for _ in range(n)]
 
     def run(self, steps: Sequence[Step], articles: Iterable[Article]) -> Iterator[Article]:
@@ -678,7 +686,7 @@ class RayRunner(Runner):
                    ) -> Iterator[tuple[Shard, list[Record]]]:
         import tempfile
 
-        from ray.util import ActorPool
+        import ray
 
         source = _require_source(pipeline)
         self.stats = RunStats()
@@ -704,24 +712,43 @@ class RayRunner(Runner):
                         store.record(sh, n, len(recs) - n)
                 else:
                     todo[sh.id] = sh
-            pool = None
+            failed: dict[str, str] = {}
             if todo:
                 actors = self._actors([source, *pipeline.article_steps], len(todo))
-                pool = ActorPool(actors)
-                for sh in todo.values():
-                    pool.submit(lambda a, s: a.process.remote(s, str(store.path(s.id))), sh)
+            queue = list(todo.values())
+            idle = list(actors)
+            running: dict[Any, tuple[Shard, Any]] = {}  # future -> (shard, actor)
             nxt = 0
             while nxt < len(shards):
                 # Yield every finished shard in order; else wait for the next to finish.
-                while nxt < len(shards) and shards[nxt].id in finished:
-                    yield shards[nxt], store.load(shards[nxt].id)
+                while nxt < len(shards) and (shards[nxt].id in finished
+                                             or shards[nxt].id in failed):
+                    sh = shards[nxt]
+                    if sh.id in failed:
+                        yield sh, [Skipped(sh.label, failed[sh.id])]
+                    else:
+                        yield sh, store.load(sh.id)
                     nxt += 1
-                if nxt >= len(shards) or pool is None:
+                if nxt >= len(shards):
                     break
-                sid, n_art, n_skip, pid = pool.get_next_unordered()
-                store.record(todo[sid], n_art, n_skip)
+                while idle and queue:  # a task for every free actor
+                    sh, a = queue.pop(0), idle.pop()
+                    running[a.process.remote(sh, str(store.path(sh.id)))] = (sh, a)
+                (done,), _ = ray.wait(list(running), num_returns=1)
+                sh, a = running.pop(done)
+                idle.append(a)
+                try:
+                    sid, n_art, n_skip, pid, cpu = ray.get(done)
+                except Exception as e:  # noqa: BLE001 - a lost worker loses one shard, not the run
+                    # Not written, so the next run with this work folder retries it.
+                    failed[sh.id] = (f"worker failed on this shard ({type(e).__name__}: "
+                                     f"{str(e).splitlines()[0] if str(e) else ''}); "
+                                     "re-run the same command to retry it")
+                    continue
+                store.record(sh, n_art, n_skip)
                 self.stats.computed.append(sid)
                 self.stats.pids.add(pid)
+                self.stats.worker_cpu += cpu
                 finished.add(sid)
         finally:
             _kill(actors)
