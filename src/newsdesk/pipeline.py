@@ -27,6 +27,7 @@ import hashlib
 import itertools
 import json
 import os
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -184,7 +185,7 @@ def validate(steps: Sequence[Step], available: Iterable[str] | None = None) -> N
                 makers = sorted({c.name for c in _all_step_classes()
                                  if not getattr(c, "__abstractmethods__", None)
                                  and field in c.adds and c is not type(step)})
-                where = (f"step(s) {', '.join(repr(m) for m in makers)} add it"
+                where = (f"added by step {' or '.join(repr(m) for m in makers)}"
                          if makers else "no known step adds it")
                 hints.append(f"{field!r} ({where})")
             before = (f"after {', '.join(repr(s.name) for s in steps[:i])}" if i
@@ -686,8 +687,6 @@ class RayRunner(Runner):
                    ) -> Iterator[tuple[Shard, list[Record]]]:
         import tempfile
 
-        import ray
-
         source = _require_source(pipeline)
         self.stats = RunStats()
         tmp = None
@@ -696,6 +695,7 @@ class RayRunner(Runner):
             tmp = tempfile.TemporaryDirectory(prefix="newsdesk-shards-")
             root = Path(tmp.name)
         actors: list[Any] = []
+        sched: _Scheduler | None = None
         try:
             store = ShardStore(root, pipeline.fingerprint())
             finished: set[str] = set()
@@ -715,45 +715,93 @@ class RayRunner(Runner):
             failed: dict[str, str] = {}
             if todo:
                 actors = self._actors([source, *pipeline.article_steps], len(todo))
-            queue = list(todo.values())
-            idle = list(actors)
-            running: dict[Any, tuple[Shard, Any]] = {}  # future -> (shard, actor)
-            nxt = 0
-            while nxt < len(shards):
-                # Yield every finished shard in order; else wait for the next to finish.
-                while nxt < len(shards) and (shards[nxt].id in finished
-                                             or shards[nxt].id in failed):
-                    sh = shards[nxt]
-                    if sh.id in failed:
-                        yield sh, [Skipped(sh.label, failed[sh.id])]
-                    else:
-                        yield sh, store.load(sh.id)
-                    nxt += 1
-                if nxt >= len(shards):
-                    break
-                while idle and queue:  # a task for every free actor
+            sched = _Scheduler(actors, list(todo.values()), store, self.stats, finished,
+                               failed)
+            sched.start()
+            for sh in shards:
+                # Shards are yielded in input order as they finish; the scheduler thread
+                # keeps every actor busy meanwhile (the caller's store write between two
+                # yields would otherwise leave finished actors idle).
+                sched.wait_for(sh.id)
+                if sched.error is not None:
+                    raise sched.error
+                if sh.id in failed:
+                    yield sh, [Skipped(sh.label, failed[sh.id])]
+                else:
+                    yield sh, store.load(sh.id)
+            sched.join()
+        finally:
+            if sched is not None:
+                sched.stop = True
+            _kill(actors)
+            if sched is not None:
+                sched.join(timeout=30)
+            if tmp is not None:
+                tmp.cleanup()
+
+
+class _Scheduler(threading.Thread):
+    """Hands shards to free actors (one at a time each, so a worker that dies takes only
+    its own shard with it) and records each finished one in the manifest; the only
+    writer of the manifest while a run is on."""
+
+    def __init__(self, actors: list[Any], todo: list[Shard], store: ShardStore,
+                 stats: RunStats, finished: set[str], failed: dict[str, str]) -> None:
+        super().__init__(daemon=True, name="newsdesk-ray-scheduler")
+        self.actors, self.todo, self.store, self.stats = actors, todo, store, stats
+        self.finished, self.failed = finished, failed
+        self.cond = threading.Condition()
+        self.error: BaseException | None = None
+        self.stop = False
+
+    def wait_for(self, sid: str) -> None:
+        """Block until shard ``sid`` is finished or failed (or the scheduler broke)."""
+        def ready() -> bool:
+            return sid in self.finished or sid in self.failed or self.error is not None
+
+        with self.cond:
+            self.cond.wait_for(ready)
+
+    def run(self) -> None:
+        import ray
+
+        idle = list(self.actors)
+        queue = list(self.todo)
+        running: dict[Any, tuple[Shard, Any]] = {}  # future -> (shard, actor)
+        try:
+            while (queue and not self.stop) or running:
+                while idle and queue and not self.stop:
                     sh, a = queue.pop(0), idle.pop()
-                    running[a.process.remote(sh, str(store.path(sh.id)))] = (sh, a)
+                    running[a.process.remote(sh, str(self.store.path(sh.id)))] = (sh, a)
+                if not running:
+                    break
                 (done,), _ = ray.wait(list(running), num_returns=1)
                 sh, a = running.pop(done)
                 idle.append(a)
                 try:
                     sid, n_art, n_skip, pid, cpu = ray.get(done)
-                except Exception as e:  # noqa: BLE001 - a lost worker loses one shard, not the run
-                    # Not written, so the next run with this work folder retries it.
-                    failed[sh.id] = (f"worker failed on this shard ({type(e).__name__}: "
-                                     f"{str(e).splitlines()[0] if str(e) else ''}); "
-                                     "re-run the same command to retry it")
+                except Exception as e:  # noqa: BLE001 - a lost worker loses its shard only
+                    first = str(e).splitlines()[0] if str(e) else ""
+                    with self.cond:
+                        # Not written, so the next run with this work folder retries it.
+                        self.failed[sh.id] = (
+                            f"worker failed on this shard ({type(e).__name__}: {first}); "
+                            "re-run the same command to retry it")
+                        self.cond.notify_all()
                     continue
-                store.record(sh, n_art, n_skip)
-                self.stats.computed.append(sid)
-                self.stats.pids.add(pid)
-                self.stats.worker_cpu += cpu
-                finished.add(sid)
-        finally:
-            _kill(actors)
-            if tmp is not None:
-                tmp.cleanup()
+                if self.stop:
+                    continue
+                self.store.record(sh, n_art, n_skip)
+                with self.cond:
+                    self.stats.computed.append(sid)
+                    self.stats.pids.add(pid)
+                    self.stats.worker_cpu += cpu
+                    self.finished.add(sid)
+                    self.cond.notify_all()
+        except BaseException as e:  # noqa: BLE001 - handed to the driver loop, raised there
+            with self.cond:
+                self.error = e
+                self.cond.notify_all()
 
 
 def _kill(actors: list[Any]) -> None:
