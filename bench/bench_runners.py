@@ -24,6 +24,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,41 @@ from gen_warc import generate  # noqa: E402 - the generator lives next to this s
 
 TARGET_POOL_SPEEDUP = 1.8
 TARGET_RAY_SLACK = 0.15
+
+
+class _TreeCpu(threading.Thread):
+    """CPU seconds used by this process's descendants (a local Ray's daemons and
+    workers), sampled every 0.1 s so processes that end mid-run still count."""
+
+    def __init__(self) -> None:
+        import psutil
+
+        super().__init__(daemon=True)
+        self.me = psutil.Process()
+        self.base = self._sample()
+        self.last = dict(self.base)
+        self.done = threading.Event()
+        self.start()
+
+    def _sample(self) -> dict[int, float]:
+        out = {}
+        for p in self.me.children(recursive=True):
+            try:
+                t = p.cpu_times()
+            except Exception:  # noqa: BLE001 - the process just ended
+                continue
+            out[p.pid] = t.user + t.system
+        return out
+
+    def run(self) -> None:
+        while not self.done.wait(0.1):
+            self.last.update(self._sample())
+
+    def stop(self) -> float:
+        self.done.set()
+        self.join()
+        self.last.update(self._sample())
+        return sum(v - self.base.get(pid, 0.0) for pid, v in self.last.items())
 
 
 def _cpu() -> float:
@@ -61,14 +97,15 @@ def child(runner: str, warc: str, workers: int, work_dir: str | None = None) -> 
         r = LocalRunner()
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(Path(tmp) / "bench.db")
+        sampler = _TreeCpu() if runner == "ray" else None
         cpu0 = _cpu()
         t0 = time.perf_counter()
         report = ingest([warc], store, runner=r)
         secs = time.perf_counter() - t0
-        # CPU seconds of this process and its pool workers (Ray: plus the actors' own
-        # count for their shards; Ray's daemons are left out). Unlike wall time it is
-        # not inflated by other jobs on the machine.
-        cpu = _cpu() - cpu0 + (r.stats.worker_cpu if isinstance(r, RayRunner) else 0.0)
+        # CPU seconds of this process and its pool workers; for Ray also every process
+        # of the local Ray instance (GCS, raylet, agents, actors), sampled. Less inflated
+        # by other jobs on the machine than wall time.
+        cpu = _cpu() - cpu0 + (sampler.stop() if sampler else 0.0)
         h = hashlib.sha1()
         for a in store.articles(report.refs):
             h.update(f"{a.key}\0{a.id}\0{a.text}\n".encode())

@@ -25,8 +25,9 @@ from newsdesk.pipeline import (
 )
 from newsdesk.store import Store
 
-__all__ = ["RUNNERS", "IngestOptions", "IngestReport", "ReadStep", "expand_paths", "ingest",
-           "ingest_pipeline", "plan_shards", "read_clean"]
+__all__ = ["RUNNERS", "IngestOptions", "IngestReport", "ReadStep", "choose_runner",
+           "expand_paths", "ingest", "ingest_pipeline", "plan_shards", "read_clean",
+           "warc_offsets"]
 
 
 @dataclass(slots=True)
