@@ -232,3 +232,30 @@ def test_cli_ingest_runner_option(tmp_path: Path, examples_dir: Path) -> None:
     assert res.exit_code == 2 and "--runner ray" in res.stderr
     res = cli.invoke(app, ["ingest", str(examples_dir), "--db", db, "--runner", "spark"])
     assert res.exit_code != 0
+
+
+def test_pool_workers_leave_when_a_killed_run_leaves_them(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import time
+
+    import psutil
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(3000):
+        (corpus / f"a{i:05d}.txt").write_text(f"Report {i} on the quay.\n\nCrane {i} moved.")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "newsdesk.cli", "ingest", str(corpus), "--workers", "2",
+         "--db", str(tmp_path / "k.db")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    parent = psutil.Process(proc.pid)
+    deadline = time.monotonic() + 60
+    workers: list[psutil.Process] = []
+    while time.monotonic() < deadline and proc.poll() is None and len(workers) < 2:
+        workers = parent.children()
+        time.sleep(0.05)
+    assert proc.poll() is None and len(workers) == 2, "no pool workers seen before the end"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    gone, alive = psutil.wait_procs(workers, timeout=10)
+    assert not alive, f"pool workers left running after their parent was killed: {alive}"

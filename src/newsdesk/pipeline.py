@@ -28,6 +28,7 @@ import itertools
 import json
 import os
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -342,6 +343,22 @@ def _pool_init(steps: list[Step], initializer: Callable[[], None] | None) -> Non
     _WORKER["steps"] = steps
 
 
+def _pool_worker_init(steps: list[Step], initializer: Callable[[], None] | None) -> None:
+    """A pool worker's initialiser: set up the steps, and leave when the parent dies.
+
+    A worker blocks on the pool's pipe, which its own inherited copy keeps open, so a
+    SIGKILLed parent would leave it waiting forever; this thread ends it instead."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="newsdesk-parent-watch").start()
+    _pool_init(steps, initializer)
+
+
 def _pool_shard(shard: Shard) -> list[Record]:
     source, *steps = _WORKER["steps"]
     return process_shard(source, steps, shard)
@@ -380,7 +397,7 @@ class PoolRunner(Runner):
         yield from stream
 
     def _pooled(self, steps: list[ArticleStep], stream: Iterable[Article]) -> Iterator[Article]:
-        init = functools.partial(_pool_init, list(steps), self.initializer)
+        init = functools.partial(_pool_worker_init, list(steps), self.initializer)
         with ProcessPoolExecutor(max_workers=self.workers, initializer=init) as ex:
             for out in ex.map(_pool_chunk, _chunked(stream, self.chunk_size)):
                 # Articles whose step failed are dropped from a plain article stream
@@ -393,7 +410,7 @@ class PoolRunner(Runner):
         if not shards:
             return
         steps: list[Step] = [source, *pipeline.article_steps]
-        init = functools.partial(_pool_init, steps, self.initializer)
+        init = functools.partial(_pool_worker_init, steps, self.initializer)
         with ProcessPoolExecutor(max_workers=min(self.workers, len(shards)),
                                  initializer=init) as ex:
             yield from zip(shards, ex.map(_pool_shard, shards), strict=True)
@@ -566,8 +583,6 @@ class ShardWorker:
     def process(self, shard: Shard, out_path: str) -> tuple[str, int, int, int, float]:
         """Process a shard into ``out_path``; returns (shard id, articles, skips, pid,
         CPU seconds this actor spent on it)."""
-        import time
-
         cpu0 = time.process_time()
         source, *steps = self.steps
         records = process_shard(source, steps, shard)  # type: ignore[arg-type]
