@@ -18,6 +18,9 @@ demo: setup
 	$(BIN)/newsdesk run examples/ --db $(DB)
 	$(BIN)/newsdesk brief examples/ --db $(DB) --format md -o brief.md
 	$(BIN)/newsdesk brief examples/ --db $(DB) --format html -o brief.html
+	@echo
+	@echo "Browse the demo archive (read-only, http://127.0.0.1:8765/; Ctrl-C stops it):"
+	@echo "  $(BIN)/newsdesk serve --db $(DB)"
 
 test: setup
 	$(BIN)/pytest

@@ -136,3 +136,15 @@ def test_repeated_lines_ignores_identical_republished_bodies() -> None:
     arts = [Article(key=f"c{i}", source="s.example", text=same) for i in range(4)]
     out = RepeatedLinesStep().process_chunk(arts)
     assert all("Short repeated line" in a.text for a in out)
+
+
+def test_dateline_year_comes_from_the_text_never_the_clock() -> None:
+    """'Lirov, June 2 (PNA)' takes the year the report mentions most, whatever today is."""
+    from newsdesk.clean import clean_article
+    from newsdesk.model import Article
+
+    text = ("Lirov, June 2 (PNA) The harbour board met on Monday to review its 2019 "
+            "accounts.\n\nCargo rose in 2019, the board said, the best year since a new quay "
+            "opened in 2013.\n\nThe 2019 figures were the best on record.")
+    a = clean_article(Article(key="lirov", text=text))
+    assert a.published == "2019-06-02"

@@ -10,23 +10,23 @@ from newsdesk.crosscheck.claims import ClaimSentence, align, count_origins
 from newsdesk.extract.step import annotate
 from newsdesk.model import Article
 
-# Four fictional reports of one event: a wire (w1), a copy of it (w2), and two
-# independent accounts (x, y). The pipeline line is paraphrased by x; only y mentions
-# the tree planting; the wire and y disagree on the loan.
-W1 = ("The two ministers agreed to conduct more joint naval exercises in the Orrin Sea "
-      "next spring, officials said.\n\n"
-      "Tarsia will lend Velmark $300 million for the Kessel gas pipeline project, the "
-      "finance ministry said.\n\n"
-      "The talks lasted four hours and ended with a joint statement on fisheries.")
-W2 = W1 + "\n\nRead more: other stories from the region."
-X = ("Both sides agreed to further conduct naval exercises and drills in the Orrin Sea, "
-     "the visiting minister said.\n\n"
-     "The ministers discussed a new protocol on the Kessel gas pipeline project and "
-     "expect construction to start soon.")
-Y = ("The visiting minister planted an oak sapling in the garden of the ministry before "
-     "the talks began in the morning.\n\n"
-     "Officials put the value of the loan for the pipeline at $350 million over ten years, "
-     "the finance ministry said.")
+# Four fictional reports of one event (written for this test): a wire (w1), a copy of it
+# (w2), and two independent accounts (x, y). The drills line is paraphrased by x; only y
+# mentions the plaque; the wire and y disagree on the loan.
+W1 = ("The two governors agreed to hold more joint flood-rescue drills along the Sarn river "
+      "next autumn, officials said.\n\n"
+      "Halvard will lend Ostrin $300 million for the Tesk rail bridge scheme, the provincial "
+      "treasury said.\n\n"
+      "The meeting lasted three hours and ended with a joint statement on water sharing.")
+W2 = W1 + "\n\nRead more: other stories from the valley."
+X = ("Both provinces agreed to carry out further flood-rescue drills and exercises along "
+     "the Sarn river, the visiting governor said.\n\n"
+     "The governors went over a fresh timetable for the Tesk rail bridge scheme and expect "
+     "work on the piers to begin shortly.")
+Y = ("The visiting governor unveiled a bronze plaque at the door of the provincial hall "
+     "before the meeting began in the morning.\n\n"
+     "Officials put the value of the loan for the bridge at $350 million over ten years, "
+     "the provincial treasury said.")
 
 
 def _articles() -> list[Article]:
@@ -43,13 +43,13 @@ ACCOUNTS = {"w1": "A", "w2": "A", "x": "B", "y": "C"}
 def test_paraphrases_align_and_copies_count_once() -> None:
     claims = build_claims(_articles(), ACCOUNTS)
     by_text = {c.text: c for c in claims}
-    drills = next(c for c in claims if "exercises" in c.text)
+    drills = next(c for c in claims if "drills" in c.text)
     assert set(drills.articles) == {"w1", "w2", "x"}
     assert drills.origins == 2 and drills.status == "corroborated"
-    sapling = next(c for t, c in by_text.items() if "sapling" in t)
-    assert sapling.articles == ["y"] and sapling.status == "single-source"
-    fisheries = next(c for c in claims if "fisheries" in c.text)
-    assert set(fisheries.articles) == {"w1", "w2"} and fisheries.origins == 1
+    plaque = next(c for t, c in by_text.items() if "plaque" in t)
+    assert plaque.articles == ["y"] and plaque.status == "single-source"
+    water = next(c for c in claims if "water sharing" in c.text)
+    assert set(water.articles) == {"w1", "w2"} and water.origins == 1
     for c in claims:
         for k, s, e in c.cites:
             text = {"w1": W1, "w2": W2, "x": X, "y": Y}[k]
@@ -86,27 +86,27 @@ def _sent(article: str, account: str, start: int, text: str, feats: set[str]) ->
 
 
 def test_verbatim_reuse_is_one_origin_quotes_are_not() -> None:
-    base = "The premier reaffirmed the resolve to conclude the legal process for the project"
-    a = _sent("a", "A", 0, base + ".", {"premier"})
-    b = _sent("b", "B", 0, "Officials said the premier reaffirmed the resolve to conclude "
-                           "the legal process for the project.", {"premier"})
+    base = "The governor repeated her pledge to finish the planning inquiry for the harbour wall"
+    a = _sent("a", "A", 0, base + ".", {"governor"})
+    b = _sent("b", "B", 0, "Officials said the governor repeated her pledge to finish the "
+                           "planning inquiry for the harbour wall.", {"governor"})
     assert count_origins([a, b], CrosscheckOptions()) == 1
-    q1 = _sent("c", "C", 0, '"We will conclude the legal process for the project soon," '
+    q1 = _sent("c", "C", 0, '"We will finish the planning inquiry for the harbour wall soon," '
                             "he said.", {"x"})
-    q2 = _sent("d", "D", 0, '"We will conclude the legal process for the project soon," '
-                            "the minister told reporters.", {"x"})
+    q2 = _sent("d", "D", 0, '"We will finish the planning inquiry for the harbour wall soon," '
+                            "the engineer told reporters.", {"x"})
     assert count_origins([q1, q2], CrosscheckOptions()) == 2
 
 
 _POOL = [
-    ("a", "A", {"naval", "exercise", "orrin", "spring", "naval_exercise"}),
-    ("b", "B", {"naval", "exercise", "drill", "orrin", "naval_exercise"}),
-    ("c", "C", {"pipeline", "gas", "kessel", "loan", "gas_pipeline"}),
-    ("d", "D", {"pipeline", "gas", "kessel", "protocol", "gas_pipeline"}),
-    ("a", "A", {"fishery", "statement", "joint"}),
-    ("e", "E", {"sapling", "oak", "garden"}),
-    ("b", "B", {"fishery", "statement", "talks"}),
-    ("f", "F", {"weather", "rain", "flood"}),
+    ("a", "A", {"rescue", "drill", "sarn", "autumn", "rescue_drill"}),
+    ("b", "B", {"rescue", "drill", "exercise", "sarn", "rescue_drill"}),
+    ("c", "C", {"bridge", "rail", "tesk", "loan", "rail_bridge"}),
+    ("d", "D", {"bridge", "rail", "tesk", "timetable", "rail_bridge"}),
+    ("a", "A", {"water", "statement", "joint"}),
+    ("e", "E", {"plaque", "bronze", "hall"}),
+    ("b", "B", {"water", "statement", "meeting"}),
+    ("f", "F", {"weather", "rain", "storm"}),
 ]
 
 
@@ -145,10 +145,10 @@ def test_alignment_is_idempotent_and_one_sentence_per_article(order: list[int]) 
 
 
 def test_sentence_cut_inside_a_quotation_is_not_verbatim_reuse() -> None:
-    a = _sent("a", "A", 0, "\u201cThere is a new approach and mindset in the country for a "
-                           "relationship with its neighbour.", {"x"})
-    b = _sent("b", "B", 0, "He said there is a new approach and mindset in the country for "
-                           "a relationship with its neighbour.", {"x"})
+    a = _sent("a", "A", 0, "\u201cThere is a fresh spirit and a new willingness in the valley "
+                           "to work with the towns on the coast.", {"x"})
+    b = _sent("b", "B", 0, "She told the assembly a fresh spirit and a new willingness in the "
+                           "valley to work with the towns on the coast had grown.", {"x"})
     assert count_origins([a, b], CrosscheckOptions()) == 2
 
 

@@ -266,11 +266,16 @@ def test_store_run_is_idempotent_and_reuses_cached_features(
     def no_parsing(_: Article) -> EventFeatures:
         raise AssertionError("features should come from the cache")
 
-    monkeypatch.setattr("newsdesk.events.stage.extract_features", no_parsing)
+    monkeypatch.setattr("newsdesk.events.archive.extract_features", no_parsing)
     first = run_events(filled_store)
-    rows1 = filled_store.db.execute("SELECT * FROM events_member ORDER BY key").fetchall()
+    rows1 = filled_store.db.execute("SELECT * FROM event_articles ORDER BY article_rowid"
+                                    ).fetchall()
+    events1 = filled_store.db.execute("SELECT * FROM events ORDER BY event_id").fetchall()
     second = run_events(filled_store)
-    rows2 = filled_store.db.execute("SELECT * FROM events_member ORDER BY key").fetchall()
+    rows2 = filled_store.db.execute("SELECT * FROM event_articles ORDER BY article_rowid"
+                                    ).fetchall()
+    events2 = filled_store.db.execute("SELECT * FROM events ORDER BY event_id").fetchall()
+    assert [tuple(r) for r in events1] == [tuple(r) for r in events2]
     assert [tuple(r) for r in rows1] == [tuple(r) for r in rows2]
     assert first.event_of() == second.event_of()
     assert es.covers_store()
@@ -278,7 +283,7 @@ def test_store_run_is_idempotent_and_reuses_cached_features(
     assert loaded.event_of() == first.event_of()
     assert {e.id: sorted(e.articles) for e in loaded.events} == {
         e.id: sorted(e.articles) for e in first.events}
-    n_events = filled_store.db.execute("SELECT count(*) FROM events_event").fetchone()[0]
+    n_events = filled_store.db.execute("SELECT count(*) FROM events").fetchone()[0]
     assert n_events == 3
 
 

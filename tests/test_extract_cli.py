@@ -9,6 +9,7 @@ from typing import Any
 from typer.testing import CliRunner
 
 from newsdesk.cli import app
+from newsdesk.extract.archive import attach_layers
 from newsdesk.extract.step import ExtractStep, extract_articles
 from newsdesk.model import Article
 from newsdesk.pipeline import LocalRunner
@@ -56,7 +57,8 @@ def test_extract_jsonl_shape_and_offsets(tmp_path: Path) -> None:
     texts = {k: d["text"] for k, d in _jsonl(runner.invoke(
         app, ["articles", str(corpus), "--format", "jsonl", "--db", ":memory:"]).stdout).items()}
     for key, rec in out.items():
-        assert set(rec) == {"key", "entities", "quotes", "quantities", "dates", "events"}
+        assert set(rec) == {"key", "entities", "quotes", "quantities", "dates", "events",
+                            "failures"}
         text = texts[key]
         for e in rec["entities"]:
             assert set(e) == ENTITY_KEYS and text[e["start"]:e["end"]] == e["text"]
@@ -94,12 +96,14 @@ def test_extract_persists_and_reuses(tmp_path: Path) -> None:
     first = runner.invoke(app, ["extract", str(corpus), "--format", "jsonl", "--db", db])
     assert first.exit_code == 0, first.output
     with Store(db) as store:
-        arts = list(store.articles(with_annotations=True))
+        arts = attach_layers(store, store.articles())
         assert {a.key for a in arts} == {"r1", "r2"}
         for a in arts:
             assert {"entities", "quotes", "quantities", "dates", "events"} <= set(a.annotations)
-        n = store.db.execute("SELECT count(*) FROM extract_entities").fetchone()[0]
-        assert n > 0
+        oskarov = store.db.execute("SELECT name, type FROM entities WHERE name=?",
+                                   ("Pavel Oskarov",)).fetchone()
+        assert tuple(oskarov) == ("Pavel Oskarov", "PERSON")
+        assert store.db.execute("SELECT count(*) FROM extract_done").fetchone()[0] == 2
     # without PATHS: the whole store, from the saved annotations
     again = runner.invoke(app, ["extract", "--db", db])
     assert again.exit_code == 0, again.output

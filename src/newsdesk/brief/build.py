@@ -14,11 +14,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from newsdesk.archive import event_brief, event_refs, update_archive
 from newsdesk.brief.summarize import SummaryOptions, summarize_articles
 from newsdesk.crosscheck import Claim, CrosscheckOptions, build_claims, find_conflicts
 from newsdesk.errors import NewsdeskError
+from newsdesk.events.archive import EventArchive
 from newsdesk.extract.entities import CanonicalEntity
-from newsdesk.model import Article
+from newsdesk.guard import collect_failures, isolate
+from newsdesk.model import Actor, Article, Extraction
 from newsdesk.nlp import parse_articles
 from newsdesk.overview import gather
 from newsdesk.reuse.provenance import ReuseResult
@@ -55,25 +58,64 @@ def _cite(key: str, start: int, end: int) -> Cite:
     return {"article": key, "start": start, "end": end}
 
 
-def build_brief(store: Store, refs: list[tuple[str, str]], options: BriefOptions | None = None,
+def build_brief(store: Store, refs: list[tuple[str, str]] | None,
+                options: BriefOptions | None = None,
                 on_article: Callable[[Article], None] | None = None) -> dict[str, Any]:
-    """Run reuse, events, extraction and cross-check over ``refs`` and brief each event."""
+    """Brief the whole events holding ``refs`` (every event for None; only
+    ``options.event_id`` when set), after bringing the archive up to date. With
+    ``options.as_one_event``, the articles of ``refs`` alone as one event."""
     opts = options or BriefOptions()
-    g = gather(store, refs, as_one_event=opts.as_one_event, on_article=on_article)
-    groups = g.events
-    if opts.event_id is not None:
-        chosen = [e for e in groups if e.id == opts.event_id]
-        if not chosen:
-            raise NewsdeskError(
-                f"No event {opts.event_id!r} among these articles. Events here: "
-                f"{', '.join(e.id for e in groups[:10])}. Run `newsdesk events` to list them.")
-        groups = chosen
-    events = [
-        _brief_event(e.id, e.title, e.first, e.last, e.place,
-                     [g.articles[k] for k in e.keys], g.reuse, g.entities, opts)
-        for e in groups
-    ]
-    return {"schema": SCHEMA, "events": events}
+    with collect_failures() as failed:
+        if opts.as_one_event:
+            g = gather(store, refs, as_one_event=True, on_article=on_article)
+            events = [_brief_event(e.id, e.title, e.first, e.last, e.place,
+                                   [g.articles[k] for k in e.keys], g.reuse, g.entities, opts)
+                      for e in g.events]
+        else:
+            update_archive(store)
+            ar = EventArchive(store)
+            ids = event_refs(store, refs)
+            if opts.event_id is not None:
+                live = ar.resolve(opts.event_id)
+                if live is None or (refs is not None and live not in ids):
+                    shown = ", ".join(ids[:10]) or "none"
+                    raise NewsdeskError(
+                        f"No event {opts.event_id!r} among these articles. Events here: "
+                        f"{shown}. Run `newsdesk events` to list them.")
+                ids = [live]
+            events = brief_events(store, ids, opts, on_article=on_article)
+    # added field: the articles a stage failed on (each kept without that stage's results)
+    return {"schema": SCHEMA, "events": events,
+            "failures": [f.to_dict() for f in failed.items]}
+
+
+def _default_shape(opts: BriefOptions) -> bool:
+    base = BriefOptions()
+    return (opts.summary_words, opts.fit_words, opts.max_timeline, opts.crosscheck) == (
+        base.summary_words, base.fit_words, base.max_timeline, base.crosscheck)
+
+
+def brief_events(store: Store, event_ids: list[str], options: BriefOptions | None = None, *,
+                 use_cache: bool = True,
+                 on_article: Callable[[Article], None] | None = None) -> list[dict[str, Any]]:
+    """The brief of each stored event, in order: from the stored brief when it is current
+    and the options are the defaults (no parsing at all), else built from the stored
+    articles and their extraction."""
+    opts = options or BriefOptions()
+    done: dict[str, dict[str, Any]] = {}
+    if use_cache and _default_shape(opts):
+        for eid in event_ids:
+            ev = event_brief(store, eid)
+            if ev is not None:
+                done[eid] = ev
+    todo = [e for e in event_ids if e not in done]
+    if todo:
+        g = gather(store, None, event_ids=todo, update=False, on_article=on_article)
+        for e in g.events:
+            done[e.id] = _brief_event(e.id, e.title, e.first, e.last, e.place,
+                                      [g.articles[k] for k in e.keys], g.reuse, g.entities,
+                                      opts)
+    return [done[e] for e in event_ids if e in done]
 
 
 def _brief_event(eid: str, title: str, first: str | None, last: str | None,
@@ -82,7 +124,11 @@ def _brief_event(eid: str, title: str, first: str | None, last: str | None,
     keys = [a.key for a in members]
     sub = reuse.restrict([k for k in keys if k in reuse.provenance])
     accounts = {k: f"s{p.account}" for k, p in sub.provenance.items()}
-    parsed = parse_articles(members)
+    # stage guard: an article that cannot be parsed here joins the cross-check with no
+    # sentences, and a section that raises on an article is built without it (reported)
+    parsed_ok, kept = isolate("brief.parse", members, parse_articles)
+    good = iter(parsed_ok)
+    parsed = [next(good) if k else [] for k in kept]
     claims = build_claims(members, accounts, opts.crosscheck, parsed)
     find_conflicts(claims, opts.crosscheck)
     # claim sentences per article, by start offset: which claim holds a given offset
@@ -106,7 +152,9 @@ def _brief_event(eid: str, title: str, first: str | None, last: str | None,
     summary = []
     sopts = SummaryOptions(words=opts.summary_words, shorten=opts.fit_words,
                            fill=opts.fit_words)
-    for chosen in summarize_articles(members, sopts, accounts):
+    chosen_sentences, _ = isolate("brief.summary", members,
+                                  lambda arts: summarize_articles(arts, sopts, accounts))
+    for chosen in chosen_sentences:
         found = claim_at(chosen.article, chosen.start, chosen.end)
         cites = [_cite(chosen.article, chosen.start, chosen.end)]
         arts_of = [chosen.article]
@@ -146,10 +194,12 @@ def _brief_event(eid: str, title: str, first: str | None, last: str | None,
         "independent_sources": sub.independent_count,
         "summary": summary,
         "claims": [claim_dict(c) for c in claims],
-        "quantities": _quantities(members),
-        "quotes": _quotes(members),
-        "entities": _entities(members, entities),
-        "timeline": _timeline(members, claim_at, opts.max_timeline),
+        "quantities": isolate("brief.quantities", members, _quantities)[0],
+        "quotes": isolate("brief.quotes", members, _quotes)[0],
+        "entities": isolate("brief.entities", members,
+                            lambda arts: _entities(arts, entities))[0],
+        "timeline": isolate("brief.timeline", members,
+                            lambda arts: _timeline(arts, claim_at, opts.max_timeline))[0],
         "source_matrix": {"outlets": outlets, "rows": [
             {"claim": c.id, "outlets": sorted({outlet_of[k] for k in c.articles},
                                               key=outlets.index)} for c in claims]},
@@ -157,24 +207,25 @@ def _brief_event(eid: str, title: str, first: str | None, last: str | None,
             {"article": ln["other"], "similarity": ln["containment"],
              "passages": ln["passages"]} for ln in p.links]}
             for k, p in sub.provenance.items()],
-        "political_events": _political_events(members),
+        "political_events": isolate("brief.political_events", members,
+                                    _political_events)[0],
     }
 
 
 def _quantities(members: Sequence[Article]) -> list[dict[str, Any]]:
     groups: dict[tuple[Any, ...], dict[str, Any]] = {}
     for a in members:
-        for q in a.annotations.get("quantities", []):
-            unit = q.attrs.get("unit") or None
-            if str(unit or "").lower() in _DURATIONS or q.attrs.get("value") is None:
+        for q in _ex(a).quantities:
+            unit = q.unit or None
+            if str(unit or "").lower() in _DURATIONS or q.value is None:
                 continue  # "two-day visit", "in 2024": the timeline's business, not a figure
-            if (float(q.attrs["value"]) <= 2 and str(unit or "") not in ("percent", "USD", "EUR")
-                    and not _CASUALTY.search(str(q.attrs.get("about") or ""))):
+            if (float(q.value) <= 2 and str(unit or "") not in ("percent", "USD", "EUR")
+                    and not _CASUALTY.search(q.about or "")):
                 continue  # "the two sides", "two countries": not a figure worth listing
-            about = q.attrs.get("about") or None
-            k = (float(q.attrs["value"]), unit, str(about or "").lower())
-            g = groups.setdefault(k, {"value": q.attrs["value"], "unit": unit,
-                                      "text": q.text_in(a.text), "about": about,
+            about = q.about or None
+            k = (float(q.value), unit, str(about or "").lower())
+            g = groups.setdefault(k, {"value": q.value, "unit": unit,
+                                      "text": a.text[q.start:q.end], "about": about,
                                       "articles": [], "cites": []})
             if a.key not in g["articles"]:
                 g["articles"].append(a.key)
@@ -186,20 +237,19 @@ def _quantities(members: Sequence[Article]) -> list[dict[str, Any]]:
 def _quotes(members: Sequence[Article]) -> list[dict[str, Any]]:
     groups: dict[str, dict[str, Any]] = {}
     for a in members:
-        for q in a.annotations.get("quotes", []):
-            content = str(q.attrs.get("content") or "")
+        for q in _ex(a).quotes:
+            content = q.content
             norm = re.sub(r"\W+", " ", content.lower()).strip()
             if len(norm.split()) < 3:
                 continue
-            speaker = q.attrs.get("speaker_entity") or q.attrs.get("speaker")
+            speaker = q.speaker_name or q.speaker
             if not speaker or str(speaker).lower() in _PRONOUNS:
                 continue  # a quote whose speaker could not be resolved is not shown as one
-            start, end = _trim_quote(a.text, int(q.attrs["content_start"]),
-                                     int(q.attrs["content_end"]))
+            start, end = _trim_quote(a.text, q.content_start, q.content_end)
             if end <= start:
                 continue
             g = groups.setdefault(norm, {"speaker": speaker, "text": a.text[start:end],
-                                         "direct": bool(q.attrs.get("direct")),
+                                         "direct": q.direct,
                                          "articles": [], "cites": []})
             if a.key not in g["articles"]:
                 g["articles"].append(a.key)
@@ -227,21 +277,21 @@ def _entities(members: Sequence[Article], table: dict[str, CanonicalEntity]
               ) -> list[dict[str, Any]]:
     seen: dict[str, dict[str, Any]] = {}
     for a in members:
-        for e in a.annotations.get("entities", []):
-            if e.label not in ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"):
+        for e in _ex(a).mentions:
+            if e.type not in ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"):
                 continue
-            eid = str(e.attrs.get("entity_id") or e.attrs.get("canonical") or e.text_in(a.text))
+            eid = e.entity_id or e.canonical or e.text
             ent = table.get(eid)
             row = seen.setdefault(eid, {
-                "name": ent.canonical if ent else e.attrs.get("canonical") or e.text_in(a.text),
-                "type": ent.type if ent else e.label,
+                "name": ent.canonical if ent else e.canonical or e.text,
+                "type": ent.type if ent else e.type,
                 "variants": set(), "roles": set(ent.roles) if ent else set(),
-                "code": (ent.country if ent else e.attrs.get("country")),
+                "code": (ent.country if ent else e.country),
                 "articles": [], "_mentions": 0})
-            row["variants"].add(e.text_in(a.text))
+            row["variants"].add(e.text)
             row["_mentions"] += 1
-            if e.attrs.get("role"):
-                row["roles"].add(str(e.attrs["role"]))
+            if e.role:
+                row["roles"].add(e.role)
             if a.key not in row["articles"]:
                 row["articles"].append(a.key)
     out = []
@@ -259,8 +309,8 @@ def _timeline(members: Sequence[Article], claim_at: Callable[[str, int, int], Cl
     """Dated claims in date order: the best-supported ``limit`` entries."""
     entries: dict[tuple[str, str], dict[str, Any]] = {}
     for a in members:
-        for d in a.annotations.get("dates", []):
-            value = str(d.attrs.get("value") or "")
+        for d in _ex(a).dates:
+            value = str(d.value or "")
             if not _FULL_DATE.match(value):
                 continue
             c = claim_at(a.key, d.start, d.end)
@@ -283,12 +333,11 @@ def _timeline(members: Sequence[Article], claim_at: Callable[[str, int, int], Cl
 def _political_events(members: Sequence[Article]) -> list[dict[str, Any]]:
     groups: dict[tuple[Any, ...], dict[str, Any]] = {}
     for a in members:
-        for ev in a.annotations.get("events", []):
-            src = ev.attrs.get("source") or []
-            tgt = ev.attrs.get("target") or []
-            k = (ev.attrs.get("event"), tuple(sorted(str(x.get("code")) for x in src)),
-                 tuple(sorted(str(x.get("code")) for x in tgt)), ev.attrs.get("date"))
-            g = groups.setdefault(k, {"date": ev.attrs.get("date"), "event": ev.attrs.get("event"),
+        for ev in _ex(a).events:
+            src, tgt = ev.source, ev.target
+            k = (ev.type, tuple(sorted(str(x.code) for x in src)),
+                 tuple(sorted(str(x.code) for x in tgt)), ev.date)
+            g = groups.setdefault(k, {"date": ev.date, "event": ev.type,
                                       "source": [_actor(x) for x in src],
                                       "target": [_actor(x) for x in tgt],
                                       "articles": [], "cites": []})
@@ -299,6 +348,11 @@ def _political_events(members: Sequence[Article]) -> list[dict[str, Any]]:
                                                   str(g["event"])))
 
 
-def _actor(x: dict[str, Any]) -> dict[str, Any]:
-    return {"text": x.get("text"), "code": x.get("code"), "sector": x.get("sector")}
+def _actor(x: Actor) -> dict[str, Any]:
+    return {"text": x.text, "code": x.code, "sector": x.sector}
+
+
+def _ex(a: Article) -> Extraction:
+    """What the extraction stage found in an article (typed records; empty if none)."""
+    return a.extraction if a.extraction is not None else Extraction()
 

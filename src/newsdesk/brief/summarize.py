@@ -92,7 +92,7 @@ def concept_weights(units: Sequence[Unit], opts: SummaryOptions) -> dict[tuple[s
     for u in units:
         if not u.full:
             continue
-        for c in u.concepts:
+        for c in sorted(u.concepts):  # sorted: the same weights whatever the hash seed
             seen = first.setdefault(c, {})
             p = seen.get(u.account)
             if p is None or u.position < p:
@@ -126,7 +126,7 @@ def _candidates(units: Sequence[Unit], weights: Mapping[tuple[str, str], float],
         out.append(u)
     if len(out) > opts.max_candidates:
         def score(u: Unit) -> float:
-            return sum(weights.get(c, 0.0) for c in u.concepts) / math.sqrt(u.words)
+            return sum(weights.get(c, 0.0) for c in sorted(u.concepts)) / math.sqrt(u.words)
         out = sorted(out, key=score, reverse=True)[: opts.max_candidates]
     return out
 
@@ -136,7 +136,10 @@ def _select(cands: Sequence[Unit], weights: Mapping[tuple[str, str], float], bud
     index: dict[tuple[str, str], int] = {}
     concepts: list[list[int]] = []
     for u in cands:
-        concepts.append([index.setdefault(c, len(index)) for c in u.concepts if c in weights])
+        # sorted: the solver sees the concepts in one order whatever the hash seed, so
+        # ties between equal covers always break the same way (briefs are reproducible)
+        concepts.append([index.setdefault(c, len(index)) for c in sorted(u.concepts)
+                         if c in weights])
     w = [0.0] * len(index)
     for c, i in index.items():
         w[i] = weights[c]
@@ -195,7 +198,7 @@ def _fill(units: Sequence[Unit], chosen: list[Unit], weights: Mapping[tuple[str,
         if n < opts.min_fill_words:
             continue
         part = set(zip(u.terms[:n], u.terms[1:n], strict=False))
-        gain = sum(weights.get(c, 0.0) for c in part - covered)
+        gain = sum(weights.get(c, 0.0) for c in sorted(part - covered))
         if gain > best_gain:
             best_gain = gain
             best = Unit(article=u.article, account=u.account, position=u.position,

@@ -7,15 +7,11 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
 
-from newsdesk.clean.rules import (
-    MONTHS,
-    clean_text,
-    iso_or_none,
-)
+from newsdesk.clean.rules import clean_text, iso_or_none
 from newsdesk.model import Article, body_id, split_paragraphs
 from newsdesk.pipeline import ArticleStep, Step
+from newsdesk.text_patterns import DATELINE
 
 __all__ = ["CleanOptions", "CleanStep", "RepeatedLinesStep", "clean_article"]
 
@@ -36,16 +32,22 @@ class CleanOptions:
     repeated_max_words: int = 30
 
 
+_DATELINE_ANY_LINE = re.compile(DATELINE.pattern, re.I | re.M)
+
+
 def _dateline_date(text: str, years: list[int]) -> str | None:
-    m = re.search(
-        rf"^[A-Z][\w.' -]{{1,40}},\s+((?:{MONTHS})\.?\s+\d{{1,2}})\s*\(", text[:300], re.I | re.M
-    )
+    """The date of a dateline without a year ("Saldena, March 4 (PNA)"), in the year the
+    text mentions most (ties: the later). Never the clock's year: the same input always
+    gives the same date."""
+    m = _DATELINE_ANY_LINE.search(text[:300])
     if not m or not years:
         return None
     from dateutil import parser as dp
 
+    counts = Counter(years)
+    year = max(counts, key=lambda y: (counts[y], y))
     try:
-        d = dp.parse(f"{m.group(1)} {max(years)}")
+        d = dp.parse(f"{m.group('date')} {year}")
     except (ValueError, OverflowError):
         return None
     return d.date().isoformat()
@@ -67,8 +69,7 @@ def clean_article(a: Article, opts: CleanOptions | None = None) -> Article:
             credits.append(cr)
     published = iso_or_none(a.published) or c.published
     if published is None:
-        years = [int(y) for y in re.findall(r"\b(19[5-9]\d|20\d\d)\b", text)
-                 if int(y) <= date.today().year]
+        years = [int(y) for y in re.findall(r"\b(19[5-9]\d|20\d\d)\b", text)]
         published = _dateline_date(text, years)
     source = a.source or c.self_credit
     meta = dict(a.meta)

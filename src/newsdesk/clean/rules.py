@@ -15,12 +15,7 @@ from datetime import date
 from dateutil import parser as dateparser
 
 from newsdesk.clean.unwrap import tex_quotes, unwrap_paragraphs
-
-MONTHS = (
-    "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-    "sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
-)
-WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+from newsdesk.text_patterns import CAPS_DATELINE, DATELINE, MONTHS, WEEKDAYS
 
 HEADER_DATE = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\b[ \t]*")
 LONE_DATE = re.compile(
@@ -66,13 +61,6 @@ STANDFIRST = re.compile(r"(?:…|\.\.\.)\s*reports?\s+(?P<name>[A-Z][\w'-]*(?:\s
 SIGNOFF = re.compile(r"^[-–—]{1,3}\s*([A-Z][A-Za-z]{1,20}(?:\s[A-Z][A-Za-z]+)?)\s*$")
 EDITOR_INITIALS = re.compile(r"^[a-z]{2,4}(?:/[a-z]{2,4})*/?$")
 TRAILING_CREDIT = re.compile(r"\s*\(((?i:agency|agencies)|[A-Z]{2,8}|Reuters|Xinhua|Kyodo)\)\s*$")
-DATELINE = re.compile(
-    rf"^(?P<place>[A-Z][A-Za-z.'\- ]{{1,40}}?),\s+(?:(?:{MONTHS})\.?\s+\d{{1,2}}|"
-    rf"\d{{1,2}}\s+(?:{MONTHS}))\.?\s*\((?P<agency>[A-Za-z][A-Za-z ]{{1,25}})\)",
-    re.I,
-)
-CAPS_DATELINE = re.compile(r"^(?P<place>[A-Z][A-Z.'\-]{2,}(?:\s[A-Z][A-Z.'\-]{2,}){0,3})"
-                           r"\s*(?:[–—:]|-{1,2}|\((?P<agency>[A-Za-z]{2,12})\))\s+")
 PLACE_DATE = re.compile(r"^(?P<place>[A-Z][A-Za-z.'\- ]{1,40}),\s+(?P<date>[^,]{0,12}\d[^()]{3,40})$")
 REPORTS = re.compile(
     r"(?:\breports?|\breported\s+by|\baccording\s+to)\s+(?:the\s+)?"

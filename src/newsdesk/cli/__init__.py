@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 # Importing a command module registers its commands on the app.
-from newsdesk.cli import brief, core, events, extract, reuse, run  # noqa: F401
+from newsdesk.cli import brief, core, events, export, extract, reuse, run, serve  # noqa: F401
 from newsdesk.cli.app import app
 
 

@@ -11,10 +11,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -25,8 +26,12 @@ from rich.progress import (
 )
 
 from newsdesk.errors import NewsdeskError
+from newsdesk.guard import StageFailure, collect_failures
 from newsdesk.ingest import IngestOptions, IngestReport, expand_paths, ingest
 from newsdesk.store import DEFAULT_DB, Store
+
+if TYPE_CHECKING:
+    from newsdesk.archive import ArchiveUpdate
 
 app = typer.Typer(
     help="newsdesk: overlapping news reports in, one sourced account per event out.",
@@ -83,16 +88,29 @@ class DelayedProgress:
 
 @contextmanager
 def open_store(db: str) -> Iterator[Store]:
-    """Open the store or exit with the store's own explanation."""
+    """Open the store or exit with the store's own explanation.
+
+    Inside the block, an article a stage fails on is reported on stderr as it happens
+    (the batch goes on, see :mod:`newsdesk.guard`), and a :class:`NewsdeskError` (a full
+    disk, a store locked too long) ends the command with its one-line message, exit 2."""
     try:
         store = Store(db)
     except NewsdeskError as e:
-        err.print(f"[red]error:[/red] {e}")
+        err.print(f"[red]error:[/red] {escape(str(e))}", highlight=False)
         raise typer.Exit(2) from e
     try:
-        yield store
+        with collect_failures(on_failure=report_failure):
+            yield store
+    except NewsdeskError as e:
+        err.print(f"[red]error:[/red] {escape(str(e))}", highlight=False)
+        raise typer.Exit(2) from None
     finally:
         store.close()
+
+
+def report_failure(f: StageFailure) -> None:
+    """One stderr line per article a stage failed on."""
+    err.print(f"[yellow]failed[/yellow] {escape(str(f))}", highlight=False)
 
 
 def ingest_with_progress(paths: list[Path], store: Store, workers: int = 0,
@@ -120,6 +138,34 @@ def ingest_with_progress(paths: list[Path], store: Store, workers: int = 0,
     return report
 
 
+def update_with_progress(store: Store, quiet: bool = False) -> ArchiveUpdate:
+    """Bring the archive up to date (new articles into events, claims, briefs) with a
+    progress bar over the articles still to read; report events that could not be
+    briefed."""
+    from newsdesk.archive import update_archive
+    from newsdesk.events.archive import EventArchive
+    from newsdesk.extract.step import EXTRACT_VERSION
+
+    todo = int(store.db.execute(
+        "SELECT count(*) FROM articles a LEFT JOIN extract_done d ON d.article_rowid = a.rowid "
+        "AND d.version = ? WHERE d.article_rowid IS NULL", (EXTRACT_VERSION,)).fetchone()[0])
+    bar = DelayedProgress(todo + EventArchive(store).pending(), "updating the archive")
+    try:
+        up = update_archive(store, progress=bar.advance)
+    finally:
+        bar.stop()
+    for eid, reason in up.failed:
+        err.print(f"[yellow]warning[/yellow] event {eid} could not be briefed: {reason}",
+                  highlight=False)
+    if not quiet and (up.events.added or up.events.changed):
+        ev = up.events
+        merged = f", {len(ev.merged)} merged" if ev.merged else ""
+        err.print(f"archive: {len(ev.added)} article(s) placed, {len(ev.created)} new "
+                  f"event(s), {len(ev.changed) - len(ev.created)} grown{merged}",
+                  highlight=False)
+    return up
+
+
 def exit_if_nothing_read(report: IngestReport) -> None:
     """Exit non-zero only when inputs were given and none could be read."""
     if report.read == 0 and report.skipped:
@@ -128,13 +174,16 @@ def exit_if_nothing_read(report: IngestReport) -> None:
 
 
 def refs_of(paths: list[Path] | None, store: Store, workers: int = 0,
-            quiet: bool = False) -> list[tuple[str, str]] | None:
+            quiet: bool = False, update: bool = True) -> list[tuple[str, str]] | None:
     """What a reading command works on: the articles of PATHS (ingested first, exiting
-    non-zero when none could be read), or None for the whole store when no PATHS."""
+    non-zero when none could be read, then the archive updated unless ``update`` is
+    False), or None for the whole store when no PATHS."""
     if not paths:
         return None
     report = ingest_with_progress(paths, store, workers, quiet=quiet)
     exit_if_nothing_read(report)
+    if update:
+        update_with_progress(store, quiet=quiet)
     return report.refs
 
 

@@ -65,9 +65,7 @@ def brief_cmd(
             err.print(f"the store {db} holds no articles: pass files or directories to read, "
                       "e.g. `newsdesk brief reports/`", highlight=False)
             raise typer.Exit(1)
-        if refs is None:
-            refs = [(a.key, a.id) for a in store.articles(None)]
-        bar = DelayedProgress(len(refs), "briefing")
+        bar = DelayedProgress(len(refs) if refs is not None else store.count(), "briefing")
         try:
             brief = build_brief(store, refs, opts, on_article=bar.advance)
         except NewsdeskError as e:

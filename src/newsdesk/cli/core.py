@@ -22,6 +22,7 @@ from newsdesk.cli.app import (
     open_store,
     out,
     refs_of,
+    update_with_progress,
 )
 from newsdesk.errors import NewsdeskError
 from newsdesk.ingest import IngestOptions
@@ -64,8 +65,13 @@ def ingest_cmd(
         "--work-dir", help="Folder for the Ray runner's finished shards (Parquet + "
         "manifest); re-running with the same folder redoes only unfinished shards.")
     ] = None,
+    update: Annotated[bool, typer.Option(
+        "--update/--no-update",
+        help="Bring the archive up to date after storing (events, extraction, claims).")
+    ] = True,
 ) -> None:
-    """Read, clean and store articles (txt, HTML, JSONL, RSS/Atom, WARC)."""
+    """Read, clean and store articles (txt, HTML, JSONL, RSS/Atom, WARC), then put the new
+    ones into the archive's events."""
     if (address or work_dir) and runner is not RunnerName.ray:
         err.print("[red]error:[/red] --address and --work-dir are for the Ray runner; "
                   "add --runner ray", highlight=False)
@@ -78,6 +84,8 @@ def ingest_cmd(
         except NewsdeskError as e:
             err.print(f"[red]error:[/red] {e}", highlight=False)
             raise typer.Exit(2) from e
+        if update and report.read:
+            update_with_progress(store)
         err.print(f"store {db}: {store.count()} article(s)", highlight=False)
     exit_if_nothing_read(report)
 
@@ -91,7 +99,7 @@ def articles_cmd(
 ) -> None:
     """List stored articles (those of PATHS, ingested first, when given)."""
     with open_store(db) as store:
-        refs = refs_of(paths, store, workers, quiet=fmt is ArticleFormat.jsonl)
+        refs = refs_of(paths, store, workers, quiet=fmt is ArticleFormat.jsonl, update=False)
         arts = store.articles(refs)
         if fmt is ArticleFormat.jsonl:
             for a in arts:

@@ -22,7 +22,7 @@ from newsdesk.cli.app import (
     refs_of,
 )
 from newsdesk.events import EventOptions, EventResult, pending_features, run_events
-from newsdesk.events.stage import EventStore
+from newsdesk.events.stage import EventStore, cluster_articles, reuse_copies
 
 
 class EventFormat(StrEnum):
@@ -43,8 +43,9 @@ def events_cmd(
 ) -> None:
     """Group articles into events (those of PATHS, ingested first, when given).
 
-    Without PATHS, shows the stored clustering of the whole store (computing it first
-    when articles were added since).
+    Without PATHS, the archive's events; with PATHS, the whole events their articles
+    belong to (earlier members included). A non-default --quiet-days shows what that
+    setting would give, without changing the stored events.
     """
     opts = EventOptions(quiet_days=quiet_days)
     with open_store(db) as store:
@@ -53,15 +54,19 @@ def events_cmd(
             err.print(f"the store {db} holds no articles: pass files or directories to read, "
                       "e.g. `newsdesk events reports/`", highlight=False)
             raise typer.Exit(1)
-        es = EventStore(store)
-        if refs is None and quiet_days == EventOptions().quiet_days and es.covers_store():
-            result = es.load()
-        else:
+        if quiet_days == EventOptions().quiet_days:
             bar = DelayedProgress(pending_features(store, refs), "reading for events")
             try:
                 result = run_events(store, refs, opts, progress=bar.advance)
             finally:
                 bar.stop()
+        else:
+            # Other settings: a what-if clustering shown, never stored (the archive keeps
+            # the default one, which every other command and the ids rely on).
+            arts = list(store.articles(refs))
+            feats = EventStore(store).features((a.key, a.id) for a in arts)
+            result = cluster_articles(arts, opts, features=feats,
+                                      copy_of=reuse_copies(arts) if len(arts) > 1 else None)
     _print(result, fmt)
 
 

@@ -36,7 +36,7 @@ def extract_cmd(
     fmt: Annotated[ExtractFormat, typer.Option("--format", "-f")] = ExtractFormat.table,
     workers: WorkersOpt = 0,
     force: Annotated[bool, typer.Option(
-        "--force", help="Recompute even when this batch was extracted before.")] = False,
+        "--force", help="Recompute even articles extracted before.")] = False,
 ) -> None:
     """Entities (canonical names), quotes, quantities, dates and PLOVER events per article.
 
@@ -62,14 +62,27 @@ def extract_cmd(
             raise typer.Exit(2) from e
         finally:
             bar.stop()
-        records = [article_record(a) for a in run.articles]
+        records = []
+        for a in run.articles:
+            r = article_record(a)
+            # added field: the stages that failed on this article (reported on stderr too)
+            r["failures"] = [f.to_dict() for f in run.failures if (f.key, f.id) == (a.key, a.id)]
+            records.append(r)
+    guarded_refs = {(f.key, f.id) for f in run.failures}
+    for ref, why in run.report.failed if run.report is not None else []:
+        if ref not in guarded_refs:  # the guard has reported those already
+            err.print(f"[yellow]warning:[/yellow] extraction failed on {ref[0]!r} ({why}); it "
+                      "is left unextracted and tried again by the next run", highlight=False)
     if fmt is ExtractFormat.jsonl:
         for r in records:
             print(json.dumps(r, ensure_ascii=False))
         return
     if run.reused:
-        err.print(f"reused the stored extraction of this batch ({run.batch}); --force to "
-                  "recompute", highlight=False)
+        err.print(f"reused the stored extraction of these {len(run.articles)} articles; "
+                  "--force to recompute", highlight=False)
+    elif run.report is not None and run.report.already:
+        err.print(f"extracted {len(run.report.extracted)} new articles, reused the stored "
+                  f"extraction of {len(run.report.already)}", highlight=False)
     for r in records:
         out.print(_table(r))
 

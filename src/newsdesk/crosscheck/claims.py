@@ -30,8 +30,10 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from newsdesk.clean.dateline import DATELINE_HEAD
-from newsdesk.model import Article, Span
+from newsdesk.guard import guarded
+from newsdesk.model import Article, EntityMention, Extraction, Quantity
 from newsdesk.nlp import ParsedParagraph, parse_articles
+from newsdesk.unionfind import UnionFind
 
 _CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ", "NUM", "ADV"})
 # light verbs and reporting verbs say nothing about *what* was claimed
@@ -81,7 +83,7 @@ class ClaimSentence:
     position: int  # sentence index in its article
     features: frozenset[str] = frozenset()
     anchors: frozenset[str] = frozenset()
-    quantities: list[Span] = field(default_factory=list)
+    quantities: list[Quantity] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -125,9 +127,10 @@ class Conflict:
 def sentence_candidates(article: Article, paras: list[ParsedParagraph], account: str,
                         options: CrosscheckOptions) -> list[ClaimSentence]:
     """The article's sentences with their content features (entities by canonical name)."""
-    ents = article.annotations.get("entities", [])
-    quants = article.annotations.get("quantities", [])
-    ent_at: dict[int, Span] = {}
+    x = article.extraction if article.extraction is not None else Extraction()
+    ents = x.mentions
+    quants = x.quantities
+    ent_at: dict[int, EntityMention] = {}
     for span in ents:
         for i in range(span.start, span.end):
             ent_at[i] = span
@@ -155,16 +158,16 @@ def sentence_candidates(article: Article, paras: list[ParsedParagraph], account:
                     if id(ent) in seen_ents:
                         continue
                     seen_ents.add(id(ent))
-                    name = ent.attrs.get("country") or ent.attrs.get("canonical")
+                    name = ent.country or ent.canonical
                     if name:
-                        place = ent.label in ("GPE", "LOC") or bool(ent.attrs.get("country"))
+                        place = ent.type in ("GPE", "LOC") or bool(ent.country)
                         f = f"{'P' if place else 'E'}:{str(name).lower()}"
                         feats.add(f)
                         seq.append(f)
-                        if ent.label not in ("PERSON", "GPE", "NORP"):
+                        if ent.type not in ("PERSON", "GPE", "NORP"):
                             # "the Pakistan Stream Gas Pipeline project" and "Stream Gas
                             # Pipeline" are different entity names: their words still match
-                            for w in _WORD.findall(ent.text_in(article.text).lower()):
+                            for w in _WORD.findall(ent.text.lower()):
                                 if w not in _LIGHT and not w.isdigit():
                                     feats.add(w)
                                     seq.append(w)
@@ -184,22 +187,6 @@ def sentence_candidates(article: Article, paras: list[ParsedParagraph], account:
             out.append(ClaimSentence(article.key, account, s, e, text, len(out),
                                      frozenset(feats), frozenset(bigrams), qs))
     return out
-
-
-class _Union:
-    def __init__(self, n: int) -> None:
-        self.parent = list(range(n))
-
-    def find(self, i: int) -> int:
-        while self.parent[i] != i:
-            self.parent[i] = self.parent[self.parent[i]]
-            i = self.parent[i]
-        return i
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
 
 
 def _unquoted(text: str) -> str:
@@ -286,7 +273,7 @@ def align(sentences: Sequence[ClaimSentence], options: CrosscheckOptions | None 
     # single-link chains from growing one claim into the whole event's topic. Ties are
     # broken by (article key, offset), not input position: the result is order-independent.
     scored.sort()
-    uf = _Union(n)
+    uf = UnionFind(range(n))
     arts: dict[int, set[str]] = {i: {s.article} for i, s in enumerate(sentences)}
     for _, _, _, i, j in scored:
         ri, rj = uf.find(i), uf.find(j)
@@ -324,7 +311,7 @@ def count_origins(members: Sequence[ClaimSentence], options: CrosscheckOptions) 
     again where two accounts carry the same sentence nearly verbatim."""
     accounts = sorted({m.account for m in members})
     index = {a: i for i, a in enumerate(accounts)}
-    uf = _Union(len(accounts))
+    uf = UnionFind(range(len(accounts)))
     for a, b in combinations(members, 2):
         if a.account != b.account and verbatim(a, b, options):
             uf.union(index[a.account], index[b.account])
@@ -341,7 +328,9 @@ def build_claims(articles: Sequence[Article], accounts: Mapping[str, str],
     parsed = parsed if parsed is not None else parse_articles(list(articles))
     sentences: list[ClaimSentence] = []
     for a, paras in zip(articles, parsed, strict=True):
-        sentences.extend(sentence_candidates(a, paras, accounts.get(a.key, a.key), opts))
+        # stage guard: an article whose sentences cannot be read adds none (reported)
+        sentences.extend(guarded("crosscheck", a, sentence_candidates, a, paras,
+                                 accounts.get(a.key, a.key), opts, default=[]))
     claims: list[Claim] = []
     for group in align(sentences, opts):
         members = [sentences[i] for i in group]

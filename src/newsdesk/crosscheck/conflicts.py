@@ -21,9 +21,9 @@ from newsdesk.crosscheck.claims import (
     Conflict,
     ConflictValue,
     CrosscheckOptions,
-    _Union,
 )
-from newsdesk.model import Span
+from newsdesk.model import Quantity
+from newsdesk.unionfind import UnionFind
 
 _MEASURES = {
     "deaths": ("killed", "dead", "died", "death", "deaths", "toll", "bodies", "lives",
@@ -52,7 +52,7 @@ def _words(text: str) -> set[str]:
     return {w.rstrip("s") for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 2}
 
 
-def _context(q: Span, sentence: ClaimSentence, chars: int = 60) -> tuple[str, str]:
+def _context(q: Quantity, sentence: ClaimSentence, chars: int = 60) -> tuple[str, str]:
     rel_start, rel_end = q.start - sentence.start, q.end - sentence.start
     return (sentence.text[max(0, rel_start - chars):rel_start].lower(),
             sentence.text[rel_end:rel_end + chars].lower())
@@ -73,14 +73,14 @@ def _nearest_measure(before: str, after: str) -> str | None:
     return best[2] if best else None
 
 
-def measure_of(q: Span, sentence: ClaimSentence) -> tuple[str, frozenset[str]] | None:
+def measure_of(q: Quantity, sentence: ClaimSentence) -> tuple[str, frozenset[str]] | None:
     """What a quantity measures, or None when it cannot be compared safely.
 
     Returns the measure name and the words that say what is counted (empty for the
     casualty classes, which are compared as a whole)."""
-    unit = str(q.attrs.get("unit") or "")
-    about = str(q.attrs.get("about") or "")
-    if unit.lower() in _SKIP_UNITS or q.attrs.get("value") is None:
+    unit = str(q.unit or "")
+    about = str(q.about or "")
+    if unit.lower() in _SKIP_UNITS or q.value is None:
         return None
     before, after = _context(q, sentence)
     if unit.lower() in _PEOPLE:
@@ -105,7 +105,7 @@ def find_conflicts(claims: Sequence[Claim], options: CrosscheckOptions | None = 
     disputed value get status ``conflicting`` and the conflict attached."""
     opts = options or CrosscheckOptions()
     # (measure, claim) for each comparable quantity
-    items: list[tuple[str, frozenset[str], Span, ClaimSentence, Claim]] = []
+    items: list[tuple[str, frozenset[str], Quantity, ClaimSentence, Claim]] = []
     for c in claims:
         for s in c.sentences:
             for q in s.quantities:
@@ -160,7 +160,7 @@ def _same_thing(a: frozenset[str], b: frozenset[str]) -> bool:
 def _connected(ids: list[int], linked: Callable[[int, int], bool]) -> list[list[int]]:
     """Connected components of ``ids`` under ``linked`` (few items per measure: pairwise)."""
     index = {i: k for k, i in enumerate(ids)}
-    uf = _Union(len(ids))
+    uf = UnionFind(range(len(ids)))
     for x, i in enumerate(ids):
         for j in ids[x + 1:]:
             if linked(i, j):
@@ -171,11 +171,11 @@ def _connected(ids: list[int], linked: Callable[[int, int], bool]) -> list[list[
     return list(groups.values())
 
 
-def _conflict_of(group: list[tuple[str, frozenset[str], Span, ClaimSentence, Claim]],
+def _conflict_of(group: list[tuple[str, frozenset[str], Quantity, ClaimSentence, Claim]],
                  measure: str, opts: CrosscheckOptions) -> Conflict | None:
-    by_value: dict[float, list[tuple[Span, ClaimSentence]]] = defaultdict(list)
+    by_value: dict[float, list[tuple[Quantity, ClaimSentence]]] = defaultdict(list)
     for _, _, q, s, _ in group:
-        v = float(q.attrs["value"])
+        v = float(q.value)  # type: ignore[arg-type]
         by_value[float(f"{v:.4g}")].append((q, s))
     if len(by_value) < 2:
         return None
@@ -208,17 +208,17 @@ def _conflict_of(group: list[tuple[str, frozenset[str], Span, ClaimSentence, Cla
         qs = by_value[v]
         q0, s0 = qs[0]
         out.append(ConflictValue(
-            value=v, unit=str(q0.attrs.get("unit") or "") or None,
+            value=v, unit=str(q0.unit or "") or None,
             text=s0.text[q0.start - s0.start:q0.end - s0.start],
             articles=sorted({s.article for _, s in qs}),
             origins=len(accounts_per_value[v]),
             cites=sorted({(s.article, q.start, q.end) for q, s in qs})))
     if measure.startswith(("money", "unit")):
         # the most common description that names a thing ("the agreements"), not a name
-        abouts = Counter(str(q.attrs.get("about") or "") for _, w, q, _, _ in group
+        abouts = Counter(str(q.about or "") for _, w, q, _, _ in group
                          if any(x.startswith("A:") for x in w))
         about = abouts.most_common(1)[0][0] if abouts else str(
-            group[0][2].attrs.get("about") or measure.split(":", 1)[-1])
+            group[0][2].about or measure.split(":", 1)[-1])
     else:
         about = measure
     return Conflict(about=about, values=out)

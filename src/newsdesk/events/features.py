@@ -21,6 +21,7 @@ from dateutil import parser as dateparser
 
 from newsdesk.model import Article
 from newsdesk.nlp import DocCache, load_nlp, parse_article
+from newsdesk.text_patterns import MONTH_WORD
 
 # spaCy POS tags that carry the "what happened" vocabulary.
 CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ"})
@@ -34,12 +35,10 @@ _PLACE_RANK = {"GPE": 0, "LOC": 1, "FAC": 2}
 NUMBER_LABELS = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY"})
 # How far into title + text a full date still counts as the article's own dateline.
 ANCHOR_CHARS = 300
-FEATURES_VERSION = 1
+FEATURES_VERSION = 2
 
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
-_MONTH = re.compile(
-    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\b", re.I
-)
+_MONTH = MONTH_WORD  # "March", "Mar." (no longer "mayor" or "marching")
 _DAY = re.compile(r"\b(0?[1-9]|[12]\d|3[01])(st|nd|rd|th)?\b")
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _NUMERIC = re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b")

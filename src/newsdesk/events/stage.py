@@ -7,46 +7,25 @@ which makes re-runs idempotent (same input, same event ids, same rows).
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 
+from newsdesk.events.archive import EventArchive, EventResult, update_events
 from newsdesk.events.cluster import (
     Assignment,
-    Event,
     EventItem,
     EventOptions,
     OnlineClusterer,
 )
-from newsdesk.events.features import FEATURES_VERSION, EventFeatures, extract_features
+from newsdesk.events.features import EventFeatures, extract_features
+from newsdesk.guard import guarded
 from newsdesk.model import Article
 from newsdesk.pipeline import BatchStep
 from newsdesk.store import Store
 
 Ref = tuple[str, str]
 
-DDL = (
-    "CREATE TABLE IF NOT EXISTS events_features (key TEXT NOT NULL, id TEXT NOT NULL, "
-    "version INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (key, id))",
-    "CREATE TABLE IF NOT EXISTS events_event (event_id TEXT PRIMARY KEY, title TEXT NOT NULL, "
-    "first_date TEXT, last_date TEXT, place TEXT, size INTEGER NOT NULL, data TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS events_member (key TEXT NOT NULL, id TEXT NOT NULL, "
-    "event_id TEXT NOT NULL, copy_of TEXT, seq INTEGER NOT NULL, PRIMARY KEY (key, id))",
-    "CREATE INDEX IF NOT EXISTS events_member_event ON events_member(event_id)",
-)
-
-
-@dataclass(slots=True)
-class EventResult:
-    """Events and the article-by-article assignments, in processing order."""
-
-    events: list[Event] = field(default_factory=list)
-    assignments: list[Assignment] = field(default_factory=list)
-
-    def event_of(self) -> dict[str, str]:
-        """article key -> event id."""
-        return {a.key: a.event_id for a in self.assignments}
+EventStore = EventArchive  # the name of release 0.1
 
 
 def copy_of_from_meta(article: Article) -> str | None:
@@ -82,7 +61,8 @@ def cluster_articles(
     for a in stream_order(articles):
         f = (features or {}).get((a.key, a.id))
         if f is None:
-            f = extract_features(a)
+            # an article the features fail on is clustered with none (reported, not fatal)
+            f = guarded("events.features", a, extract_features, a, default=EventFeatures())
         orig = (copy_of or {}).get(a.key) or copy_of_from_meta(a)
         out.extend(clusterer.add(EventItem(key=a.key, id=a.id, features=f,
                                            published=a.published, title=a.title, copy_of=orig)))
@@ -110,95 +90,6 @@ class EventStep(BatchStep):
         return articles
 
 
-# -- store -------------------------------------------------------------------------------
-class EventStore:
-    """The events stage's own tables in a newsdesk store."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        for ddl in DDL:
-            store.ensure_table(ddl)
-
-    def cached_features(self) -> dict[Ref, EventFeatures]:
-        """Every cached feature set of the current version."""
-        rows = self.store.db.execute(
-            "SELECT key, id, data FROM events_features WHERE version=?", (FEATURES_VERSION,))
-        return {(r[0], r[1]): EventFeatures.from_dict(json.loads(r[2])) for r in rows}
-
-    def put_features(self, items: list[tuple[Ref, EventFeatures]]) -> None:
-        """Cache features (one transaction)."""
-        if not items:
-            return
-        with self.store.transaction() as db:
-            db.executemany(
-                "INSERT OR REPLACE INTO events_features (key, id, version, data) "
-                "VALUES (?,?,?,?)",
-                [(k, i, FEATURES_VERSION, json.dumps(f.to_dict())) for (k, i), f in items],
-            )
-
-    def save(self, result: EventResult, replace_all: bool) -> None:
-        """Store a clustering: all of it (``replace_all``) or over the articles it covers."""
-        with self.store.transaction() as db:
-            if replace_all:
-                db.execute("DELETE FROM events_member")
-                db.execute("DELETE FROM events_event")
-            else:
-                db.executemany("DELETE FROM events_member WHERE key=? AND id=?",
-                               [(a.key, a.id) for a in result.assignments])
-            db.executemany(
-                "INSERT OR REPLACE INTO events_member (key, id, event_id, copy_of, seq) "
-                "VALUES (?,?,?,?,?)",
-                [(a.key, a.id, a.event_id, a.copy_of, n)
-                 for n, a in enumerate(result.assignments)],
-            )
-            db.executemany(
-                "INSERT OR REPLACE INTO events_event (event_id, title, first_date, last_date, "
-                "place, size, data) VALUES (?,?,?,?,?,?,?)",
-                [(e.id, e.title, e.first, e.last, e.place, len(e.articles),
-                  json.dumps(e.to_dict() | {"refs": e.refs})) for e in result.events],
-            )
-            db.execute("DELETE FROM events_event WHERE event_id NOT IN "
-                       "(SELECT DISTINCT event_id FROM events_member)")
-
-    def covers_store(self) -> bool:
-        """True when the stored clustering assigns exactly the store's articles."""
-        db = self.store.db
-        n_art = db.execute("SELECT count(*) FROM articles").fetchone()[0]
-        n_mem = db.execute(
-            "SELECT count(*) FROM events_member m JOIN articles a ON a.key=m.key AND a.id=m.id"
-        ).fetchone()[0]
-        n_all = db.execute("SELECT count(*) FROM events_member").fetchone()[0]
-        return bool(n_art > 0 and n_art == n_mem == n_all)
-
-    def load(self, refs: Iterable[Ref] | None = None) -> EventResult:
-        """The stored clustering (only the events holding ``refs`` when given)."""
-        db = self.store.db
-        rows = db.execute(
-            "SELECT key, id, event_id, copy_of FROM events_member ORDER BY seq").fetchall()
-        wanted = set(refs) if refs is not None else None
-        assignments = [Assignment(r[0], r[1], r[2], r[3]) for r in rows
-                       if wanted is None or (r[0], r[1]) in wanted]
-        keep = {a.event_id for a in assignments}
-        events: list[Event] = []
-        members: dict[str, list[Ref]] = {}
-        for r in rows:
-            members.setdefault(r[2], []).append((r[0], r[1]))
-        for r in db.execute("SELECT event_id, data FROM events_event"):
-            if r[0] not in keep:
-                continue
-            d = json.loads(r[1])
-            refs_ = members.get(r[0], [])
-            events.append(Event(id=d["id"], title=d["title"], first=d["first"], last=d["last"],
-                                place=d["place"], articles=[k for k, _ in refs_],
-                                refs=refs_, keywords=d.get("keywords", []),
-                                copies=d.get("copies", 0)))
-        first_seq: dict[str, int] = {}
-        for n, a in enumerate(assignments):
-            first_seq.setdefault(a.event_id, n)
-        events.sort(key=lambda e: first_seq.get(e.id, 0))
-        return EventResult(events=events, assignments=assignments)
-
-
 def reuse_copies(articles: list[Article]) -> dict[str, str]:
     """``copy_of`` links (article key -> original key) found by the reuse stage: wire
     copies, republished pages with other furniture, exact duplicates."""
@@ -210,54 +101,67 @@ def reuse_copies(articles: list[Article]) -> dict[str, str]:
             if p.copy_of and key_of.get(p.copy_of)}
 
 
+def reuse_copy_links(store: Store) -> Callable[[Sequence[Ref], Sequence[Ref]], dict[str, str]]:
+    """``copy_of`` verdicts for :func:`update_events` from the store's incremental reuse
+    index: the new articles are indexed (once), then copies are read among the articles
+    clustered and the stored articles the new ones are linked to."""
+    from newsdesk.reuse.index import ReuseIndex
+
+    def links(replayed: Sequence[Ref], new: Sequence[Ref]) -> dict[str, str]:
+        index = ReuseIndex(store)
+        index.update(new)
+        want = dict.fromkeys(replayed)
+        rowids = [r[0] for ref in new for r in store.db.execute(
+            "SELECT rowid FROM articles WHERE key=? AND id=?", ref)]
+        for n in range(0, len(rowids), 300):
+            part = rowids[n:n + 300]
+            q = ",".join("?" * len(part))
+            for r in store.db.execute(
+                    f"SELECT a.key, a.id FROM reuse_links l JOIN articles a ON a.rowid = "
+                    f"CASE WHEN l.a IN ({q}) THEN l.b ELSE l.a END "
+                    f"WHERE l.a IN ({q}) OR l.b IN ({q})", part * 3):
+                want.setdefault((r[0], r[1]))
+        if len(want) < 2:
+            return {}
+        res = index.result(list(want))
+        key_of = {info.ref: info.key for info in res.articles}
+        return {key_of[ref]: key_of[p.copy_of] for ref, p in res.provenance.items()
+                if p.copy_of and key_of.get(p.copy_of) and "@" not in ref
+                and "@" not in p.copy_of}
+
+    return links
+
+
 def run_events(store: Store, refs: list[Ref] | None = None, opts: EventOptions | None = None,
                *, progress: Callable[[], None] | None = None,
                copy_of: Mapping[str, str] | None = None, use_reuse: bool = True) -> EventResult:
-    """Cluster the store's articles (or just ``refs``), cache features, save the result.
+    """Bring the archive's events up to date, then return the events holding ``refs``
+    (whole, earlier members included) or all of them.
 
-    ``progress`` is called once per article whose features had to be computed. Copies
-    follow their original: ``copy_of`` when given, else the reuse stage's links
-    (``use_reuse``), and exact duplicates always.
-    """
-    es = EventStore(store)
-    cached = es.cached_features()
-    articles = list(store.articles(refs))
-    fresh: list[tuple[Ref, EventFeatures]] = []
-    for a in articles:
-        ref = (a.key, a.id)
-        if ref not in cached:
-            cached[ref] = extract_features(a)
-            fresh.append((ref, cached[ref]))
-            if len(fresh) >= 200:
-                es.put_features(fresh)
-                fresh = []
-            if progress is not None:
-                progress()
-    es.put_features(fresh)
-    if copy_of is None and use_reuse and len(articles) > 1:
-        copy_of = reuse_copies(articles)
-    result = cluster_articles(articles, opts, features=cached, copy_of=copy_of)
-    es.save(result, replace_all=refs is None)
-    return result
+    Copies follow their original: ``copy_of`` when given, else the store's reuse index
+    (``use_reuse``), and exact duplicates always. ``progress`` is called once per article
+    whose features had to be computed."""
+    links: Callable[[Sequence[Ref], Sequence[Ref]], Mapping[str, str]] | None = None
+    if copy_of is not None:
+        given = dict(copy_of)
+
+        def links(_r: Sequence[Ref], _n: Sequence[Ref]) -> Mapping[str, str]:
+            return given
+    elif use_reuse:
+        links = reuse_copy_links(store)
+    update_events(store, opts, copy_of=links, progress=progress)
+    return EventArchive(store).load(refs)
 
 
 def stored_or_run(store: Store, opts: EventOptions | None = None,
                   progress: Callable[[], None] | None = None) -> EventResult:
-    """The stored clustering when it covers the store, else a fresh one over the store."""
-    es = EventStore(store)
-    if es.covers_store():
-        return es.load()
+    """The archive's events, brought up to date first."""
     return run_events(store, None, opts, progress=progress)
 
 
 def pending_features(store: Store, refs: list[Ref] | None = None) -> int:
-    """How many articles still need parsing (for a progress bar's total)."""
-    es = EventStore(store)
-    cached = set(es.cached_features())
-    if refs is None:
-        rows = store.db.execute("SELECT key, id FROM articles").fetchall()
-        return sum(1 for r in rows if (r[0], r[1]) not in cached)
-    return sum(1 for r in set(refs) if r not in cached)
+    """How many articles still need parsing for events (for a progress bar's total)."""
+    return EventArchive(store).pending()
 
 
 def dateline_place(arts: Sequence[Article]) -> str | None:

@@ -27,7 +27,10 @@ fields ``id, canonical, type, variants (set of surface strings), country, roles,
 mentions``; ``EntityResult.spans[key]`` are the spans of one article;
 ``EntityResult.by_role("Foreign Minister", "RUS")`` lists the people holding a role (most
 mentioned first) for resolving "the visiting Foreign Minister". Entity ids are
-``<type>:<slug of canonical>`` ("person:sergey-lavrov"), stable for the same batch.
+``<type>:<slug of canonical>`` ("person:sergey-lavrov"), stable for the same batch; in a
+store, :mod:`newsdesk.extract.archive` links each batch's entities to the archive-wide
+``entities`` table, whose ids never change (a later "Sergei Lavrov" links to the stored
+"Sergey Lavrov"), and the layers read back from the store carry those ids.
 Countries without an ISO code (fictional, or found only through their demonym in the
 batch) have ``country`` None.
 
@@ -68,6 +71,9 @@ unit of measure or time as written ("tonnes", "years"), or the counted noun ("do
 
 The batch driver is :func:`newsdesk.extract.step.annotate` (and :class:`ExtractStep`,
 ``extract_articles(articles) -> list[dict]`` for the ``newsdesk extract`` JSONL records).
+Over a store: :func:`newsdesk.extract.archive.extract_new` (once per new article, into the
+typed tables of ``docs/schema.md``) and :func:`newsdesk.extract.step.extract_stored`
+(the same, returning articles with their layers).
 """
 
 from __future__ import annotations

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from newsdesk.model import Article, Span
 from newsdesk.nlp import ParsedParagraph, parse_article
+from newsdesk.text_patterns import DATELINE_FULL_DATE, MONTH_WORD, MONTHS
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -45,9 +46,8 @@ LAYER = "dates"
 
 WEEKDAYS = {d: i for i, d in enumerate(
     "monday tuesday wednesday thursday friday saturday sunday".split())}
-_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-          r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
-_HAS_MONTH = re.compile(rf"\b{_MONTH}\b", re.I)
+_MONTH = rf"(?:{MONTHS})\.?"
+_HAS_MONTH = MONTH_WORD
 _HAS_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _NUMERIC_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b")
 _NUM = (r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
@@ -80,9 +80,7 @@ _DAY_WORDS = {
     "yesterday evening": -1, "the day before yesterday": -2, "tomorrow": 1,
     "tomorrow morning": 1, "the day after tomorrow": 2,
 }
-_DATELINE = re.compile(
-    rf"^\s*[A-Z][A-Za-z .'-]{{1,40}},?\s+(?P<date>{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|"
-    rf"\d{{1,2}}\s+{_MONTH},?\s+\d{{4}})", re.I)
+_DATELINE = DATELINE_FULL_DATE
 
 
 def reference_date(article: Article) -> date | None:

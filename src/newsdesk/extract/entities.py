@@ -46,6 +46,7 @@ from newsdesk.extract.lexicon import (
 )
 from newsdesk.model import Article, Span
 from newsdesk.nlp import ParsedParagraph, parse_article
+from newsdesk.unionfind import UnionFind
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -75,6 +76,10 @@ W_ROLE = 3.0  # a title in front of a name: strong PERSON evidence
 W_PLACE = 5.0  # a country, capital or demonym from the lexicons
 W_FIX = 10.0  # a forced type from data/entity_fixes.tsv
 W_GEO = 2.0  # a geographic head word ("River", "Gulf of", "province")
+# "the port of X", "the town of X": X is a place
+_SETTLEMENT_NOUNS = frozenset({"port", "town", "city", "village", "district", "province",
+                               "region", "island", "capital", "municipality", "county"})
+_PLACE_PREPOSITIONS = frozenset({"from", "of", "in", "at", "near", "to"})
 
 
 @dataclass(slots=True)
@@ -602,23 +607,6 @@ class _SimilarWords:
                       and _same_word(w, word))
 
 
-class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-
-    def find(self, x: str) -> str:
-        self.parent.setdefault(x, x)
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
-        return x
-
-    def union(self, a: str, b: str) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-") or "x"
 
@@ -661,7 +649,7 @@ def _cluster(mentions: list[Mention]) -> tuple[dict[str, CanonicalEntity], list[
         if geo:
             n.votes[geo] += W_GEO * len(n.mentions)
 
-    uf = _UnionFind()
+    uf: UnionFind[str] = UnionFind()
     persons = [n for n in nodes.values()
                if n.place is None and n.prelim == "PERSON" and len(n.words) >= 2]
     by_surname: dict[str, list[_Node]] = defaultdict(list)
@@ -810,7 +798,7 @@ def _derive_places(nodes: dict[str, _Node]) -> None:
             n.place = state
 
 
-def _link_geo_names(nodes: dict[str, _Node], uf: _UnionFind) -> None:
+def _link_geo_names(nodes: dict[str, _Node], uf: UnionFind[str]) -> None:
     """"River Vessa" and "the Vessa", "Lusca province" and "Lusca" are one place."""
     for n in nodes.values():
         if len(n.words) < 2 or n.place is not None:
@@ -973,8 +961,14 @@ def extract_entities(articles: list[Article],
             if m.place is None and m.label not in ("ORG", "FAC", "EVENT", "PRODUCT", "LAW"):
                 in_titles |= _title_before(doc, m, gpe_codes)
             m.place = None
-            if m.j + 1 < len(doc) and doc[m.j].text == "," and doc[m.j + 1].lower_ == "who":
-                m.votes["PERSON"] += W_ROLE  # "said Agnes Tamm, who helped ..."
+            before = doc[m.i - 1].lower_ if m.i > 0 else ""
+            if m.j + 1 < len(doc) and doc[m.j].text == "," and doc[m.j + 1].lower_ == "who" \
+                    and before not in _PLACE_PREPOSITIONS:
+                # "said Agnes Tamm, who helped ..." (but in "families from Vell, who
+                # protested" the clause is the families')
+                m.votes["PERSON"] += W_ROLE
+            if before == "of" and m.i > 1 and doc[m.i - 2].lower_ in _SETTLEMENT_NOUNS:
+                m.votes["GPE"] += W_ROLE  # "the port of Vell", "the town of Lirov"
             if m.j - m.i == 1 and m.i > 0 and doc[m.i - 1].lower_ == "the" \
                     and m.label == "PERSON" and not m.role:
                 m.votes["PERSON"] -= W_NER

@@ -1,8 +1,13 @@
-"""Small hand-written lexicons for extraction, loaded once from ``extract/data``.
+"""The lexicons of extraction, loaded once: the one country lookup and our own tables.
 
-pycountry knows country names and ISO codes but has no capitals, demonyms or informal
-country names ("Russia", "UK"), so those tables are written by hand in ``data/*.tsv`` and
-combined here with pycountry into one place lookup.
+Countries come from pycountry (names and ISO codes) and countryinfo (demonyms, capitals,
+alternative spellings); informal names, capitals and demonyms neither knows ("Russia",
+"UK") are written by hand in ``data/*.tsv``. Two views of the same sources live here:
+:func:`resolve_place` (entities: is this a country, a capital or a demonym, and its
+preferred name) and :func:`country_code` / :func:`actor_lookup` (PLOVER and quotes: a code
+and sector for any actor name, our ``plover_actors.tsv`` over the country table). Every
+extractor imports them from here, so ``plover`` and ``quotes`` no longer import each other
+for a country.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import pycountry
 
@@ -114,3 +120,80 @@ def role_words() -> dict[str, RoleWord]:
 def entity_fixes() -> dict[str, str]:
     """Folded surface form -> forced type or ``DROP``."""
     return {fold(s): t for s, t in _rows("entity_fixes.tsv")}
+
+
+@lru_cache(maxsize=1 << 16)
+def name_key(name: str) -> str:
+    """Lookup key of :func:`country_code`: accent-free, lower case, no leading "the" or
+    trailing possessive."""
+    t = unicodedata.normalize("NFKD", name)
+    t = "".join(c for c in t if not unicodedata.combining(c))
+    t = t.lower().replace("\u2019", "'")
+    t = re.sub(r"^the\s+", "", t.strip())
+    t = re.sub(r"'s$", "", t)
+    return re.sub(r"[^a-z0-9./' -]", " ", t).strip()
+
+
+@lru_cache(maxsize=1)
+def _country_table() -> dict[str, str]:
+    """Country names, official names, demonyms, capitals and alternative spellings."""
+    from countryinfo import all_countries
+
+    table: dict[str, str] = {}
+    for c in pycountry.countries:
+        for attr in ("name", "official_name", "common_name"):
+            v = getattr(c, attr, None)
+            if v:
+                table.setdefault(name_key(v), c.alpha_3)
+    def population(ci: Any) -> int:
+        try:
+            return int(ci.population() or 0)
+        except (TypeError, ValueError, KeyError, AttributeError):
+            return 0
+
+    # most populous first, so a shared demonym ("Indian") names the country, not a
+    # territory
+    for ci in sorted(all_countries(), key=population, reverse=True):
+        info = ci.info()
+        a3 = (info.get("ISO") or {}).get("alpha3")
+        if not a3:
+            continue
+        for v in [info.get("name"), info.get("demonym"), info.get("capital"),
+                  *(info.get("altSpellings") or [])]:
+            if v and len(v) > 3:
+                table.setdefault(name_key(v), a3)
+    return table
+
+
+@lru_cache(maxsize=1)
+def _actor_table() -> dict[str, tuple[str, str | None]]:
+    """Our own names (short forms, metonyms, organisations) over the country table."""
+    table: dict[str, tuple[str, str | None]] = {k: (v, None) for k, v in
+                                                _country_table().items()}
+    for name, code, sector in _rows("plover_actors.tsv"):
+        table[name_key(name)] = (code, None if sector == "-" else sector)
+    return table
+
+
+def country_code(name: str) -> str | None:
+    """ISO alpha-3 code of a country named, its demonym or its capital (else None);
+    international organisations give ``IGO``."""
+    hit = actor_lookup(name)
+    return hit[0] if hit else None
+
+
+@lru_cache(maxsize=1 << 16)
+def actor_lookup(name: str) -> tuple[str, str | None] | None:
+    """(code, sector) of a country, demonym, capital or named actor; None otherwise."""
+    n = name_key(name)
+    if not n:
+        return None
+    t = _actor_table()
+    for cand in (n, n[:-1] if n.endswith("s") else None,
+                 n[:-1] if n.endswith("i") and len(n) > 5 else None):
+        if cand and cand in t:
+            # abbreviations (US, UN, EU, PRC) only in capitals: "us" is a pronoun
+            if len(cand) <= 3 and "." not in cand and not name.strip().isupper():
+                continue
+            return t[cand]
+    return None

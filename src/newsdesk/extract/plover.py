@@ -35,7 +35,6 @@ PROTEST, MOBILIZE, SANCTION, COERCE, ASSAULT, FIGHT); older PLOVER drafts call D
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -43,6 +42,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from newsdesk.extract.lexicon import actor_lookup, country_code
+from newsdesk.extract.quotes import _fallback_entities
 from newsdesk.model import Article, Span
 from newsdesk.nlp import doc_text
 
@@ -108,79 +109,9 @@ def _sectors() -> dict[str, str]:
     return {cols[0]: cols[1] for cols in _data_lines("plover_sectors.tsv")}
 
 
-@lru_cache(maxsize=1 << 16)
-def _norm(name: str) -> str:
-    t = unicodedata.normalize("NFKD", name)
-    t = "".join(c for c in t if not unicodedata.combining(c))
-    t = t.lower().replace("\u2019", "'")
-    t = re.sub(r"^the\s+", "", t.strip())
-    t = re.sub(r"'s$", "", t)
-    return re.sub(r"[^a-z0-9./' -]", " ", t).strip()
-
-
-@lru_cache(maxsize=1)
-def _country_table() -> dict[str, str]:
-    """Country names, official names, demonyms, capitals and alternative spellings."""
-    import pycountry
-    from countryinfo import all_countries
-
-    table: dict[str, str] = {}
-    for c in pycountry.countries:
-        for attr in ("name", "official_name", "common_name"):
-            v = getattr(c, attr, None)
-            if v:
-                table.setdefault(_norm(v), c.alpha_3)
-    def population(ci: Any) -> int:
-        try:
-            return int(ci.population() or 0)
-        except (TypeError, ValueError, KeyError, AttributeError):
-            return 0
-
-    # most populous first, so a shared demonym ("Indian") names the country, not a
-    # territory
-    for ci in sorted(all_countries(), key=population, reverse=True):
-        info = ci.info()
-        a3 = (info.get("ISO") or {}).get("alpha3")
-        if not a3:
-            continue
-        for v in [info.get("name"), info.get("demonym"), info.get("capital"),
-                  *(info.get("altSpellings") or [])]:
-            if v and len(v) > 3:
-                table.setdefault(_norm(v), a3)
-    return table
-
-
-@lru_cache(maxsize=1)
-def _actor_table() -> dict[str, tuple[str, str | None]]:
-    """Our own names (short forms, metonyms, organisations) over the country table."""
-    table: dict[str, tuple[str, str | None]] = {k: (v, None) for k, v in
-                                                _country_table().items()}
-    for name, code, sector in _data_lines("plover_actors.tsv"):
-        table[_norm(name)] = (code, None if sector == "-" else sector)
-    return table
-
-
-def country_code(name: str) -> str | None:
-    """ISO alpha-3 code of a country named, its demonym or its capital (else None);
-    international organisations give ``IGO``."""
-    hit = _lookup(name)
-    return hit[0] if hit else None
-
-
-@lru_cache(maxsize=1 << 16)
 def _lookup(name: str) -> tuple[str, str | None] | None:
-    n = _norm(name)
-    if not n:
-        return None
-    t = _actor_table()
-    for cand in (n, n[:-1] if n.endswith("s") else None,
-                 n[:-1] if n.endswith("i") and len(n) > 5 else None):
-        if cand and cand in t:
-            # abbreviations (US, UN, EU, PRC) only in capitals: "us" is a pronoun
-            if len(cand) <= 3 and "." not in cand and not name.strip().isupper():
-                continue
-            return t[cand]
-    return None
+    """(code, sector) of an actor name (:func:`newsdesk.extract.lexicon.actor_lookup`)."""
+    return actor_lookup(name)
 
 
 # --------------------------------------------------------------------------- records
@@ -943,8 +874,6 @@ def _with_countries(entities: list[Span], paras: Sequence[ParsedParagraph]) -> l
     attribute, or a nationality in any of its roles ("Russian Foreign Minister"), shared
     by every mention of the same canonical entity ("Lavrov said ...")."""
     if not entities:
-        from newsdesk.extract.quotes import _fallback_entities
-
         entities = _fallback_entities(paras)
     local = _provisional_countries(entities)
 

@@ -36,6 +36,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from newsdesk.extract.lexicon import country_code
 from newsdesk.model import Article, Span
 from newsdesk.nlp import doc_text
 
@@ -586,8 +587,6 @@ def _parse_attributions(doc: Doc, kinds: frozenset[str]) -> list[Attribution]:
 
 def _is_place(name: str) -> bool:
     """A dateline ("ISLAMABAD:") is a place, not a speaker."""
-    from newsdesk.extract.plover import country_code
-
     return country_code(name.strip().title()) is not None
 
 
@@ -816,8 +815,6 @@ class _Resolver:
         return _folded_heads()
 
     def _by_title(self, phrase: str, norps: list[Span], pos: int) -> str | None:
-        from newsdesk.extract.plover import country_code
-
         words = [w for w in phrase.split() if w not in ("visiting", "former", "new", "then")]
         nat = [country_code(self.text[x.start:x.end]) for x in norps]
         core_words = [w for w in words if country_code(w) is None]

@@ -7,20 +7,18 @@ quantities, quotes (which resolve speakers to the entities) and PLOVER events (w
 entities and dates). Results are annotation layers on the articles; :func:`extract_articles`
 also returns the JSON records ``newsdesk extract --format jsonl`` prints.
 
-With a store, :func:`extract_stored` saves the layers with ``Store.put_annotations`` and
-the batch's canonical entity table in ``extract_entities``; a re-run over the same batch
-with the same extractor version reuses them without running spaCy.
+With a store, :func:`extract_stored` extracts the articles not extracted yet into the
+archive's tables (:mod:`newsdesk.extract.archive`: once per article, parses once per unique
+passage ever, entities linked archive-wide) and reads the layers back from them.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from newsdesk.extract.dates import date_records, find_dates
 from newsdesk.extract.entities import (
@@ -32,10 +30,24 @@ from newsdesk.extract.entities import (
 from newsdesk.extract.plover import code_events
 from newsdesk.extract.quantities import find_quantities, quantity_records
 from newsdesk.extract.quotes import find_quotes
-from newsdesk.model import Article, Span
-from newsdesk.nlp import parse_articles
+from newsdesk.guard import StageFailure, collect_failures, guarded, isolate
+from newsdesk.model import (
+    Actor,
+    Article,
+    DateMention,
+    EntityMention,
+    Extraction,
+    PoliticalEvent,
+    Quantity,
+    Quote,
+    Span,
+)
+from newsdesk.nlp import DocBacking, DocCache, ParsedParagraph, parse_articles
 from newsdesk.pipeline import BatchStep
 from newsdesk.store import Store
+
+if TYPE_CHECKING:
+    from newsdesk.extract.archive import ExtractReport
 
 LAYERS = ("entities", "quotes", "quantities", "dates", "events")
 # Bump when an extractor's output changes, so stored annotations are recomputed.
@@ -46,36 +58,118 @@ EXTRACT_VERSION = "3"
 class ExtractOptions:
     """Options of the extraction stage."""
 
-    force: bool = False  # recompute even when stored annotations of this batch exist
+    force: bool = False  # recompute even for articles extracted before
+    batch: int = 200  # articles per write transaction (and per entity-clustering batch)
 
 
 def annotate(articles: list[Article],
              on_article: Callable[[Article], None] | None = None,
-             timings: dict[str, float] | None = None) -> EntityResult:
+             timings: dict[str, float] | None = None, *,
+             cache: DocCache | None = None,
+             backing: DocBacking | None = None) -> EntityResult:
     """Run every extractor over a batch, adding the five layers to each article.
 
     ``on_article`` is called once per article when its layers are done (progress bars);
     ``timings``, when given, accumulates the seconds spent per stage (parse, entities,
-    dates, quantities, quotes, events)."""
+    dates, quantities, quotes, events). ``cache``/``backing`` choose where parses are
+    looked up before spaCy runs (:func:`newsdesk.nlp.parse_articles`)."""
     clock = _Clock(timings)
+    # Each article runs under the stage guard: one that makes parsing or an extractor
+    # raise is reported (newsdesk.guard) and keeps empty layers; the batch goes on.
     with clock("parse"):
-        parsed = parse_articles(articles)
+        parsed_ok, kept = isolate("extract.parse", articles,
+                                  lambda arts: parse_articles(arts, cache, backing))
+        good = iter(parsed_ok)
+        parsed = [next(good) if k else [] for k in kept]
     with clock("entities"):
-        result = extract_entities(articles, parsed)
+        result, kept = isolate("extract.entities", articles,
+                               lambda arts: extract_entities(arts, _parses_of(arts, articles,
+                                                                              parsed)))
+        for a, k in zip(articles, kept, strict=True):
+            if not k:
+                a.add("entities", [])
     for a, paras in zip(articles, parsed, strict=True):
         ents = a.annotations.get("entities", [])
         with clock("dates"):
-            dates = find_dates(a, paras)
-            a.add("dates", dates)
+            dates = _layer(a, "dates", find_dates, a, paras)
         with clock("quantities"):
-            a.add("quantities", find_quantities(a, paras))
+            _layer(a, "quantities", find_quantities, a, paras)
         with clock("quotes"):
-            a.add("quotes", find_quotes(a, paras, ents))
+            _layer(a, "quotes", find_quotes, a, paras, ents)
         with clock("events"):
-            a.add("events", code_events(a, paras, ents, dates))
+            _layer(a, "events", code_events, a, paras, ents, dates)
+        a.extraction = extraction_of(a)
         if on_article is not None:
             on_article(a)
     return result
+
+
+def extraction_of(a: Article) -> Extraction:
+    """The article's five layers as typed records (what the stages after extraction
+    read: they never look into the layers' attrs)."""
+    ann = a.annotations
+    x = Extraction()
+    for s in ann.get("entities", []):
+        at = s.attrs
+        x.mentions.append(EntityMention(
+            s.start, s.end, str(at.get("entity_id") or at.get("canonical") or ""), s.label,
+            a.text[s.start:s.end], at.get("role"), str(at.get("canonical") or ""),
+            at.get("country")))
+    for s in ann.get("quotes", []):
+        at = s.attrs
+        x.quotes.append(Quote(
+            start=s.start, end=s.end, content=str(at.get("content") or ""),
+            content_start=int(at.get("content_start") or s.start),
+            content_end=int(at.get("content_end") or s.end), direct=bool(at.get("direct")),
+            speaker=at.get("speaker"), speaker_entity=at.get("speaker_entity_id"),
+            speaker_name=at.get("speaker_entity"), speaker_start=at.get("speaker_start"),
+            speaker_end=at.get("speaker_end"), cue=at.get("cue"), cue_start=at.get("cue_start"),
+            cue_end=at.get("cue_end"), kind=at.get("kind")))
+    for s in ann.get("quantities", []):
+        at = s.attrs
+        x.quantities.append(Quantity(
+            s.start, s.end, at.get("value"), a.text[s.start:s.end], str(at.get("unit") or ""),
+            str(at.get("about") or ""), at.get("qualifier"), bool(at.get("approximate"))))
+    for s in ann.get("dates", []):
+        x.dates.append(DateMention(s.start, s.end, a.text[s.start:s.end], s.attrs.get("value"),
+                                   s.attrs.get("grain")))
+    for s in ann.get("events", []):
+        at = s.attrs
+
+        def actors(side: str, at: dict[str, Any] = at) -> list[Actor]:
+            return [Actor(text=str(d.get("text") or ""), code=d.get("code"),
+                          sector=d.get("sector"), entity_id=d.get("entity_id"),
+                          start=int(d.get("start") or 0), end=int(d.get("end") or 0))
+                    for d in at.get(side) or []]
+
+        x.events.append(PoliticalEvent(
+            s.start, s.end, str(at.get("event") or s.label), at.get("date"), at.get("mode"),
+            at.get("place"), actors("source"), actors("target")))
+    return x
+
+
+def _layer(a: Article, layer: str, fn: Callable[..., list[Span]], *args: Any) -> list[Span]:
+    """Run one extractor on one article under the guard and attach its layer (empty
+    when the extractor, or the check of its spans, raised)."""
+    done: list[bool] = []
+
+    def run() -> list[Span]:
+        spans = fn(*args)
+        a.add(layer, spans)
+        done.append(True)
+        return spans
+
+    spans: list[Span] = guarded(f"extract.{layer}", a, run, default=[])
+    if not done:
+        a.add(layer, [])  # not a stale layer loaded from an earlier run
+    return spans
+
+
+def _parses_of(subset: list[Article], articles: list[Article],
+               parsed: list[list[ParsedParagraph]]) -> list[list[ParsedParagraph]]:
+    """The parses of ``subset`` (articles of the batch, by identity)."""
+    index = {id(a): i for i, a in enumerate(articles)}
+    return [parsed[index[id(a)]] for a in subset]
 
 
 class _Clock:
@@ -151,83 +245,49 @@ class ExtractStep(BatchStep):
 
 # -- the store ------------------------------------------------------------------------------
 
-_STATE_DDL = """CREATE TABLE IF NOT EXISTS extract_state (
-    key TEXT NOT NULL, id TEXT NOT NULL, batch TEXT NOT NULL, version TEXT NOT NULL,
-    at TEXT NOT NULL, PRIMARY KEY (key, id))"""
-_ENTITIES_DDL = """CREATE TABLE IF NOT EXISTS extract_entities (
-    batch TEXT NOT NULL, entity_id TEXT NOT NULL, canonical TEXT NOT NULL, type TEXT NOT NULL,
-    country TEXT, variants TEXT NOT NULL, roles TEXT NOT NULL, mentions INTEGER NOT NULL,
-    PRIMARY KEY (batch, entity_id))"""
-
-
-def batch_id(articles: Sequence[Article]) -> str:
-    """Stable id of a batch: canonical names depend on which articles were seen together."""
-    h = hashlib.sha1(EXTRACT_VERSION.encode())
-    for k, i in sorted((a.key, a.id) for a in articles):
-        h.update(f"\n{k}\t{i}".encode())
-    return h.hexdigest()[:16]
-
 
 @dataclass(slots=True)
 class ExtractRun:
-    """What :func:`extract_stored` did."""
+    """What :func:`extract_stored` did: the articles with their five layers (from the
+    store's tables), the archive entities they mention, and what was extracted now."""
 
     articles: list[Article]
-    batch: str
-    reused: bool
+    batch: str  # a short digest of the refs, for messages
+    reused: bool  # nothing needed extracting: every article was done before
     entities: dict[str, CanonicalEntity] = field(default_factory=dict)
-
-
-def _stored_state(store: Store, articles: Sequence[Article], batch: str) -> bool:
-    if not articles:
-        return False
-    for a in articles:
-        row = store.db.execute("SELECT batch, version FROM extract_state WHERE key=? AND id=?",
-                               (a.key, a.id)).fetchone()
-        if row is None or row[0] != batch or row[1] != EXTRACT_VERSION:
-            return False
-        if any(layer not in a.annotations for layer in LAYERS):
-            return False
-    return True
-
-
-def load_entity_table(store: Store, batch: str) -> dict[str, CanonicalEntity]:
-    """The canonical entity table saved for a batch."""
-    store.ensure_table(_ENTITIES_DDL)
-    out = {}
-    for r in store.db.execute("SELECT * FROM extract_entities WHERE batch=?", (batch,)):
-        out[r["entity_id"]] = CanonicalEntity(
-            r["entity_id"], r["canonical"], r["type"], set(json.loads(r["variants"])),
-            r["country"], set(json.loads(r["roles"])), r["mentions"])
-    return out
+    report: ExtractReport | None = None
+    # articles an extractor raised on (kept with that layer empty; see newsdesk.guard)
+    failures: list[StageFailure] = field(default_factory=list)
 
 
 def extract_stored(store: Store, refs: Iterable[tuple[str, str]] | None = None,
                    options: ExtractOptions | None = None,
                    on_article: Callable[[Article], None] | None = None) -> ExtractRun:
-    """Extract over stored articles (``refs`` or all), saving the layers; reuse a saved run
-    of the same batch unless ``options.force``."""
-    options = options or ExtractOptions()
-    store.ensure_table(_STATE_DDL)
-    store.ensure_table(_ENTITIES_DDL)
-    articles = list(store.articles(refs, with_annotations=True))
-    batch = batch_id(articles)
-    if not options.force and _stored_state(store, articles, batch):
-        return ExtractRun(articles, batch, True, load_entity_table(store, batch))
-    result = annotate(articles, on_article)
-    now = datetime.now(UTC).isoformat(timespec="seconds")
+    """Extract the stored articles (``refs`` or all) that are not extracted yet
+    (:func:`newsdesk.extract.archive.extract_new`; all of them with ``options.force``) and
+    return them with their layers and the archive entities they mention."""
+    from newsdesk.extract.archive import (
+        attach_layers,
+        canonical_table,
+        extract_new,
+        load_entities,
+    )
+
+    refs = list(refs) if refs is not None else None
+    with collect_failures() as failed:
+        report = extract_new(store, refs, options, on_article)
+    articles = attach_layers(store, store.articles(refs))
     for a in articles:
-        for layer in LAYERS:
-            store.put_annotations(a, layer, a.annotations.get(layer, []))
-    with store.transaction() as db:
-        db.executemany(
-            "INSERT OR REPLACE INTO extract_state (key, id, batch, version, at) "
-            "VALUES (?,?,?,?,?)",
-            [(a.key, a.id, batch, EXTRACT_VERSION, now) for a in articles])
-        db.execute("DELETE FROM extract_entities WHERE batch=?", (batch,))
-        db.executemany(
-            "INSERT INTO extract_entities (batch, entity_id, canonical, type, country, "
-            "variants, roles, mentions) VALUES (?,?,?,?,?,?,?,?)",
-            [(batch, e.id, e.canonical, e.type, e.country, json.dumps(sorted(e.variants)),
-              json.dumps(sorted(e.roles)), e.mentions) for e in result.entities.values()])
-    return ExtractRun(articles, batch, False, result.entities)
+        a.extraction = extraction_of(a)
+    if on_article is not None:
+        done_before = set(report.already)
+        for a in articles:
+            if (a.key, a.id) in done_before:
+                on_article(a)
+    ids = {str(s.attrs["entity_id"]) for a in articles
+           for s in a.annotations.get("entities", []) if s.attrs.get("entity_id")}
+    h = hashlib.sha1(EXTRACT_VERSION.encode())
+    for k, i in sorted((a.key, a.id) for a in articles):
+        h.update(f"\n{k}\t{i}".encode())
+    return ExtractRun(articles, h.hexdigest()[:16], not report.extracted,
+                      canonical_table(load_entities(store, ids)), report, list(failed.items))

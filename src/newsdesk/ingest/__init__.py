@@ -108,20 +108,34 @@ def _is_warc(path: Path) -> bool:
 
 
 class _Slice:
-    """A read-only window ``[start, end)`` of an open file, for reading a run of WARC
-    records with warcio's ArchiveIterator (which needs only ``read``)."""
+    """A read-only, seekable window ``[start, end)`` of an open file, for reading a run
+    of WARC records with :func:`read_warc` (positions are relative to the window, and
+    reads stop at its end, as at the end of a file)."""
 
     def __init__(self, fh: BinaryIO, start: int, end: int) -> None:
+        self.fh, self.start, self.end = fh, start, end
         fh.seek(start)
-        self.fh, self.left = fh, end - start
 
-    def read(self, size: int = -1) -> bytes:
-        if self.left <= 0:
+    def seekable(self) -> bool:
+        return True
+
+    def readable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.fh.tell() - self.start
+
+    def seek(self, pos: int, whence: int = 0) -> int:
+        base = {0: self.start, 1: self.fh.tell(), 2: self.end}[whence]
+        self.fh.seek(min(max(base + pos, self.start), self.end))
+        return self.tell()
+
+    def read(self, size: int | None = -1) -> bytes:
+        left = self.end - self.fh.tell()
+        if left <= 0:
             return b""
-        n = self.left if size is None or size < 0 else min(size, self.left)
-        data = self.fh.read(n)
-        self.left -= len(data)
-        return data
+        n = left if size is None or size < 0 else min(size, left)
+        return self.fh.read(n)
 
 
 def warc_offsets(path: Path) -> list[int] | None:

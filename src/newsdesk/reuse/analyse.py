@@ -7,6 +7,8 @@ from typing import ClassVar
 
 import numpy as np
 
+from newsdesk.errors import NewsdeskError
+from newsdesk.guard import isolate
 from newsdesk.model import Article, Span
 from newsdesk.pipeline import BatchStep
 from newsdesk.reuse.lsh import anchor_pairs, band_pairs, unpack, verify
@@ -49,7 +51,7 @@ def analyse_reuse(articles: Iterable[Article], opts: ReuseOptions | None = None)
     opts.validate()
     arts = canonical(articles)
     refs = refs_for(arts)
-    sk = sketch_texts([a.text for a in arts], opts.sketch_params(), workers=opts.workers)
+    sk = _sketches(arts, opts)
     i, j = unpack(candidate_pairs(sk, opts))
     ov = verify(sk, i, j)
     links: list[ReuseLink] = []
@@ -63,6 +65,21 @@ def analyse_reuse(articles: Iterable[Article], opts: ReuseOptions | None = None)
     infos = [ArticleInfo.of(a, r, int(sk.n_shingles[n]))
              for n, (a, r) in enumerate(zip(arts, refs, strict=True))]
     return build_result(infos, links, opts)
+
+
+def _sketches(arts: list[Article], opts: ReuseOptions) -> Sketches:
+    """Sketch every text; an article whose text makes sketching raise is reported (stage
+    guard) and sketched as empty, so it shares nothing and the batch goes on."""
+    texts = [a.text for a in arts]
+    try:
+        return sketch_texts(texts, opts.sketch_params(), workers=opts.workers)
+    except NewsdeskError:
+        raise
+    except Exception:  # noqa: BLE001 - narrowed to the articles below
+        _, kept = isolate("reuse.sketch", arts, lambda xs: sketch_texts(
+            [a.text for a in xs], opts.sketch_params(), workers=1))
+        texts = [t if k else "" for t, k in zip(texts, kept, strict=True)]
+        return sketch_texts(texts, opts.sketch_params(), workers=opts.workers)
 
 
 class ReuseStep(BatchStep):

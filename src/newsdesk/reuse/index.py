@@ -8,7 +8,7 @@ Tables (owned by this stage, created on first use):
 ``reuse_anchor``    per article: sampled shingle hashes (candidate shared passages)
 ``reuse_passage``   per paragraph: its :func:`newsdesk.model.passage_key` and offsets —
                     the NLP cache key, so "where else does this paragraph stand" is a lookup
-``reuse_link``      per linked pair: kind, overlap figures and the shared passages
+``reuse_links``     per linked pair: kind, overlap figures and the shared passages
 
 Articles added later are sketched, looked up against everything indexed (band keys and
 anchors, by SQL joins), verified and linked. Each pair is judged once, by the same pure
@@ -33,38 +33,8 @@ from newsdesk.reuse.passages import Passage
 from newsdesk.reuse.provenance import ArticleInfo, ReuseLink, ReuseResult, build_result, make_link
 from newsdesk.store import Store
 
-_DDL = [
-    "CREATE TABLE IF NOT EXISTS reuse_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    """CREATE TABLE IF NOT EXISTS reuse_sketch (
-        article_rowid INTEGER PRIMARY KEY REFERENCES articles(rowid) ON DELETE CASCADE,
-        n_shingles INTEGER NOT NULL,
-        fps BLOB NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS reuse_band (
-        band INTEGER NOT NULL, hash INTEGER NOT NULL,
-        article_rowid INTEGER NOT NULL REFERENCES articles(rowid) ON DELETE CASCADE,
-        PRIMARY KEY (band, hash, article_rowid)) WITHOUT ROWID""",
-    """CREATE TABLE IF NOT EXISTS reuse_anchor (
-        hash INTEGER NOT NULL,
-        article_rowid INTEGER NOT NULL REFERENCES articles(rowid) ON DELETE CASCADE,
-        PRIMARY KEY (hash, article_rowid)) WITHOUT ROWID""",
-    """CREATE TABLE IF NOT EXISTS reuse_passage (
-        passage_key TEXT NOT NULL,
-        article_rowid INTEGER NOT NULL REFERENCES articles(rowid) ON DELETE CASCADE,
-        start INTEGER NOT NULL, end INTEGER NOT NULL,
-        PRIMARY KEY (passage_key, article_rowid, start)) WITHOUT ROWID""",
-    """CREATE TABLE IF NOT EXISTS reuse_link (
-        a INTEGER NOT NULL REFERENCES articles(rowid) ON DELETE CASCADE,
-        b INTEGER NOT NULL REFERENCES articles(rowid) ON DELETE CASCADE,
-        kind TEXT NOT NULL, shared INTEGER NOT NULL, jaccard REAL NOT NULL,
-        contain_a REAL NOT NULL, contain_b REAL NOT NULL,
-        shared_a REAL NOT NULL, shared_b REAL NOT NULL,
-        prose_a REAL NOT NULL, prose_b REAL NOT NULL, prose_passages INTEGER NOT NULL,
-        passages TEXT NOT NULL,
-        PRIMARY KEY (a, b)) WITHOUT ROWID""",
-    "CREATE INDEX IF NOT EXISTS reuse_link_b ON reuse_link(b)",
-    "CREATE INDEX IF NOT EXISTS reuse_passage_article ON reuse_passage(article_rowid)",
-]
-_TABLES = ("reuse_link", "reuse_passage", "reuse_anchor", "reuse_band", "reuse_sketch")
+# The tables are made by the store's migrations (newsdesk.store.migrations).
+_TABLES = ("reuse_links", "reuse_passage", "reuse_anchor", "reuse_band", "reuse_sketch")
 
 
 @dataclass(slots=True)
@@ -86,8 +56,6 @@ class ReuseIndex:
         self.opts = opts or ReuseOptions()
         self.opts.validate()
         self.rebuilt = False
-        for ddl in _DDL:
-            store.ensure_table(ddl)
         self._check_options()
         self._articles: dict[int, Article] = {}
 
@@ -140,8 +108,14 @@ class ReuseIndex:
     # -- indexing -----------------------------------------------------------------------
     def pending(self, refs: Iterable[tuple[str, str]] | None = None) -> list[int]:
         """Rowids of articles (all, or those named) not indexed yet."""
+        if refs is None:  # one anti-join in SQLite: the archive is not read into Python
+            return [int(r[0]) for r in self.db.execute(
+                "SELECT a.rowid FROM articles a LEFT JOIN reuse_sketch s ON "
+                "s.article_rowid = a.rowid WHERE s.article_rowid IS NULL ORDER BY a.rowid")]
         rowids = self._rowids(refs)
-        done = {r[0] for r in self.db.execute("SELECT article_rowid FROM reuse_sketch")}
+        done = {int(r[0]) for r in self.db.execute(
+            f"SELECT article_rowid FROM reuse_sketch WHERE article_rowid IN "
+            f"({','.join('?' * len(rowids))})", rowids)} if rowids else set()
         return [r for r in rowids if r not in done]
 
     def update(self, refs: Iterable[tuple[str, str]] | None = None, batch: int = 1000,
@@ -209,7 +183,7 @@ class ReuseIndex:
                 if link is None:
                     continue
                 db.execute(
-                    "INSERT OR REPLACE INTO reuse_link VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "INSERT OR REPLACE INTO reuse_links VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (x, y, link.kind, link.shared_shingles, link.jaccard, link.contain_a,
                      link.contain_b, link.shared_a, link.shared_b, link.prose_a, link.prose_b,
                      link.prose_passages, json.dumps([p.to_list() for p in link.passages])))
@@ -275,7 +249,7 @@ class ReuseIndex:
                                              row[5], int(row[6]))
         links: list[ReuseLink] = []
         for row in db.execute(
-                "SELECT l.* FROM reuse_link l JOIN temp.reuse_q_set qa ON qa.rowid = l.a "
+                "SELECT l.* FROM reuse_links l JOIN temp.reuse_q_set qa ON qa.rowid = l.a "
                 "JOIN temp.reuse_q_set qb ON qb.rowid = l.b"):
             links.append(ReuseLink(
                 infos[row[0]].ref, infos[row[1]].ref, row[2], int(row[3]), float(row[4]),

@@ -37,6 +37,7 @@ from typing import Any
 from newsdesk.model import Article
 from newsdesk.reuse.options import ReuseOptions
 from newsdesk.reuse.passages import Passage, align, covered_words, prepare
+from newsdesk.unionfind import UnionFind
 
 
 @dataclass(slots=True)
@@ -160,28 +161,6 @@ def same_account(link: ReuseLink, a: ArticleInfo, b: ArticleInfo,
     return None
 
 
-class _UnionFind:
-    def __init__(self, items: list[str]) -> None:
-        self.parent = {x: x for x in items}
-
-    def find(self, x: str) -> str:
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
-        return x
-
-    def union(self, x: str, y: str) -> None:
-        rx, ry = self.find(x), self.find(y)
-        if rx != ry:
-            self.parent[max(rx, ry)] = min(rx, ry)
-
-    def groups(self, order: list[str]) -> list[list[str]]:
-        by: dict[str, list[str]] = defaultdict(list)
-        for x in order:
-            by[self.find(x)].append(x)
-        return list(by.values())
-
-
 @dataclass(slots=True)
 class CopyGroup:
     """Articles that are copies of one another; ``canonical`` is the fullest version."""
@@ -297,7 +276,7 @@ def build_result(infos: list[ArticleInfo], links: list[ReuseLink],
     pos = {r: n for n, r in enumerate(order)}
     links = sorted(links, key=lambda ln: (pos[ln.a], pos[ln.b]))
 
-    copies = _UnionFind(order)
+    copies = UnionFind(order)
     fullness: dict[str, int] = defaultdict(int)
     for ln in links:
         if ln.is_copy:
@@ -325,7 +304,7 @@ def build_result(infos: list[ArticleInfo], links: list[ReuseLink],
         ln.common_source = not ln.is_copy and common_source(ln, opts)
     paraphrases, sources = _common_sources(order, links, copies, copy_of, by_ref)
 
-    acc = _UnionFind(order)
+    acc = UnionFind(order)
     why: list[tuple[str, str, str]] = []
     for ln in links:
         reason = same_account(ln, by_ref[ln.a], by_ref[ln.b], opts)
@@ -358,7 +337,7 @@ def build_result(infos: list[ArticleInfo], links: list[ReuseLink],
     return ReuseResult(infos, links, groups, sources, accounts, prov, opts)
 
 
-def _common_sources(order: list[str], links: list[ReuseLink], copies: _UnionFind,
+def _common_sources(order: list[str], links: list[ReuseLink], copies: UnionFind[str],
                     copy_of: dict[str, str | None], by_ref: dict[str, ArticleInfo]
                     ) -> tuple[dict[str, str], list[SourceGroup]]:
     """Origins of common-source text: work on copy groups (a copy adds no evidence), find

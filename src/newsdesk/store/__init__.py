@@ -8,9 +8,12 @@ next run completes the work without duplicating any of it.
 from __future__ import annotations
 
 import json
+import os
+import random
 import sqlite3
+import time
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,64 +21,15 @@ from typing import Any
 
 from newsdesk.errors import Skipped, StoreError
 from newsdesk.model import Article, Paragraph, Span
+from newsdesk.store.migrations import MIGRATIONS
 
 DEFAULT_DB = "newsdesk.db"
 MAX_BATCH_CHARS = 32_000_000  # text + raw held before a write batch is flushed
-
-# Each entry upgrades the schema by one version; never edit a released entry, append.
-MIGRATIONS: list[str] = [
-    # 1: articles, full-text index, skipped inputs, annotations
-    """
-    CREATE TABLE articles (
-        rowid INTEGER PRIMARY KEY,
-        key TEXT NOT NULL,
-        id TEXT NOT NULL,
-        source TEXT,
-        credits TEXT NOT NULL DEFAULT '[]',
-        url TEXT,
-        published TEXT,
-        dateline TEXT,
-        title TEXT,
-        text TEXT NOT NULL,
-        paragraphs TEXT NOT NULL DEFAULT '[]',
-        origin TEXT,
-        fmt TEXT,
-        raw BLOB,
-        meta TEXT NOT NULL DEFAULT '{}',
-        ingested_at TEXT NOT NULL,
-        UNIQUE (key, id)
-    );
-    CREATE INDEX articles_id ON articles(id);
-    CREATE INDEX articles_published ON articles(published);
-    CREATE VIRTUAL TABLE articles_fts USING fts5(
-        title, text, content='articles', content_rowid='rowid', tokenize='porter unicode61'
-    );
-    CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
-        INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
-    END;
-    CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
-        INSERT INTO articles_fts(articles_fts, rowid, title, text)
-        VALUES ('delete', old.rowid, old.title, old.text);
-    END;
-    CREATE TRIGGER articles_au AFTER UPDATE OF title, text ON articles BEGIN
-        INSERT INTO articles_fts(articles_fts, rowid, title, text)
-        VALUES ('delete', old.rowid, old.title, old.text);
-        INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
-    END;
-    CREATE TABLE skipped (
-        origin TEXT PRIMARY KEY,
-        reason TEXT NOT NULL,
-        at TEXT NOT NULL
-    );
-    CREATE TABLE annotations (
-        article_rowid INTEGER NOT NULL REFERENCES articles(rowid) ON DELETE CASCADE,
-        layer TEXT NOT NULL,
-        data TEXT NOT NULL,
-        PRIMARY KEY (article_rowid, layer)
-    );
-    """,
-]
-
+BUSY_TIMEOUT_S = 30.0  # SQLite's own wait for another process's write lock
+BUSY_RETRIES = 6  # then this many more tries, with backoff, before giving up
+# Test hook: cap the store file at this many pages (``PRAGMA max_page_count``), which is
+# how the tests and bench/bench_faults.py make a full disk without filling one.
+MAX_PAGES_ENV = "NEWSDESK_STORE_MAX_PAGES"
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
@@ -96,19 +50,30 @@ class Store:
     def __init__(self, path: str | Path = DEFAULT_DB) -> None:
         self.path = str(path)
         try:
-            self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         except sqlite3.Error as e:
             raise StoreError(f"Cannot open the store at {self.path!r}: {e}. Check the path "
                              "exists and is writable, or pass --db :memory:.") from e
         self.db.row_factory = sqlite3.Row
         try:
+            # connect(timeout=) sets the same handler; said explicitly because WAL writers
+            # rely on it, and a second newsdesk process must wait, not fail.
+            self.db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
             if self.path != ":memory:":
-                self.db.execute("PRAGMA journal_mode=WAL")
+                _retry_busy(lambda: self.db.execute("PRAGMA journal_mode=WAL"), self.path)
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
-            self._migrate()
+            pages = os.environ.get(MAX_PAGES_ENV)
+            if pages:
+                self.db.execute(f"PRAGMA max_page_count={int(pages)}")
+            self._migrate_shared()
+        except StoreError:
+            self.db.close()
+            raise
         except sqlite3.DatabaseError as e:
             self.db.close()
+            if _is_full(e):
+                raise full_store_error(self.path, e) from e
             raise StoreError(f"{self.path!r} is not a usable newsdesk store ({e}). Point --db "
                              "at a new file or at a store newsdesk made.") from e
 
@@ -124,9 +89,36 @@ class Store:
             raise StoreError(f"The store {self.path!r} has schema version {have}, newer than "
                              f"this newsdesk ({len(MIGRATIONS)}). Upgrade newsdesk.")
         for version in range(have + 1, len(MIGRATIONS) + 1):
-            script = MIGRATIONS[version - 1]
-            # executescript commits first; wrap the script so a crash leaves the old version.
-            self.db.executescript(f"BEGIN;\n{script}\nPRAGMA user_version={version};\nCOMMIT;")
+            step = MIGRATIONS[version - 1]
+            if isinstance(step, str):
+                # executescript commits first; wrap the script so a crash leaves the old
+                # version.
+                self.db.executescript(f"BEGIN;\n{step}\nPRAGMA user_version={version};\nCOMMIT;")
+                continue
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                step(self.db)
+                self.db.execute(f"PRAGMA user_version={version}")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+
+    def _migrate_shared(self) -> None:
+        """:meth:`_migrate`, when another process may be migrating the same file at once
+        (two commands started on a new store): the loser of the race finds the tables
+        made under its feet; it rolls back, reads the version again and carries on."""
+        for _ in range(len(MIGRATIONS) + 2):
+            before = self.schema_version
+            try:
+                self._migrate()
+                return
+            except sqlite3.OperationalError:
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                if self.schema_version == before:
+                    raise  # nobody else moved the schema on: a real error
+        self._migrate()
 
     def close(self) -> None:
         """Close the connection."""
@@ -182,7 +174,7 @@ class Store:
 
     def transaction(self) -> _Tx:
         """``with store.transaction():`` — one atomic write."""
-        return _Tx(self.db)
+        return _Tx(self.db, self.path)
 
     def record_skips(self, skips: Iterable[Skipped]) -> None:
         """Remember inputs that could not be read (shown by ``newsdesk articles``)."""
@@ -295,18 +287,85 @@ def _span_dict(s: Span) -> dict[str, Any]:
     return {"start": s.start, "end": s.end, "label": s.label, "attrs": s.attrs}
 
 
-class _Tx:
-    """A BEGIN IMMEDIATE … COMMIT block that rolls back on error."""
+def _code(e: sqlite3.Error) -> int:
+    return int(getattr(e, "sqlite_errorcode", 0) or 0) & 0xFF
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+
+def _is_busy(e: sqlite3.Error) -> bool:
+    return _code(e) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or (
+        _code(e) == 0 and "locked" in str(e))
+
+
+def _is_full(e: sqlite3.Error) -> bool:
+    return _code(e) == sqlite3.SQLITE_FULL or "database or disk is full" in str(e)
+
+
+def full_store_error(path: str, e: sqlite3.Error) -> StoreError:
+    """The error a full disk (or a store at its size limit) gives."""
+    return StoreError(
+        f"The store {path!r} is full ({e}): the disk holding it has no space left. The "
+        "batch being written was rolled back, so the store holds only whole batches. Free "
+        "disk space, or move the store to a disk with room (--db), and run the command "
+        "again; it carries on where it stopped.")
+
+
+def _store_error(path: str, e: sqlite3.Error) -> StoreError:
+    if _is_full(e):
+        return full_store_error(path, e)
+    if _is_busy(e):
+        return StoreError(
+            f"The store {path!r} stayed locked by another process ({e}) through "
+            f"{BUSY_RETRIES} retries of {BUSY_TIMEOUT_S:.0f} s. Wait for the other newsdesk "
+            "command to finish (or stop it) and run this one again.")
+    return StoreError(f"Writing to the store {path!r} failed: {e}. Check the file is a "
+                      "newsdesk store on a writable disk, then run the command again.")
+
+
+def _retry_busy(op: Callable[[], object], path: str) -> None:
+    """Run ``op``; while SQLite reports the store busy or locked (another process is
+    writing and the busy timeout ran out), try again after a growing, jittered pause."""
+    for attempt in range(BUSY_RETRIES + 1):
+        try:
+            op()
+            return
+        except sqlite3.OperationalError as e:
+            if not _is_busy(e) or attempt == BUSY_RETRIES:
+                raise
+            time.sleep(min(2.0, 0.05 * 2 ** attempt) * (0.5 + random.random()))
+
+
+class _Tx:
+    """A BEGIN IMMEDIATE … COMMIT block that rolls back on error.
+
+    Taking the write lock up front (IMMEDIATE) means the busy handler, not an upgrade
+    deadlock, decides when a second writer gets in; BEGIN and COMMIT are retried with
+    backoff while the store is busy. SQLite errors leave as :class:`StoreError` naming
+    the store (a full disk says so, and what to do)."""
+
+    def __init__(self, db: sqlite3.Connection, path: str = "") -> None:
         self.db = db
+        self.path = path
 
     def __enter__(self) -> sqlite3.Connection:
-        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            _retry_busy(lambda: self.db.execute("BEGIN IMMEDIATE"), self.path)
+        except sqlite3.Error as e:
+            raise _store_error(self.path, e) from e
         return self.db
 
-    def __exit__(self, exc_type: object, *rest: object) -> None:
+    def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
         if exc_type is None:
-            self.db.execute("COMMIT")
-        else:
+            try:
+                _retry_busy(lambda: self.db.execute("COMMIT"), self.path)
+                return
+            except sqlite3.Error as e:
+                self._rollback()
+                raise _store_error(self.path, e) from e
+        self._rollback()
+        if isinstance(exc, sqlite3.Error):
+            raise _store_error(self.path, exc) from exc
+
+    def _rollback(self) -> None:
+        # SQLite may have rolled back already (a full disk can do that).
+        if self.db.in_transaction:
             self.db.execute("ROLLBACK")

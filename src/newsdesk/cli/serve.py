@@ -1,0 +1,79 @@
+"""`newsdesk serve`: the local web app and JSON API over a store (read-only)."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated
+
+import typer
+
+from newsdesk.cli.app import DEFAULT_DB_OPT, DbOpt, app, err, out
+from newsdesk.errors import NewsdeskError
+from newsdesk.web.app import DEFAULT_TIME_LIMIT
+
+DEFAULT_PORT = 8765
+
+
+def is_loopback(host: str) -> bool:
+    """True for localhost and 127.0.0.0/8 / ::1 addresses."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@app.command("serve")
+def serve_cmd(
+    db: DbOpt = DEFAULT_DB_OPT,
+    host: Annotated[str, typer.Option(
+        "--host", help="Address to bind. Anything but loopback exposes the archive to the "
+                       "network without a login.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535,
+                                      help="TCP port (0: any free one).")] = DEFAULT_PORT,
+    time_limit: Annotated[float, typer.Option(
+        "--time-limit", min=0.01, help="Seconds of SQL a request may take before it is "
+                                       "stopped with a 400.")] = DEFAULT_TIME_LIMIT,
+) -> None:
+    """Browse the archive in a web browser, and query it as JSON under /api/ (read-only)."""
+    import socket
+
+    import uvicorn
+
+    from newsdesk.web import create_app
+
+    try:
+        web = create_app(db, time_limit=time_limit)
+    except NewsdeskError as e:
+        err.print(f"[red]error:[/red] {e}", highlight=False)
+        raise typer.Exit(2) from None
+    if not is_loopback(host):
+        err.print(f"[yellow]warning:[/yellow] serving on {host}: anyone who can reach this "
+                  "address can read the whole archive; there is no login. Use the default "
+                  "--host 127.0.0.1 unless that is what you want.", highlight=False)
+    # Bind first, so a taken port is a clear error and port 0 prints the real port.
+    family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host.strip("[]"), port))
+        sock.listen(2048)  # connections wait in the backlog until the server starts
+    except OSError as e:
+        sock.close()
+        err.print(f"[red]error:[/red] cannot listen on {host}:{port} ({e.strerror}). Pick "
+                  "another --port, or stop the program using it.", highlight=False)
+        raise typer.Exit(2) from None
+    real_port = sock.getsockname()[1]
+    shown = f"[{host}]" if family == socket.AF_INET6 else host
+    out.print(f"newsdesk: serving {db} (read-only) at http://{shown}:{real_port}/ "
+              "— press Ctrl-C to stop", highlight=False)
+    config = uvicorn.Config(web, log_level="warning", access_log=False, lifespan="off")
+    server = uvicorn.Server(config)
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sock.close()
+    out.print("newsdesk: stopped", highlight=False)

@@ -1,0 +1,1 @@
+"""Queries over the archive: one module behind the CLI, the API and the pages."""

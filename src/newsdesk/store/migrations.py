@@ -1,0 +1,374 @@
+"""The store's versioned schema: an append-only list of migrations.
+
+``PRAGMA user_version`` is the number of migrations applied. Each entry upgrades the
+schema by one version inside one transaction together with the version bump, so a crash
+leaves the old version and the next open applies it again. Never edit a released entry:
+append a new one. An entry is SQL, or a function for a step SQL cannot say (copying the
+rows of tables an older release created on demand).
+
+Every table newsdesk writes is made here: the stages never create tables of their own.
+``docs/schema.md`` documents each table with example queries.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+Migration = str | Callable[[sqlite3.Connection], None]
+
+V1 = """
+CREATE TABLE articles (
+    rowid INTEGER PRIMARY KEY,
+    key TEXT NOT NULL,
+    id TEXT NOT NULL,
+    source TEXT,
+    credits TEXT NOT NULL DEFAULT '[]',
+    url TEXT,
+    published TEXT,
+    dateline TEXT,
+    title TEXT,
+    text TEXT NOT NULL,
+    paragraphs TEXT NOT NULL DEFAULT '[]',
+    origin TEXT,
+    fmt TEXT,
+    raw BLOB,
+    meta TEXT NOT NULL DEFAULT '{}',
+    ingested_at TEXT NOT NULL,
+    UNIQUE (key, id)
+);
+CREATE INDEX articles_id ON articles(id);
+CREATE INDEX articles_published ON articles(published);
+CREATE VIRTUAL TABLE articles_fts USING fts5(
+    title, text, content='articles', content_rowid='rowid', tokenize='porter unicode61'
+);
+CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+    INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
+END;
+CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+    INSERT INTO articles_fts(articles_fts, rowid, title, text)
+    VALUES ('delete', old.rowid, old.title, old.text);
+END;
+CREATE TRIGGER articles_au AFTER UPDATE OF title, text ON articles BEGIN
+    INSERT INTO articles_fts(articles_fts, rowid, title, text)
+    VALUES ('delete', old.rowid, old.title, old.text);
+    INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
+END;
+CREATE TABLE skipped (
+    origin TEXT PRIMARY KEY,
+    reason TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE TABLE annotations (
+    article_rowid INTEGER NOT NULL REFERENCES articles(rowid) ON DELETE CASCADE,
+    layer TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (article_rowid, layer)
+);
+"""
+
+# Tables release 0.1 created on demand (``CREATE TABLE IF NOT EXISTS`` in the stages). A
+# store it wrote may or may not hold them; version 2 makes sure they exist before it
+# copies or renames them, so the upgrade is the same for every 0.1 store.
+_V1_STAGE_TABLES = """
+CREATE TABLE IF NOT EXISTS reuse_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS reuse_sketch (
+    article_rowid INTEGER PRIMARY KEY REFERENCES articles(rowid) ON DELETE CASCADE,
+    n_shingles INTEGER NOT NULL,
+    fps BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS reuse_band (
+    band INTEGER NOT NULL, hash INTEGER NOT NULL,
+    article_rowid INTEGER NOT NULL REFERENCES articles(rowid) ON DELETE CASCADE,
+    PRIMARY KEY (band, hash, article_rowid)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS reuse_anchor (
+    hash INTEGER NOT NULL,
+    article_rowid INTEGER NOT NULL REFERENCES articles(rowid) ON DELETE CASCADE,
+    PRIMARY KEY (hash, article_rowid)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS reuse_passage (
+    passage_key TEXT NOT NULL,
+    article_rowid INTEGER NOT NULL REFERENCES articles(rowid) ON DELETE CASCADE,
+    start INTEGER NOT NULL, end INTEGER NOT NULL,
+    PRIMARY KEY (passage_key, article_rowid, start)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS reuse_link (
+    a INTEGER NOT NULL REFERENCES articles(rowid) ON DELETE CASCADE,
+    b INTEGER NOT NULL REFERENCES articles(rowid) ON DELETE CASCADE,
+    kind TEXT NOT NULL, shared INTEGER NOT NULL, jaccard REAL NOT NULL,
+    contain_a REAL NOT NULL, contain_b REAL NOT NULL,
+    shared_a REAL NOT NULL, shared_b REAL NOT NULL,
+    prose_a REAL NOT NULL, prose_b REAL NOT NULL, prose_passages INTEGER NOT NULL,
+    passages TEXT NOT NULL,
+    PRIMARY KEY (a, b)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS reuse_link_b ON reuse_link(b);
+CREATE INDEX IF NOT EXISTS reuse_passage_article ON reuse_passage(article_rowid);
+CREATE TABLE IF NOT EXISTS events_features (key TEXT NOT NULL, id TEXT NOT NULL,
+    version INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (key, id));
+CREATE TABLE IF NOT EXISTS events_event (event_id TEXT PRIMARY KEY, title TEXT NOT NULL,
+    first_date TEXT, last_date TEXT, place TEXT, size INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS events_member (key TEXT NOT NULL, id TEXT NOT NULL,
+    event_id TEXT NOT NULL, copy_of TEXT, seq INTEGER NOT NULL, PRIMARY KEY (key, id));
+CREATE TABLE IF NOT EXISTS extract_state (
+    key TEXT NOT NULL, id TEXT NOT NULL, batch TEXT NOT NULL, version TEXT NOT NULL,
+    at TEXT NOT NULL, PRIMARY KEY (key, id));
+CREATE TABLE IF NOT EXISTS extract_entities (
+    batch TEXT NOT NULL, entity_id TEXT NOT NULL, canonical TEXT NOT NULL, type TEXT NOT NULL,
+    country TEXT, variants TEXT NOT NULL, roles TEXT NOT NULL, mentions INTEGER NOT NULL,
+    PRIMARY KEY (batch, entity_id));
+"""
+
+V2_TABLES = """
+ALTER TABLE reuse_link RENAME TO reuse_links;
+DROP INDEX IF EXISTS reuse_link_b;
+CREATE INDEX reuse_links_b ON reuse_links(b);
+
+-- events: one row per event; an event merged into another keeps its row as an alias
+CREATE TABLE events (
+    event_id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    first_date TEXT,
+    last_date TEXT,
+    place TEXT,
+    articles INTEGER NOT NULL DEFAULT 0,
+    copies INTEGER NOT NULL DEFAULT 0,
+    independent_sources INTEGER NOT NULL DEFAULT 0,
+    keywords TEXT NOT NULL DEFAULT '[]',
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    merged_into TEXT REFERENCES events(event_id)
+);
+CREATE INDEX events_updated ON events(updated);
+CREATE INDEX events_last_date ON events(last_date);
+CREATE INDEX events_merged_into ON events(merged_into);
+CREATE TABLE event_articles (
+    article_rowid INTEGER PRIMARY KEY REFERENCES articles(rowid) ON DELETE CASCADE,
+    event_id TEXT NOT NULL REFERENCES events(event_id),
+    copy_of INTEGER REFERENCES articles(rowid) ON DELETE SET NULL,
+    seq INTEGER NOT NULL,
+    added TEXT NOT NULL
+);
+CREATE INDEX event_articles_event ON event_articles(event_id, seq);
+-- settings the archive's stored results depend on (name -> value)
+CREATE TABLE archive_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- the online clusterer's state at the start of a day (JSON, zlib): later days replay from it
+CREATE TABLE events_checkpoints (
+    day TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    state BLOB NOT NULL,
+    at TEXT NOT NULL
+);
+
+-- entities, archive-wide
+CREATE TABLE entities (
+    entity_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    type TEXT NOT NULL,
+    country TEXT,
+    roles TEXT NOT NULL DEFAULT '[]',
+    mentions INTEGER NOT NULL DEFAULT 0,
+    articles INTEGER NOT NULL DEFAULT 0,
+    first_seen TEXT,
+    last_seen TEXT
+);
+CREATE INDEX entities_name ON entities(name COLLATE NOCASE);
+CREATE TABLE entity_variants (
+    entity_id TEXT NOT NULL REFERENCES entities(entity_id) ON DELETE CASCADE,
+    variant TEXT NOT NULL,
+    count INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (entity_id, variant)
+);
+CREATE INDEX entity_variants_variant ON entity_variants(variant COLLATE NOCASE);
+CREATE TABLE mentions (
+    article_rowid INTEGER NOT NULL REFERENCES articles(rowid) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    entity_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    text TEXT NOT NULL,
+    role TEXT,
+    PRIMARY KEY (article_rowid, start)
+);
+CREATE INDEX mentions_entity ON mentions(entity_id);
+
+-- what the extractors found, one row per finding; offsets index articles.text
+CREATE TABLE quotes (
+    article_rowid INTEGER NOT NULL REFERENCES articles(rowid) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    speaker TEXT,
+    speaker_entity TEXT,
+    speaker_start INTEGER,
+    speaker_end INTEGER,
+    cue TEXT,
+    cue_start INTEGER,
+    cue_end INTEGER,
+    content TEXT NOT NULL,
+    content_start INTEGER NOT NULL,
+    content_end INTEGER NOT NULL,
+    direct INTEGER NOT NULL,
+    kind TEXT,
+    PRIMARY KEY (article_rowid, start, end)
+);
+CREATE INDEX quotes_speaker ON quotes(speaker_entity);
+CREATE TABLE quantities (
+    article_rowid INTEGER NOT NULL REFERENCES articles(rowid) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    value REAL,
+    unit TEXT NOT NULL DEFAULT '',
+    about TEXT NOT NULL DEFAULT '',
+    qualifier TEXT,
+    approximate INTEGER NOT NULL DEFAULT 0,
+    text TEXT NOT NULL,
+    PRIMARY KEY (article_rowid, start, end)
+);
+CREATE TABLE date_mentions (
+    article_rowid INTEGER NOT NULL REFERENCES articles(rowid) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    value TEXT,
+    grain TEXT,
+    text TEXT NOT NULL,
+    PRIMARY KEY (article_rowid, start, end)
+);
+CREATE INDEX date_mentions_value ON date_mentions(value);
+CREATE TABLE political_events (
+    article_rowid INTEGER NOT NULL REFERENCES articles(rowid) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    date TEXT,
+    type TEXT NOT NULL,
+    mode TEXT,
+    source_code TEXT,
+    source_entity TEXT,
+    source_text TEXT,
+    target_code TEXT,
+    target_entity TEXT,
+    target_text TEXT,
+    place TEXT,
+    actors TEXT NOT NULL DEFAULT '{"source": [], "target": []}',
+    PRIMARY KEY (article_rowid, start, end, type)
+);
+CREATE INDEX political_events_pair ON political_events(source_code, target_code, date);
+CREATE INDEX political_events_type ON political_events(type, date);
+-- which articles hold extraction results, and of which extractor version
+CREATE TABLE extract_done (
+    article_rowid INTEGER PRIMARY KEY REFERENCES articles(rowid) ON DELETE CASCADE,
+    version TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+-- spaCy parses, once per unique passage (newsdesk.model.passage_key) and model
+CREATE TABLE passage_docs (
+    passage_key TEXT NOT NULL,
+    model TEXT NOT NULL,
+    doc BLOB NOT NULL,
+    PRIMARY KEY (passage_key, model)
+) WITHOUT ROWID;
+
+-- cross-check: claims of an event and the sentences that carry them
+CREATE TABLE claims (
+    claim_id TEXT PRIMARY KEY,
+    event_id TEXT NOT NULL REFERENCES events(event_id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    status TEXT NOT NULL,
+    independent_sources INTEGER NOT NULL,
+    conflict TEXT
+);
+CREATE INDEX claims_event ON claims(event_id, seq);
+CREATE TABLE claim_articles (
+    claim_id TEXT NOT NULL REFERENCES claims(claim_id) ON DELETE CASCADE,
+    article_rowid INTEGER NOT NULL REFERENCES articles(rowid) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    PRIMARY KEY (claim_id, article_rowid, start)
+);
+CREATE INDEX claim_articles_article ON claim_articles(article_rowid);
+-- the brief of an event as built at its last update (newsdesk.brief/1 JSON, zlib)
+CREATE TABLE event_briefs (
+    event_id TEXT PRIMARY KEY REFERENCES events(event_id) ON DELETE CASCADE,
+    version TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    data BLOB NOT NULL
+);
+"""
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _v2(db: sqlite3.Connection) -> None:
+    """Adopt 0.1's on-demand tables, add the archive's tables and copy 0.1's results.
+
+    Kept without loss: articles, annotations, reuse index and links, event features,
+    events and their members (same ids). 0.1's per-batch entity tables become the
+    archive-wide ``entities``/``entity_variants`` (variants and mention counts summed);
+    the typed extraction tables are filled by the next ``newsdesk extract`` from the
+    stored annotation layers' articles (their ``extract_done`` rows are absent)."""
+    for stmt in _statements(_V1_STAGE_TABLES + V2_TABLES):
+        db.execute(stmt)
+    now = _now()
+    # events and members: keys -> rowids
+    rows = db.execute(
+        "SELECT m.event_id, m.seq, a.rowid, c.rowid FROM events_member m "
+        "JOIN articles a ON a.key = m.key AND a.id = m.id "
+        "LEFT JOIN articles c ON c.rowid = (SELECT min(rowid) FROM articles "
+        "WHERE key = m.copy_of) ORDER BY m.seq").fetchall()
+    for r in db.execute("SELECT event_id, title, first_date, last_date, place, size, data "
+                        "FROM events_event"):
+        d = json.loads(r[6])
+        db.execute(
+            "INSERT INTO events (event_id, title, first_date, last_date, place, articles, "
+            "copies, keywords, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (r[0], r[1], r[2], r[3], r[4], r[5], int(d.get("copies", 0)),
+             json.dumps(d.get("keywords", [])), now, now))
+    known = {r[0] for r in db.execute("SELECT event_id FROM events")}
+    db.executemany(
+        "INSERT OR IGNORE INTO event_articles (article_rowid, event_id, copy_of, seq, added) "
+        "VALUES (?,?,?,?,?)",
+        [(r[2], r[0], r[3], r[1], now) for r in rows if r[0] in known])
+    # entities: one row per id over 0.1's batches
+    head: dict[str, tuple[str, str, str | None]] = {}
+    variants: dict[str, dict[str, int]] = {}
+    roles: dict[str, set[str]] = {}
+    mentions: dict[str, int] = {}
+    for r in db.execute("SELECT entity_id, canonical, type, country, variants, roles, mentions "
+                        "FROM extract_entities ORDER BY batch"):
+        head.setdefault(r[0], (r[1], r[2], r[3]))
+        vs = variants.setdefault(r[0], {})
+        for v in json.loads(r[4]):
+            vs[v] = vs.get(v, 0) + 1
+        roles.setdefault(r[0], set()).update(json.loads(r[5]))
+        mentions[r[0]] = mentions.get(r[0], 0) + int(r[6])
+    for eid, (name, etype, country) in head.items():
+        db.execute("INSERT INTO entities (entity_id, name, type, country, roles, mentions) "
+                   "VALUES (?,?,?,?,?,?)",
+                   (eid, name, etype, country, json.dumps(sorted(roles[eid])), mentions[eid]))
+        db.executemany("INSERT INTO entity_variants (entity_id, variant, count) VALUES (?,?,?)",
+                       [(eid, v, n) for v, n in variants[eid].items()])
+    for t in ("events_member", "events_event", "extract_entities", "extract_state"):
+        db.execute(f"DROP TABLE {t}")
+
+
+def _statements(script: str) -> list[str]:
+    """Split a script of plain DDL (no triggers) into statements, comments dropped."""
+    lines = [ln for ln in script.splitlines() if not ln.strip().startswith("--")]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+# Version 3 (issue 11, extraction): the blocking keys of archive-wide entity linking
+# (``newsdesk.extract.archive.entity_keys``: type and folded name, organisation key,
+# acronym, ISO code, surname skeleton forwards and reversed), so that linking a batch's
+# entities looks its candidates up instead of reading every stored entity. Entities a
+# store holds without keys (those 0.1's tables became) get them on the next extraction.
+V3_ENTITY_KEYS = """
+CREATE TABLE entity_keys (
+    key TEXT NOT NULL,
+    entity_id TEXT NOT NULL REFERENCES entities(entity_id) ON DELETE CASCADE,
+    PRIMARY KEY (key, entity_id)
+) WITHOUT ROWID;
+CREATE INDEX entity_keys_entity ON entity_keys(entity_id);
+"""
+
+MIGRATIONS: list[Migration] = [V1, _v2, V3_ENTITY_KEYS]

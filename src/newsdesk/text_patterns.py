@@ -1,0 +1,46 @@
+"""Regular-expression pieces shared by the stages, written once.
+
+``MONTHS`` is the alternation of English month names and their abbreviations (no group,
+no flags: use it inside ``(?:...)`` with ``re.I``), used by the cleaning rules, dates and
+event features.
+
+Why by hand: dateparser and dateutil parse a date string but do not find one inside
+running text, which is what these patterns do.
+"""
+
+from __future__ import annotations
+
+import re
+
+MONTHS = (
+    "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    "sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
+# a month name or abbreviation as a word, with an optional full stop ("Sept.")
+MONTH_WORD = re.compile(rf"\b(?:{MONTHS})\.?\b", re.I)
+
+WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+
+# The datelines of wire copy, in one place for every stage that reads them.
+# "Saldena, March 4 (PNA) ..." / "Drussel, 14 March (VNS)": place, day and month, agency.
+DATELINE = re.compile(
+    rf"^(?P<place>[A-Z][A-Za-z.'\- ]{{1,40}}?),\s+(?P<date>(?:{MONTHS})\.?\s+\d{{1,2}}|"
+    rf"\d{{1,2}}\s+(?:{MONTHS}))\.?\s*\((?P<agency>[A-Za-z][A-Za-z ]{{1,25}})\)",
+    re.I,
+)
+# "ISLAMABAD – ...", "PORT CAMINA: ...", "WASHINGTON (AP) ...": an upper-case place.
+CAPS_DATELINE = re.compile(r"^(?P<place>[A-Z][A-Z.'\-]{2,}(?:\s[A-Z][A-Z.'\-]{2,}){0,3})"
+                           r"\s*(?:[\u2013\u2014:]|-{1,2}|\((?P<agency>[A-Za-z]{2,12})\))\s+")
+# "Saldena, March 4, 2025 ...": a place and a full date (the dates stage's reference).
+DATELINE_FULL_DATE = re.compile(
+    rf"^\s*[A-Z][A-Za-z .'-]{{1,40}},?\s+(?P<date>(?:{MONTHS})\.?\s+\d{{1,2}},?\s+\d{{4}}|"
+    rf"\d{{1,2}}\s+(?:{MONTHS})\.?,?\s+\d{{4}})", re.I)
+# A dateline at the head of a lead sentence: an upper-case place with a dash or colon
+# ("ISLAMABAD – ", "DRUSSEL: "), or a place and date with an agency in brackets
+# ("Saldena, March 4 (PNA) ", "WASHINGTON (AP) — "): where a report was filed, which the
+# stages that show sentences (claims, summaries) leave out.
+DATELINE_HEAD = re.compile(
+    r"(?:[A-Z][A-Z.'-]+(?: [A-Z][A-Z.'-]+){0,2}\s*(?:\([A-Za-z .]{2,20}\)\s*)?[\u2013\u2014:-]{1,2}\s+"
+    r"|[A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+){0,2},\s+[A-Z][a-z]{2,8}\.? \d{1,2}\s*"
+    r"\([A-Za-z .]{2,20}\)\s*[\u2013\u2014:-]?\s*"
+    r"|[A-Z][A-Z.'-]+(?: [A-Z][A-Z.'-]+){0,2}\s*\([A-Za-z .]{2,20}\)\s*)")
