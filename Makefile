@@ -9,7 +9,7 @@ DB ?= newsdesk.db
 $(BIN)/newsdesk: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,ray]'
 	@touch $@
 
 setup: $(BIN)/newsdesk
@@ -28,7 +28,7 @@ test: setup
 	$(BIN)/mypy
 
 bench: setup
-	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/pip install --quiet -e '.[dev,ray,bench]'
 	$(BIN)/python bench/run_all.py
 
 clean:

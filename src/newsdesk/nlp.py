@@ -13,7 +13,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
 from newsdesk.errors import NewsdeskError
-from newsdesk.model import Article, passage_key
+from newsdesk.model import Article, Span, passage_key
+from newsdesk.pipeline import ArticleStep
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -174,3 +175,25 @@ def parse_articles(articles: list[Article], cache: DocCache | None = None,
             paras.append(ParsedParagraph(p.start, doc))
         out.append(paras)
     return out
+
+
+class SentencesStep(ArticleStep):
+    """Sentence spans from spaCy's parser, as an ``Article`` annotation layer.
+
+    The per-article NLP step a runner spreads over workers: :meth:`setup` loads the
+    model once per worker process or Ray actor, and what comes back is plain
+    :class:`~newsdesk.model.Span` data (never a spaCy ``Doc``, which does not pickle
+    cheaply and ties results to one process's vocabulary)."""
+
+    name = "sentences"
+    reads = ("text", "paragraphs")
+    adds = ("sentences",)
+
+    def setup(self) -> None:
+        load_nlp()
+
+    def process(self, article: Article) -> Article | None:
+        spans = [Span(pp.start + s.start_char, pp.start + s.end_char, "sentence")
+                 for pp in parse_article(article) for s in pp.doc.sents]
+        article.add("sentences", spans)
+        return article

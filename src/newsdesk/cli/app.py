@@ -114,12 +114,14 @@ def report_failure(f: StageFailure) -> None:
 
 
 def ingest_with_progress(paths: list[Path], store: Store, workers: int = 0,
-                         quiet: bool = False) -> IngestReport:
+                         quiet: bool = False, opts: IngestOptions | None = None
+                         ) -> IngestReport:
     """Ingest paths with a progress bar, report every skip on stderr."""
     total = len(expand_paths(paths))
     bar = DelayedProgress(total, "ingesting")
     try:
-        report = ingest(paths, store, IngestOptions(workers=workers), on_file=bar.advance)
+        report = ingest(paths, store, opts or IngestOptions(workers=workers),
+                        on_file=bar.advance)
     finally:
         bar.stop()
     if report.ignored:

@@ -24,6 +24,8 @@ from newsdesk.cli.app import (
     refs_of,
     update_with_progress,
 )
+from newsdesk.errors import NewsdeskError
+from newsdesk.ingest import IngestOptions
 from newsdesk.model import Article
 
 
@@ -41,11 +43,28 @@ def article_json(a: Article) -> str:
     return json.dumps({f: getattr(a, f) for f in ARTICLE_FIELDS}, ensure_ascii=False)
 
 
+class RunnerName(StrEnum):
+    local = "local"
+    pool = "pool"
+    ray = "ray"
+
+
 @app.command("ingest")
 def ingest_cmd(
     paths: Annotated[list[Path], typer.Argument(help="Files or directories ('-' = JSONL stdin).")],
     db: DbOpt = DEFAULT_DB_OPT,
     workers: WorkersOpt = 0,
+    runner: Annotated[RunnerName, typer.Option(
+        "--runner", help="Where reading and cleaning run: this process, a process pool "
+        "(one worker per core for 64+ files), or Ray (see docs/scale.md).")
+    ] = RunnerName.pool,
+    address: Annotated[str | None, typer.Option(
+        "--address", help="Ray cluster to join (e.g. 10.0.0.5:6379; with --runner ray). "
+        "Without it a local Ray starts on 127.0.0.1.")] = None,
+    work_dir: Annotated[Path | None, typer.Option(
+        "--work-dir", help="Folder for the Ray runner's finished shards (Parquet + "
+        "manifest); re-running with the same folder redoes only unfinished shards.")
+    ] = None,
     update: Annotated[bool, typer.Option(
         "--update/--no-update",
         help="Bring the archive up to date after storing (events, extraction, claims).")
@@ -53,8 +72,18 @@ def ingest_cmd(
 ) -> None:
     """Read, clean and store articles (txt, HTML, JSONL, RSS/Atom, WARC), then put the new
     ones into the archive's events."""
+    if (address or work_dir) and runner is not RunnerName.ray:
+        err.print("[red]error:[/red] --address and --work-dir are for the Ray runner; "
+                  "add --runner ray", highlight=False)
+        raise typer.Exit(2)
+    opts = IngestOptions(workers=workers, runner=runner.value, address=address,
+                         work_dir=str(work_dir) if work_dir else None)
     with open_store(db) as store:
-        report = ingest_with_progress(paths, store, workers)
+        try:
+            report = ingest_with_progress(paths, store, opts=opts)
+        except NewsdeskError as e:
+            err.print(f"[red]error:[/red] {e}", highlight=False)
+            raise typer.Exit(2) from e
         if update and report.read:
             update_with_progress(store)
         err.print(f"store {db}: {store.count()} article(s)", highlight=False)
