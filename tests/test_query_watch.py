@@ -328,9 +328,17 @@ def test_timeline_svg_has_the_series(qdb: Path, tmp_path: Path) -> None:
     assert len(bars) == 2
 
 
-def test_timeline_png_and_unknown_entity_explain(qdb: Path) -> None:
-    r = runner.invoke(app, ["timeline", "Kestria", "--db", str(qdb), "-f", "png"])
-    assert r.exit_code == 2 and "svg" in r.output
+def test_timeline_png_and_unknown_entity_explain(qdb: Path, tmp_path: Path) -> None:
+    from PIL import Image
+
+    png = tmp_path / "t.png"
+    r = runner.invoke(app, ["timeline", "Kestria", "Valmora", "--db", str(qdb), "-f", "png",
+                            "-o", str(png)])
+    assert r.exit_code == 0, r.output
+    with Image.open(png) as im:  # a real picture of a readable size, not an empty file
+        assert im.format == "PNG" and im.size[0] >= 600 and im.size[1] >= 400
+        colours = im.convert("RGB").getcolors(maxcolors=1_000_000) or []
+        assert len(colours) > 20  # lines, bars, text: more than a blank canvas
     r = runner.invoke(app, ["timeline", "Qwxyzzy", "--db", str(qdb)])
     assert r.exit_code == 2 and "Qwxyzzy" in r.output
 

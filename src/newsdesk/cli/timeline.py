@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -65,6 +66,40 @@ def timeline_svg(t: Timeline) -> str:
             f'<g transform="translate(0,20)">{inter}</g></g></svg>\n')
 
 
+def timeline_png(t: Timeline) -> bytes:
+    """The same two panels as :func:`timeline_svg`, as a PNG (matplotlib, no display)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = " and ".join(e["name"] for e in t.entities)
+    labels = [r["period"] for r in t.rows]
+    x = list(range(len(labels)))
+    fig, (top, low) = plt.subplots(2, 1, figsize=(9, 6), dpi=100, sharex=True,
+                                   height_ratios=(3, 2))
+    for col in ("articles", "events", "mentions"):
+        top.plot(x, [int(r[col]) for r in t.rows], marker="o", label=col)
+    top.set_title(f"{names}: coverage per {t.by}")
+    top.set_ylabel("count")
+    top.legend(loc="upper left")
+    bottom = [0] * len(labels)
+    for series in t.series:
+        vals = [int(r[series]) for r in t.rows]
+        low.bar(x, vals, bottom=bottom, label=series)
+        bottom = [b + v for b, v in zip(bottom, vals, strict=True)]
+    low.set_title(f"PLOVER interactions per {t.by}")
+    low.set_ylabel("records")
+    if t.series:
+        low.legend(loc="upper left", fontsize="small")
+    low.set_xticks(x, labels, rotation=45, ha="right", fontsize="small")
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return buf.getvalue()
+
+
 @app.command("timeline")
 def timeline_cmd(
     entity: Annotated[str, typer.Argument(help="An entity: any variant or a near spelling.")],
@@ -78,11 +113,9 @@ def timeline_cmd(
 ) -> None:
     """Per period: articles, events and mentions of ENTITY (with ENTITY2: of both), and
     its PLOVER interactions by type (for a pair: both directions)."""
-    if fmt is TimelineFormat.png:
-        err.print("[red]error:[/red] --format png needs a raster library (matplotlib or "
-                  "cairosvg) that this environment does not have; use --format svg and "
-                  "convert it (e.g. `rsvg-convert timeline.svg > timeline.png`).",
-                  highlight=False)
+    if fmt is TimelineFormat.png and output is None and sys.stdout.isatty():
+        err.print("[red]error:[/red] PNG is binary: pass -o FILE.png or redirect standard "
+                  "output (or use --format svg)", highlight=False)
         raise typer.Exit(2)
     with open_store(db) as store:
         try:
@@ -97,6 +130,14 @@ def timeline_cmd(
         for r in t.rows:
             table.add_row(*[str(r[c]) for c in t.columns])
         out.print(table)
+        return
+    if fmt is TimelineFormat.png:
+        data = timeline_png(t)
+        if output is not None:
+            output.write_bytes(data)
+        else:
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
         return
     text = timeline_csv(t) if fmt is TimelineFormat.csv else timeline_svg(t)
     if output is not None:
