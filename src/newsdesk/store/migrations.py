@@ -424,4 +424,13 @@ CREATE TABLE IF NOT EXISTS follow_files (
 );
 """
 
-MIGRATIONS: list[Migration] = [V1, _v2, V3_ENTITY_KEYS, V4_FOLLOW]
+# Version 5 (issue 13): covering indexes for the entity pages (an entity's articles in one
+# index range; who appears with it without reading the mention rows).
+V5_ENTITY_INDEXES = """
+CREATE INDEX IF NOT EXISTS mentions_entity_article ON mentions(entity_id, article_rowid);
+CREATE INDEX IF NOT EXISTS mentions_article_entity ON mentions(article_rowid, entity_id);
+CREATE INDEX IF NOT EXISTS political_events_source_entity ON political_events(source_entity);
+CREATE INDEX IF NOT EXISTS political_events_target_entity ON political_events(target_entity);
+"""
+
+MIGRATIONS: list[Migration] = [V1, _v2, V3_ENTITY_KEYS, V4_FOLLOW, V5_ENTITY_INDEXES]
