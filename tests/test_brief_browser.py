@@ -9,7 +9,6 @@ Skips with a message when chromium or the playwright package is missing.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,46 +16,13 @@ from typing import Any
 import pytest
 
 from brief_sample import TEXTS, flood_brief
+from chromium import launch_chromium
 from newsdesk.brief.render import render_html
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    # belt and braces: no host name resolves, so nothing past this machine can be reached
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost",
-]
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
-        pytest.skip(
-            f"chromium not found at {CHROMIUM}; install Debian's chromium "
-            "(apt-get install chromium) to run the browser test"
-        )
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip(
-            "the playwright package is not installed; install the dev extra "
-            "(.venv/bin/pip install -e '.[dev]') to run the browser test "
-            "(never `playwright install`: the test uses Debian's chromium)"
-        )
-    # Playwright must never fetch a browser of its own, whatever the environment says.
-    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=60_000)
-        try:
-            yield b
-        finally:
-            b.close()
+    yield from launch_chromium()
 
 
 @pytest.fixture

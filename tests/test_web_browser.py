@@ -9,7 +9,6 @@ chromium or the playwright package is missing.
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 import time
@@ -19,22 +18,10 @@ from typing import Any
 
 import pytest
 
+from chromium import launch_chromium
 from newsdesk.web import create_app
 from web_store import HALVARD, HOSTILE_KEY, web_db  # noqa: F401
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    # belt and braces: no host name resolves, so nothing past this machine can be reached
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
-]
 DRUSSEL = "ev-accd772e3134"
 
 
@@ -64,22 +51,7 @@ def server(web_db: tuple[Path, dict[str, Any]]) -> Iterator[str]:  # noqa: F811
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
-        pytest.skip(f"chromium not found at {CHROMIUM}; install Debian's chromium "
-                    "(apt-get install chromium) to run the browser test")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("the playwright package is not installed; install the dev extra "
-                    "(.venv/bin/pip install -e '.[dev]') to run the browser test "
-                    "(never `playwright install`: the test uses Debian's chromium)")
-    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=60_000)
-        try:
-            yield b
-        finally:
-            b.close()
+    yield from launch_chromium()
 
 
 @pytest.fixture
