@@ -169,7 +169,8 @@ def test_store_locked_too_long_is_a_clear_error(tmp_path: Path,
     started.wait()
     try:
         with Store(db) as store, pytest.raises(StoreError) as info:
-            store.ensure_table("CREATE TABLE IF NOT EXISTS x_stage (k TEXT)")
+            with store.transaction() as tx:  # any write: a stage's, as ingest's
+                tx.execute("INSERT INTO archive_meta (name, value) VALUES ('probe', '1')")
     finally:
         t.join()
     assert str(db) in str(info.value) and "another process" in str(info.value)

@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from newsdesk.events.archive import EventArchive, EventUpdate, update_events
 from newsdesk.events.cluster import EventOptions
-from newsdesk.events.stage import dateline_place, reuse_copy_links
+from newsdesk.events.stage import reuse_copy_links
 from newsdesk.extract.archive import ExtractReport, extract_new
-from newsdesk.model import Article, ClaimRecord
+from newsdesk.model import ClaimRecord
 from newsdesk.store import Store
 
 Ref = tuple[str, str]
@@ -117,13 +118,12 @@ def refresh_event(store: Store, event_id: str) -> dict[str, Any]:
     members = ar.members(event_id)
     brief = brief_events(store, [event_id], BriefOptions(), use_cache=False)
     ev = brief[0]
-    rowid = {(r[1], r[2]): int(r[0]) for ref in members for r in store.db.execute(
-        "SELECT rowid, key, id FROM articles WHERE key=? AND id=?", ref)}
-    name_to_rowid = {}
-    for art in ev["articles"]:
-        for ref, rid in rowid.items():
-            if art["key"] == ref[0] or art["key"] == f"{ref[0]}@{ref[1]}":
-                name_to_rowid[art["key"]] = rid
+    # the brief names an article by its key, or key@id where keys clash (reuse's rule)
+    clashes = Counter(k for k, _ in members)
+    name_to_rowid = {
+        (r[1] if clashes[r[1]] == 1 else f"{r[1]}@{r[2]}"): int(r[0])
+        for ref in members for r in store.db.execute(
+            "SELECT rowid, key, id FROM articles WHERE key=? AND id=?", ref)}
     now = _now()
     with store.transaction() as tx:
         tx.execute("DELETE FROM claims WHERE event_id=?", (event_id,))
@@ -168,8 +168,3 @@ def event_refs(store: Store, refs: Iterable[Ref] | None) -> list[str]:
     if refs is None:
         return [r.event_id for r in ar.records()]
     return ar.events_of(refs)
-
-
-def place_of(arts: Sequence[Article], fallback: str | None) -> str | None:
-    """Where an event's reports were filed from, else the clusterer's place."""
-    return dateline_place(arts) or fallback

@@ -557,12 +557,3 @@ def update_events(
                    "events_checkpoints ORDER BY day DESC LIMIT ?)", (KEEP_CHECKPOINTS,))
     report.changed = sorted(changed)
     return report
-
-
-def set_independent_sources(store: Store, counts: Mapping[str, int]) -> None:
-    """Record each event's independent-source count (from the reuse stage)."""
-    if not counts:
-        return
-    with store.transaction() as tx:
-        tx.executemany("UPDATE events SET independent_sources=? WHERE event_id=?",
-                       [(n, eid) for eid, n in counts.items()])

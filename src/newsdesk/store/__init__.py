@@ -276,11 +276,6 @@ class Store:
         """``PRAGMA integrity_check`` passes."""
         return bool(self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
 
-    # -- generic key/value state for later stages -------------------------------------
-    def ensure_table(self, ddl: str) -> None:
-        """Create a stage's own table if missing (stages own their tables' DDL)."""
-        with self.transaction():
-            self.db.execute(ddl)
 
 
 def _span_dict(s: Span) -> dict[str, Any]:
