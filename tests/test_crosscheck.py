@@ -160,3 +160,12 @@ def test_unquoted_text_of_cut_quotations() -> None:
     assert _unquoted('"We will build the new port quickly.').strip() == ""
     assert _unquoted('the port is ready," he added.').strip() == "he added."
     assert _unquoted("\u201cWe are ready.").strip() == ""
+
+
+def test_a_quotation_in_single_quotes_or_guillemets_stays_open_across_sentences() -> None:
+    from newsdesk.crosscheck.claims import _open_quote
+
+    assert _open_quote("\u2018The quay is the real prize.")
+    assert not _open_quote("\u2018The quay is the real prize. It pays off,\u2019 said Ines.")
+    assert not _open_quote("Lirov\u2019s harbour grew.")  # an apostrophe closes nothing
+    assert _open_quote("\u00abWe came to Lirov.") and not _open_quote("\u00abWe came,\u00bb he said.")

@@ -193,9 +193,16 @@ def sentence_candidates(article: Article, paras: list[ParsedParagraph], account:
     return out
 
 
+# a closing single quote, not an apostrophe inside a word ("Valmora\u2019s")
+_CLOSING_SINGLE = re.compile(r"(?<![A-Za-z])\u2019|\u2019(?![A-Za-z])")
+
+
 def _open_quote(text: str) -> bool:
-    """True when a quotation opened in ``text`` is still open at its end."""
-    return text.count("\u201c") > text.count("\u201d") or text.count('"') % 2 == 1
+    """True when a quotation opened in ``text`` (double, single or guillemets) is still
+    open at its end."""
+    return (text.count("\u201c") > text.count("\u201d") or text.count('"') % 2 == 1
+            or text.count("\u00ab") > text.count("\u00bb")
+            or text.count("\u2018") > len(_CLOSING_SINGLE.findall(text)))
 
 
 def _whole_quotations(doc: Doc, most: int = 4) -> Iterator[list[Token]]:
