@@ -54,7 +54,30 @@ def tables(store: Store) -> dict[str, list[tuple[object, ...]]]:
             "FROM entities ORDER BY entity_id")],
         "variants": [tuple(r) for r in db.execute(
             "SELECT entity_id, variant, count FROM entity_variants ORDER BY entity_id, variant")],
+        "entity_days": [tuple(r) for r in db.execute(
+            "SELECT * FROM entity_days ORDER BY entity_id, day")],
+        "entity_events": [tuple(r) for r in db.execute(
+            "SELECT * FROM entity_events ORDER BY entity_id, event_id")],
     }
+
+
+def recounted_entity_totals(db: object) -> tuple[list[tuple[object, ...]], ...]:
+    """(stored, recounted) day and event totals: the triggers' tables against the same
+    totals counted afresh from mentions, articles and event_articles."""
+    q = db.execute  # type: ignore[attr-defined]
+    days = [tuple(r) for r in q("SELECT * FROM entity_days ORDER BY 1, 2")]
+    fresh_days = [tuple(r) for r in q(
+        "SELECT m.entity_id, substr(a.published, 1, 10), count(*), "
+        "count(DISTINCT m.article_rowid) FROM mentions m JOIN articles a "
+        "ON a.rowid = m.article_rowid WHERE a.published IS NOT NULL AND a.published != '' "
+        "GROUP BY 1, 2 ORDER BY 1, 2")]
+    evs = [tuple(r) for r in q("SELECT * FROM entity_events ORDER BY 1, 2")]
+    fresh_evs = [tuple(r) for r in q(
+        "SELECT m.entity_id, ea.event_id, count(*), count(DISTINCT m.article_rowid), "
+        "e.last_date FROM mentions m JOIN event_articles ea ON ea.article_rowid = "
+        "m.article_rowid JOIN events e ON e.event_id = ea.event_id GROUP BY 1, 2 "
+        "ORDER BY 1, 2")]
+    return days, fresh_days, evs, fresh_evs
 
 
 def by_days(arts: list[Article], cuts: list[str]) -> list[list[Article]]:
@@ -90,6 +113,51 @@ def test_two_and_three_days_give_the_one_batch_events_ids_claims_and_entities(
     finally:
         for s in (one, two, three):
             s.close()
+
+
+def test_entity_day_and_event_totals_follow_every_change(
+        example_articles: list[Article]) -> None:
+    """The triggers' totals equal a fresh count after day-by-day growth, an article
+    re-extracted, an article moved to another event and a mention deleted by hand."""
+    s = fed(by_days(example_articles, ["2025-03-05", "2025-04-01"]))
+    try:
+        days, fresh_days, evs, fresh_evs = recounted_entity_totals(s.db)
+        assert days == fresh_days and evs == fresh_evs
+        assert len(days) > 10 and len(evs) > 10
+        # the visit's main person: in more than one article of the visit's event
+        top = max(evs, key=lambda r: r[3])
+        assert top[3] >= 3 and top[2] >= top[3]
+        from newsdesk.extract.archive import extract_new
+        from newsdesk.extract.step import ExtractOptions
+
+        extract_new(s, options=ExtractOptions(force=True))  # every article's rows deleted and written again
+        assert recounted_entity_totals(s.db)[:2] == (days, fresh_days)
+        assert recounted_entity_totals(s.db)[2] == evs
+        with s.transaction() as db:  # an article moves to another event, by hand
+            rid, eid = db.execute("SELECT article_rowid, event_id FROM event_articles "
+                                  "ORDER BY article_rowid LIMIT 1").fetchone()
+            other = db.execute("SELECT event_id FROM events WHERE event_id != ? LIMIT 1",
+                               (eid,)).fetchone()[0]
+            db.execute("UPDATE event_articles SET event_id = ? WHERE article_rowid = ?",
+                       (other, rid))
+            db.execute("DELETE FROM mentions WHERE rowid = (SELECT min(rowid) FROM mentions)")
+            db.execute("UPDATE events SET last_date = '2030-01-01' WHERE event_id = ?",
+                       (other,))
+        days, fresh_days, evs, fresh_evs = recounted_entity_totals(s.db)
+        assert days == fresh_days and evs == fresh_evs
+        assert any(r[1] == other and r[4] == "2030-01-01" for r in evs)
+        # what the upgrade to version 7 fills in for a store's existing rows is the same
+        from newsdesk.store.migrations import ENTITY_TOTALS_RECOUNT
+
+        with s.transaction() as db:
+            db.execute("DELETE FROM entity_days")
+            db.execute("DELETE FROM entity_events")
+            for stmt in ENTITY_TOTALS_RECOUNT.split(";"):
+                if stmt.strip():
+                    db.execute(stmt)
+        assert recounted_entity_totals(s.db) == (days, fresh_days, evs, fresh_evs)
+    finally:
+        s.close()
 
 
 def test_the_brief_after_day_two_cites_both_days(example_articles: list[Article]) -> None:
@@ -344,6 +412,8 @@ def test_a_store_written_by_release_0_1_upgrades_without_loss(old_store: Path) -
             r[0] for r in ents}
         assert s.db.execute("SELECT count(*) FROM entity_variants WHERE entity_id="
                             "'person:anatoly-drevin'").fetchone()[0] >= 2
+        days, fresh_days, evs, fresh_evs = recounted_entity_totals(s.db)
+        assert days == fresh_days and evs == fresh_evs
         names = {r[0] for r in s.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         assert not names & {"events_member", "events_event", "extract_state",
                             "extract_entities", "reuse_link"}
@@ -352,6 +422,8 @@ def test_a_store_written_by_release_0_1_upgrades_without_loss(old_store: Path) -
         ingest([EXAMPLES / "b02_drussel_post.html"], s)
         update_archive(s)
         assert {r.event_id for r in EventArchive(s).records()} == old_ids
+        days, fresh_days, evs, fresh_evs = recounted_entity_totals(s.db)
+        assert days == fresh_days and evs == fresh_evs and days and evs
         assert s.integrity_ok()
 
 

@@ -589,32 +589,17 @@ def entity_detail(db: sqlite3.Connection, entity_id: str, limit: int = 100) -> d
     out["variants"] = [{"variant": v[0], "count": v[1]} for v in db.execute(
         "SELECT variant, count FROM entity_variants WHERE entity_id = ? "
         "ORDER BY count DESC, variant", (entity_id,))]
-    # one pass over the entity's mentions gives the chart and its events
-    per_day: dict[str, list[int]] = {}
-    per_event: Counter[str] = Counter()
-    for _art, n, published, event_id in db.execute(
-            "SELECT x.article_rowid, x.n, a.published, m.event_id FROM (SELECT article_rowid, "
-            "count(*) AS n FROM mentions WHERE entity_id = ? GROUP BY article_rowid) x "
-            "JOIN articles a ON a.rowid = x.article_rowid LEFT JOIN event_articles m "
-            "ON m.article_rowid = x.article_rowid", (entity_id,)):
-        if published:
-            day = per_day.setdefault(str(published)[:10], [0, 0])
-            day[0] += n
-            day[1] += 1
-        if event_id:
-            per_event[event_id] += n
-    out["over_time"] = [{"date": d, "mentions": v[0], "articles": v[1]}
-                        for d, v in sorted(per_day.items())]
-    evs = {}
-    for chunk in range(0, len(per_event), 500):
-        ids = list(per_event)[chunk:chunk + 500]
-        evs.update({r["event_id"]: r for r in db.execute(
-            f"SELECT * FROM events WHERE event_id IN ({','.join('?' * len(ids))}) "
-            "AND merged_into IS NULL", ids)})
-    ordered = sorted(evs.values(), key=lambda r: (r["last_date"] or "", r["event_id"]))
-    ordered = sorted(ordered, key=lambda r: r["last_date"] or "", reverse=True)
-    out["events"] = [dict(_event_item(r), mentions=per_event[r["event_id"]])
-                     for r in ordered[:limit]]
+    # day and event totals are kept by triggers (migration 7): tens of rows, not every
+    # mention and article of a common name
+    out["over_time"] = [{"date": d[0], "mentions": int(d[1]), "articles": int(d[2])}
+                        for d in db.execute(
+        "SELECT day, mentions, articles FROM entity_days WHERE entity_id = ? ORDER BY day",
+        (entity_id,))]
+    out["events"] = [dict(_event_item(r), mentions=int(r["entity_mentions"])) for r in db.execute(
+        "SELECT e.*, t.mentions AS entity_mentions FROM entity_events t "
+        "JOIN events e ON e.event_id = t.event_id AND e.merged_into IS NULL "
+        "WHERE t.entity_id = ? ORDER BY t.last_date DESC, t.event_id LIMIT ?",
+        (entity_id, limit))]
     out["quotes"] = [{
         "text": q["content"], "speaker": q["speaker"], "cue": q["cue"],
         "direct": bool(q["direct"]), "published": q["published"], "event_id": q["event_id"],
