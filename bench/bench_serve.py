@@ -273,6 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n", type=int, default=20000)
     ap.add_argument("--add", type=int, default=1000)
     ap.add_argument("--clients", type=int, default=20)
+    ap.add_argument("--workers", type=int, default=1, help="newsdesk serve --workers")
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--work", type=Path,
                     default=Path(tempfile.gettempdir()) / "newsdesk-bench-serve")
@@ -309,7 +310,8 @@ def main(argv: list[str] | None = None) -> int:
 
     server = subprocess.Popen(
         [sys.executable, "-m", "newsdesk.cli", "serve", "--db", str(db_path), "--host",
-         "127.0.0.1", "--port", "0"], stdout=subprocess.PIPE, text=True,
+         "127.0.0.1", "--port", "0", "--workers", str(args.workers)],
+        stdout=subprocess.PIPE, text=True,
         env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"})
     try:
         assert server.stdout is not None

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from newsdesk.cli import app
-from newsdesk.model import passage_key
+from newsdesk.model import Article, passage_key
 from newsdesk.reuse import ReuseIndex, ReuseOptions, ReuseStep, align, analyse_reuse
 from newsdesk.reuse.lsh import anchor_pairs, band_pairs, unpack, verify
 from newsdesk.reuse.minhash import SketchParams, sketch_texts, word_hashes
@@ -395,3 +395,19 @@ def test_cli_reuse_table(tmp_path: Path) -> None:
     assert "5 independent account(s)" in res.stdout
     assert "copy groups" in res.stdout and "shared passages" in res.stdout
     assert "wire" in res.stdout and "(quote)" in res.stdout
+
+
+def test_articles_added_after_the_newest_were_deleted_are_still_indexed() -> None:
+    """The indexed-up-to mark must not hide an article that reuses a deleted rowid."""
+    base = ("The harbour authority of Port Meridel said on Monday that the new grain "
+            "terminal will open in June after two years of building work on the quay.")
+    with Store(":memory:") as s:
+        s.add_articles([Article(key="a", text=base), Article(key="b", text="Unrelated words "
+                                                             "about a football match.")])
+        ReuseIndex(s).update()
+        with s.transaction() as db:
+            db.execute("DELETE FROM articles WHERE key = 'b'")
+        s.add_articles([Article(key="c", text=base + " Ships queued outside.")])
+        assert ReuseIndex(s).update().indexed == 1
+        links = ReuseIndex(s).result().links
+        assert {(x.a, x.b) for x in links} == {("a", "c")}

@@ -455,6 +455,37 @@ def test_serve_prints_the_url_serves_and_stops_on_ctrl_c(web_db: Web) -> None:  
     assert "stopped" in out and "Traceback" not in err
 
 
+def test_serve_with_two_workers_answers_from_two_processes_and_stops(
+        web_db: Web) -> None:  # noqa: F811
+    import urllib.request
+
+    import psutil
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "newsdesk.cli", "serve", "--db", str(web_db[0]), "--port", "0",
+         "--workers", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"})
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        url = line[line.index("http://"):].split()[0]
+        for _ in range(6):  # both workers come up; every request is answered
+            with urllib.request.urlopen(url + "api/events", timeout=30) as r:
+                assert json.load(r)["items"]
+        kids = [k for k in psutil.Process(proc.pid).children()
+                if "resource_tracker" not in " ".join(k.cmdline())]
+        assert len(kids) == 2
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert "stopped" in out and "Traceback" not in err
+    assert not any(k.is_running() and k.status() != psutil.STATUS_ZOMBIE for k in kids)
+
+
 def test_serve_warns_that_another_host_has_no_login(web_db: Web) -> None:  # noqa: F811
     # 192.0.2.1 (TEST-NET-1) is no address of this machine: the bind fails after the
     # warning, so nothing listens and nothing is sent anywhere

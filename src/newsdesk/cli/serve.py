@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import socket
 from typing import Annotated
 
 import typer
@@ -35,10 +36,12 @@ def serve_cmd(
     time_limit: Annotated[float, typer.Option(
         "--time-limit", min=0.01, help="Seconds of SQL a request may take before it is "
                                        "stopped with a 400.")] = DEFAULT_TIME_LIMIT,
+    workers: Annotated[int, typer.Option(
+        "--workers", min=1, max=64,
+        help="Server processes sharing the port (each answers requests on its own core; "
+             "the store is read-only to them, so any number is safe).")] = 1,
 ) -> None:
     """Browse the archive in a web browser, and query it as JSON under /api/ (read-only)."""
-    import socket
-
     import uvicorn
 
     from newsdesk.web import create_app
@@ -68,12 +71,32 @@ def serve_cmd(
     shown = f"[{host}]" if family == socket.AF_INET6 else host
     out.print(f"newsdesk: serving {db} (read-only) at http://{shown}:{real_port}/ "
               "— press Ctrl-C to stop", highlight=False)
-    config = uvicorn.Config(web, log_level="warning", access_log=False, lifespan="off")
-    server = uvicorn.Server(config)
     try:
-        server.run(sockets=[sock])
+        if workers == 1:
+            config = uvicorn.Config(web, log_level="warning", access_log=False,
+                                    lifespan="off")
+            uvicorn.Server(config).run(sockets=[sock])
+        else:
+            _serve_processes(db, time_limit, workers, sock)
     except KeyboardInterrupt:
         pass
     finally:
         sock.close()
     out.print("newsdesk: stopped", highlight=False)
+
+
+def _serve_processes(db: str, time_limit: float, workers: int, sock: socket.socket) -> None:
+    """``workers`` uvicorn processes on one bound socket (uvicorn's own supervisor: it
+    restarts a worker that dies and stops them all on Ctrl-C or SIGTERM)."""
+    import os
+
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    from newsdesk.web.app import ENV_DB, ENV_TIME_LIMIT
+
+    os.environ[ENV_DB] = str(db)
+    os.environ[ENV_TIME_LIMIT] = str(time_limit)
+    config = uvicorn.Config("newsdesk.web.app:app_from_env", factory=True, workers=workers,
+                            log_level="warning", access_log=False, lifespan="off")
+    Multiprocess(config, sockets=[sock]).run()

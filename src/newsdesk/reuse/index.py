@@ -164,9 +164,19 @@ class ReuseIndex:
         return report
 
     def _indexed_upto(self) -> int:
+        """The rowid up to which every article is indexed (0: none known). New articles
+        get rowids above the newest stored one, so only deleting the article at the mark
+        (by hand: newsdesk never deletes articles) could put a new one below it — and
+        then the mark's own sketch row is gone (deleted with it, or never made for the
+        article now at that rowid), which is what voids the mark."""
         row = self.db.execute(
             "SELECT value FROM reuse_meta WHERE name = 'indexed_upto'").fetchone()
-        return int(row[0]) if row is not None else 0
+        if row is None:
+            return 0
+        mark = int(row[0])
+        ok = self.db.execute("SELECT 1 FROM reuse_sketch WHERE article_rowid = ?",
+                             (mark,)).fetchone()
+        return mark if ok is not None else 0
 
     # -- tiers ----------------------------------------------------------------------------
     def _rows(self, db: sqlite3.Connection, table: str) -> int:

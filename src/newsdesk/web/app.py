@@ -224,6 +224,19 @@ Cursor = Annotated[str | None, Query(max_length=400)]
 
 
 
+ENV_DB = "NEWSDESK_SERVE_DB"
+ENV_TIME_LIMIT = "NEWSDESK_SERVE_TIME_LIMIT"
+
+
+def app_from_env() -> FastAPI:
+    """The app each worker process of ``newsdesk serve --workers N`` builds (uvicorn starts
+    workers by import string, so the store and limit travel in the environment)."""
+    import os
+
+    limit = os.environ.get(ENV_TIME_LIMIT, "")
+    return create_app(os.environ[ENV_DB], time_limit=float(limit) if limit else None)
+
+
 def create_app(db_path: str | Path, *, time_limit: float | None = DEFAULT_TIME_LIMIT
                ) -> FastAPI:
     """The web app for the store at ``db_path`` (opened read-only for each request).
