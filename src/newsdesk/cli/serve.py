@@ -10,7 +10,7 @@ import typer
 
 from newsdesk.cli.app import DEFAULT_DB_OPT, DbOpt, app, err, out
 from newsdesk.errors import NewsdeskError
-from newsdesk.web.app import DEFAULT_TIME_LIMIT
+from newsdesk.web.db import DEFAULT_TIME_LIMIT
 
 DEFAULT_PORT = 8765
 

@@ -39,7 +39,7 @@ from newsdesk.query.breaking import by_breaking
 from newsdesk.query.events import EventFilter, NotFound, QueryError
 from newsdesk.web import charts
 from newsdesk.web.cites import EventCites
-from newsdesk.web.db import ReadOnlyStore, StorePool
+from newsdesk.web.db import DEFAULT_TIME_LIMIT, ReadOnlyStore, StorePool
 from newsdesk.web.watches import add_watch_routes
 
 HERE = Path(__file__).resolve().parent
@@ -55,7 +55,6 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 PROBLEM = "application/problem+json"
-DEFAULT_TIME_LIMIT = 5.0  # seconds of SQL per request (wall clock: a bound, not a target)
 
 Fmt = Literal["json", "csv", "ndjson"]
 

@@ -25,6 +25,8 @@ from newsdesk.errors import StoreError
 from newsdesk.store import Store
 from newsdesk.store.migrations import MIGRATIONS
 
+DEFAULT_TIME_LIMIT = 5.0  # seconds of SQL per request (wall clock: a bound, not a target)
+
 # SQLite VM steps between deadline checks (well under a millisecond of work). Each check
 # takes the GIL, so checking much more often slows every concurrent request down.
 PROGRESS_STEPS = 50_000
