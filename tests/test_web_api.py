@@ -16,7 +16,7 @@ import sqlite3
 import subprocess
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -432,50 +432,19 @@ def test_is_loopback() -> None:
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.4")
 
 
-def test_serve_prints_the_url_serves_and_stops_on_ctrl_c(web_db: Web) -> None:  # noqa: F811
-    import urllib.request
-
+def _serve_and_stop(db: Path, *extra: str, check: Callable[[str, int], None]
+                    ) -> tuple[str, str]:
+    """Start ``newsdesk serve`` on a free port, run ``check(url, pid)``, then Ctrl-C it;
+    returns its (stdout, stderr) after asserting a clean stop."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "newsdesk.cli", "serve", "--db", str(web_db[0]), "--port", "0"],
+        [sys.executable, "-m", "newsdesk.cli", "serve", "--db", str(db), "--port", "0", *extra],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"})
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()
         assert "http://127.0.0.1:" in line and "Ctrl-C" in line, line
-        url = line[line.index("http://"):].split()[0]
-        with urllib.request.urlopen(url + "api/events", timeout=10) as r:
-            assert json.load(r)["items"]
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=15)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == 0, err
-    assert "stopped" in out and "Traceback" not in err
-
-
-def test_serve_with_two_workers_answers_from_two_processes_and_stops(
-        web_db: Web) -> None:  # noqa: F811
-    import urllib.request
-
-    import psutil
-
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "newsdesk.cli", "serve", "--db", str(web_db[0]), "--port", "0",
-         "--workers", "2"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"})
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        url = line[line.index("http://"):].split()[0]
-        for _ in range(6):  # both workers come up; every request is answered
-            with urllib.request.urlopen(url + "api/events", timeout=30) as r:
-                assert json.load(r)["items"]
-        kids = [k for k in psutil.Process(proc.pid).children()
-                if "resource_tracker" not in " ".join(k.cmdline())]
-        assert len(kids) == 2
+        check(line[line.index("http://"):].split()[0], proc.pid)
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=30)
     finally:
@@ -483,6 +452,34 @@ def test_serve_with_two_workers_answers_from_two_processes_and_stops(
             proc.kill()
     assert proc.returncode == 0, err
     assert "stopped" in out and "Traceback" not in err
+    return out, err
+
+
+def _events_listed(url: str) -> None:
+    import urllib.request
+
+    with urllib.request.urlopen(url + "api/events", timeout=30) as r:
+        assert json.load(r)["items"]
+
+
+def test_serve_prints_the_url_serves_and_stops_on_ctrl_c(web_db: Web) -> None:  # noqa: F811
+    _serve_and_stop(web_db[0], check=lambda url, pid: _events_listed(url))
+
+
+def test_serve_with_two_workers_answers_from_two_processes_and_stops(
+        web_db: Web) -> None:  # noqa: F811
+    import psutil
+
+    kids: list[psutil.Process] = []
+
+    def check(url: str, pid: int) -> None:
+        for _ in range(6):  # both workers come up; every request is answered
+            _events_listed(url)
+        kids.extend(k for k in psutil.Process(pid).children()
+                    if "resource_tracker" not in " ".join(k.cmdline()))
+        assert len(kids) == 2
+
+    _serve_and_stop(web_db[0], "--workers", "2", check=check)
     assert not any(k.is_running() and k.status() != psutil.STATUS_ZOMBIE for k in kids)
 
 
