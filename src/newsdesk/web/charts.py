@@ -26,12 +26,27 @@ def _e(x: object) -> str:
 
 
 def _ticks(top: int) -> list[int]:
+    """Evenly spaced axis values from 0 to at least ``top`` (so the tallest bar stays
+    inside the plot), at most six of them."""
     if top <= 0:
         return [0]
     step = max(1, 10 ** int(math.log10(top)) if top >= 10 else 1)
     while top / step > 5:
         step *= 2
-    return list(range(0, top + 1, step))
+    return list(range(0, top + step, step)) if top % step else list(range(0, top + 1, step))
+
+
+def _y_grid(ticks: Sequence[int], vmax: int, left: float, right: float, top_pad: float,
+            plot_h: float) -> list[str]:
+    """Horizontal grid lines with their value labels, one per tick."""
+    out = []
+    for t in ticks:
+        y = top_pad + plot_h - plot_h * t / vmax
+        out.append(f'<line x1="{left}" x2="{right}" y1="{y:.1f}" y2="{y:.1f}" '
+                   'stroke="#8884" stroke-width="1"/>')
+        out.append(f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
+                   f'fill="currentColor">{t}</text>')
+    return out
 
 
 def stacked_bars(rows: Sequence[tuple[str, Mapping[str, int]]], title: str,
@@ -54,19 +69,14 @@ def stacked_bars(rows: Sequence[tuple[str, Mapping[str, int]]], title: str,
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
            f'viewBox="0 0 {width} {h}" width="{width}" height="{h}" '
            f'aria-label="{_e(title)}"><title>{_e(title)}</title>']
-    for t in ticks:
-        y = top_pad + plot_h - plot_h * t / vmax
-        out.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" '
-                   'stroke="#8884" stroke-width="1"/>')
-        out.append(f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
-                   f'fill="currentColor">{t}</text>')
+    out += _y_grid(ticks, vmax, left, width - right, top_pad, plot_h)
     n = max(len(rows), 1)
     slot = plot_w / n
     bar = max(2.0, min(40.0, slot * 0.8))
     every = max(1, math.ceil(n / 10))  # at most ~10 axis labels
     for i, (label, counts) in enumerate(rows):
         x = left + slot * i + (slot - bar) / 2
-        y = top_pad + plot_h
+        y = float(top_pad + plot_h)
         tip = ", ".join(f"{s} {c}" for s, c in counts.items())
         for s in series:
             c = counts.get(s, 0)

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 
 from markupsafe import Markup
 
-from newsdesk.web.charts import PALETTE, _e, _ticks
+from newsdesk.web.charts import PALETTE, _e, _ticks, _y_grid
 
 
 def lines(labels: Sequence[str], series: Mapping[str, Sequence[int]], title: str,
@@ -24,8 +24,6 @@ def lines(labels: Sequence[str], series: Mapping[str, Sequence[int]], title: str
     plot_w, plot_h = width - left - right, height - top_pad - bottom
     top = max((max(v, default=0) for v in series.values()), default=0)
     ticks = _ticks(int(top))
-    if len(ticks) > 1 and ticks[-1] < top:  # _ticks stops at or below the top: one more
-        ticks.append(ticks[-1] + ticks[1] - ticks[0])
     vmax = max(ticks[-1], 1)
     n = len(labels)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
@@ -36,12 +34,7 @@ def lines(labels: Sequence[str], series: Mapping[str, Sequence[int]], title: str
            f'<text x="12" y="{top_pad + plot_h / 2}" font-size="11" fill="currentColor" '
            f'text-anchor="middle" transform="rotate(-90 12 {top_pad + plot_h / 2})">'
            f'{_e(y_label)}</text>']
-    for t in ticks:
-        y = top_pad + plot_h - plot_h * t / vmax
-        out.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" '
-                   'stroke="#8884" stroke-width="1"/>')
-        out.append(f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
-                   f'fill="currentColor">{t}</text>')
+    out += _y_grid(ticks, vmax, left, width - right, top_pad, plot_h)
 
     def x_of(i: int) -> float:
         return left + (plot_w * (i + 0.5) / n if n else plot_w / 2)
