@@ -57,6 +57,12 @@ class HtmlOptions:
     fast: bool = False
     # Drop body lines that repeat the page title (headlines are not body; +0.002 F1).
     drop_title_line: bool = True
+    # With favor_precision: also run trafilatura's balanced mode and take back the lines it
+    # has between two lines both modes kept (ingest/merge.py). Costs a second extraction
+    # pass; off with ``fast``. Chosen leave-site-out (bench_extraction.py --lso).
+    recover_lines: bool = True
+    recover_max_ratio: float = 1.5
+    recover_drop_shouted: bool = True
 
 
 def host_source(url: str | None) -> str | None:
@@ -97,6 +103,8 @@ def html_to_article(
                          "is it an index or error page? pass article pages")
     d: dict[str, Any] = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
     text = (d.get("text") or "").strip()
+    if text and opts.favor_precision and opts.recover_lines and not opts.fast:
+        text = _recover_lines(html, text, kw, opts)
     title = d.get("title") or None
     lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
     if opts.drop_title_line and title:
@@ -122,6 +130,29 @@ def html_to_article(
         source=d.get("sitename") or host_source(page_url), published=published,
         origin=origin, fmt=fmt, raw=html, meta=meta,
     )
+
+
+def _recover_lines(html: str, text: str, kw: dict[str, Any], opts: HtmlOptions) -> str:
+    """``text`` (precision mode) with the interior lines of the balanced mode put back."""
+    import trafilatura
+
+    from newsdesk.ingest.merge import merge_interior_lines
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            bal = trafilatura.bare_extraction(html, with_metadata=False,
+                                              **(kw | {"favor_precision": False}))
+    except (RecursionError, MemoryError):
+        raise
+    except Exception:  # the precise body stands when the second pass fails
+        return text
+    if bal is None:
+        return text
+    bd: dict[str, Any] = bal.as_dict() if hasattr(bal, "as_dict") else dict(bal)
+    return merge_interior_lines(text, (bd.get("text") or "").strip(),
+                                max_ratio=opts.recover_max_ratio,
+                                drop_shouted=opts.recover_drop_shouted)
 
 
 def _one_line(e: BaseException, limit: int = 160) -> str:
