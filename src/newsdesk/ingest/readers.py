@@ -58,8 +58,9 @@ class HtmlOptions:
     # Drop body lines that repeat the page title (headlines are not body; +0.002 F1).
     drop_title_line: bool = True
     # With favor_precision: also run trafilatura's balanced mode and take back the lines it
-    # has between two lines both modes kept (ingest/merge.py). Costs a second extraction
-    # pass; off with ``fast``. Chosen leave-site-out (bench_extraction.py --lso).
+    # has between two lines both modes kept (ingest/merge.py). Costs a second (fast)
+    # extraction pass, ~+40% CPU a page; off with ``fast``. Chosen leave-site-out
+    # (bench_extraction.py --lso; BENCHMARKS.md).
     recover_lines: bool = True
     recover_max_ratio: float = 1.5
     recover_drop_shouted: bool = True
@@ -141,8 +142,10 @@ def _recover_lines(html: str, text: str, kw: dict[str, Any], opts: HtmlOptions) 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            bal = trafilatura.bare_extraction(html, with_metadata=False,
-                                              **(kw | {"favor_precision": False}))
+            # fast (no readability/jusText comparison): the same merged text on
+            # extraction-dev at two thirds of the second pass's cost.
+            bal = trafilatura.bare_extraction(
+                html, with_metadata=False, **(kw | {"favor_precision": False, "fast": True}))
     except (RecursionError, MemoryError):
         raise
     except Exception:  # the precise body stands when the second pass fails
