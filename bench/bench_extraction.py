@@ -110,6 +110,7 @@ class Setting:
     recover: float = 0.0         # HtmlOptions.recover_lines with this max_ratio (0 = off)
     shouted: bool = True         # HtmlOptions.recover_drop_shouted
     generic: bool = True         # CleanOptions.generic_lines
+    fallback: float = 0.0        # HtmlOptions.fallback_ratio (needs recover > 0)
 
     def label(self) -> str:
         """Short description for the table."""
@@ -118,7 +119,7 @@ class Setting:
                 f"title-out={int(self.drop_title_line)} line-rules={int(self.line_rules)} "
                 f"tail-cut={int(self.tail_cut)} corpus={int(self.corpus)} "
                 f"recover={self.recover:g} shouted-out={int(self.shouted)} "
-                f"generic={int(self.generic)}")
+                f"generic={int(self.generic)} fallback={self.fallback:g}")
 
 
 def newsdesk_defaults() -> Setting:
@@ -133,7 +134,8 @@ def newsdesk_defaults() -> Setting:
                    drop_title_line=h.drop_title_line, line_rules=c.drop_furniture,
                    tail_cut=c.rules_on_html,
                    recover=h.recover_max_ratio if h.recover_lines else 0.0,
-                   shouted=h.recover_drop_shouted, generic=c.generic_lines)
+                   shouted=h.recover_drop_shouted, generic=c.generic_lines,
+                   fallback=h.fallback_ratio)
 
 
 def newsdesk_bodies(pages: dict[str, Path], s: Setting, workers: int = 1) -> dict[str, str]:
@@ -150,7 +152,7 @@ def newsdesk_bodies(pages: dict[str, Path], s: Setting, workers: int = 1) -> dic
                          include_tables=s.include_tables, include_comments=s.include_comments,
                          fast=s.fast, drop_title_line=s.drop_title_line,
                          recover_lines=s.recover > 0, recover_max_ratio=s.recover or 1.0,
-                         recover_drop_shouted=s.shouted),
+                         recover_drop_shouted=s.shouted, fallback_ratio=s.fallback),
         clean=CleanOptions(drop_furniture=s.line_rules, rules_on_html=s.tail_cut,
                            generic_lines=s.generic),
         workers=workers,
@@ -269,11 +271,15 @@ def lso_grid(base: Setting) -> list[Setting]:
     for title, (lines, generic) in product((True, False),
                                            ((True, True), (True, False), (False, False))):
         common = replace(base, drop_title_line=title, line_rules=lines, generic=generic)
-        out.append(replace(common, favor="none", recover=0.0, shouted=base.shouted))
-        for recover in (0.0, 1.2, 1.5, 2.0):
+        out.append(replace(common, favor="none", recover=0.0, shouted=base.shouted,
+                           fallback=0.0))
+        for recover in (0.0, 1.2, 1.5, 2.0, 3.0):
             for shouted in ((True, False) if recover else (base.shouted,)):
                 out.append(replace(common, favor="precision", recover=recover,
-                                   shouted=shouted))
+                                   shouted=shouted, fallback=0.0))
+        for fallback in (0.3, 0.5, 0.7):
+            out.append(replace(common, favor="precision", recover=base.recover or 1.5,
+                               shouted=True, fallback=fallback))
     return out
 
 
@@ -285,13 +291,16 @@ LSO_RULES: list[tuple[str, str, Callable[[Setting], bool], Callable[[Setting], S
     ("line-rules", "furniture line rules, clean/rules.py (today; off also drops generic)",
      lambda s: not s.line_rules, lambda s: replace(s, line_rules=False, generic=False)),
     ("favor_precision", "trafilatura favor_precision (today; off also drops recovery)",
-     lambda s: s.favor == "none", lambda s: replace(s, favor="none", recover=0.0)),
+     lambda s: s.favor == "none", lambda s: replace(s, favor="none", recover=0.0, fallback=0.0)),
     ("recover", "balanced-mode interior lines put back, ingest/merge.py (new)",
-     lambda s: s.recover == 0, lambda s: replace(s, recover=0.0)),
+     lambda s: s.recover == 0, lambda s: replace(s, recover=0.0, fallback=0.0)),
     ("shouted-out", "all-capitals lines not recovered (new, part of recover)",
      lambda s: s.recover == 0 or not s.shouted, lambda s: replace(s, shouted=False)),
     ("generic", "generic furniture lines, rules.GENERIC_LINES (new)",
      lambda s: not s.generic, lambda s: replace(s, generic=False)),
+    ("no-fallback", "never the balanced text whole (vs. when precise < 0.3/0.5/0.7 of it; "
+     "in-sample column: 0.7)",
+     lambda s: s.fallback > 0, lambda s: replace(s, fallback=0.7)),
 ]
 
 
@@ -348,8 +357,8 @@ def run_lso(pages: dict[str, Path], truth: dict[str, str], sites: list[str], k: 
           f"{headline[0]:6.4f} {headline[1]:6.4f} {headline[2]:6.4f}")
     print(f"{'in-sample (library defaults, all 91 pages)':<58} "
           f"{in_sample[0]:6.4f} {in_sample[1]:6.4f} {in_sample[2]:6.4f}")
-    today = [st for st in grid if st.recover == 0 and not st.generic]
-    old = replace(base, recover=0.0, generic=False)
+    today = [st for st in grid if st.recover == 0 and not st.generic and st.fallback == 0]
+    old = replace(base, recover=0.0, generic=False, fallback=0.0)
     oof_old, _ = out_of_fold(per, today, folds, old)
     old_oof = aggregate(oof_old)
     old_in = aggregate(per[old]) if old in per else (0.0, 0.0, 0.0)
@@ -359,6 +368,11 @@ def run_lso(pages: dict[str, Path], truth: dict[str, str], sites: list[str], k: 
     for f, st in enumerate(chosen):
         print(f"  fold {f} chose: {st.label()}"
               f"{'  (= defaults)' if st == base else ''}")
+    variants = [replace(base, recover=r, fallback=0.0) for r in (0.0, 1.2, 1.5, 2.0, 3.0)]
+    variants += [replace(base, fallback=fb) for fb in (0.3, 0.5, 0.7)]
+    print("  in-sample, defaults but: " + "; ".join(
+        f"recover={v.recover:g} fallback={v.fallback:g} {aggregate(per[v])[0]:.4f}"
+        for v in variants if v in per))
     print(f"\n{'rule':<16} {'OOF with':>8} {'OOF w/o':>8} {'OOF d':>7} {'in-s d':>7} "
           f"{'sites +':>7} {'sites -':>7} {'d w/o top site':>14}  top site")
     rules_out: list[dict[str, Any]] = []
@@ -393,7 +407,9 @@ def run_lso(pages: dict[str, Path], truth: dict[str, str], sites: list[str], k: 
           "with the rule off, all pages; sites +/-: sites whose F1 the rule raises/lowers "
           "(> 0.0005); d w/o top site: in-sample d with the most-helped site left out.")
     return {"oof": headline, "in_sample": in_sample, "before_oof": old_oof,
-            "before_in_sample": old_in, "folds": [c.label() for c in chosen],
+            "before_in_sample": old_in,
+            "grid": [{"setting": st.label(), "f1": aggregate(c)[0]} for st, c in per.items()],
+            "folds": [c.label() for c in chosen],
             "rules": rules_out}
 
 

@@ -82,7 +82,8 @@ def test_html_to_article_merges_the_two_modes(monkeypatch: pytest.MonkeyPatch) -
     def fake(html: str, **kw: Any) -> SimpleNamespace:
         calls.append(kw)
         text = ("\n".join([LEAD, MID, END]) if kw.get("favor_precision")
-                else "\n".join([LEAD, MID, "Route one: Lirenna to Osk", END]))
+                else "\n".join([LEAD, MID, "Route one: Lirenna to Osk", END,
+                                 "Storm closes mountain pass"]))
         return SimpleNamespace(as_dict=lambda: {"text": text, "title": "Ferry delayed"})
 
     monkeypatch.setattr(trafilatura, "bare_extraction", fake)
@@ -97,6 +98,11 @@ def test_html_to_article_merges_the_two_modes(monkeypatch: pytest.MonkeyPatch) -
     html_to_article("<html></html>", key="k", origin="o", fmt="html",
                     opts=HtmlOptions(fast=True))
     assert len(calls) == 1  # fast: one extraction pass, no recovery
+    # fallback_ratio: a precise text under that share of the balanced one is replaced
+    a = html_to_article("<html></html>", key="k", origin="o", fmt="html",
+                        opts=HtmlOptions(fallback_ratio=0.99))
+    assert a.text.split("\n\n") == [LEAD, MID, "Route one: Lirenna to Osk", END,
+                                     "Storm closes mountain pass"]
 
 
 # -- generic furniture lines ---------------------------------------------------------------
