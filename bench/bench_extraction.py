@@ -111,6 +111,7 @@ class Setting:
     shouted: bool = True         # HtmlOptions.recover_drop_shouted
     generic: bool = True         # CleanOptions.generic_lines
     fallback: float = 0.0        # HtmlOptions.fallback_ratio (needs recover > 0)
+    title_loose: bool = True     # HtmlOptions.title_loose (with drop_title_line)
 
     def label(self) -> str:
         """Short description for the table."""
@@ -119,7 +120,8 @@ class Setting:
                 f"title-out={int(self.drop_title_line)} line-rules={int(self.line_rules)} "
                 f"tail-cut={int(self.tail_cut)} corpus={int(self.corpus)} "
                 f"recover={self.recover:g} shouted-out={int(self.shouted)} "
-                f"generic={int(self.generic)} fallback={self.fallback:g}")
+                f"generic={int(self.generic)} fallback={self.fallback:g} "
+                f"title-loose={int(self.title_loose)}")
 
 
 def newsdesk_defaults() -> Setting:
@@ -135,7 +137,7 @@ def newsdesk_defaults() -> Setting:
                    tail_cut=c.rules_on_html,
                    recover=h.recover_max_ratio if h.recover_lines else 0.0,
                    shouted=h.recover_drop_shouted, generic=c.generic_lines,
-                   fallback=h.fallback_ratio)
+                   fallback=h.fallback_ratio, title_loose=h.title_loose)
 
 
 def newsdesk_bodies(pages: dict[str, Path], s: Setting, workers: int = 1) -> dict[str, str]:
@@ -152,7 +154,8 @@ def newsdesk_bodies(pages: dict[str, Path], s: Setting, workers: int = 1) -> dic
                          include_tables=s.include_tables, include_comments=s.include_comments,
                          fast=s.fast, drop_title_line=s.drop_title_line,
                          recover_lines=s.recover > 0, recover_max_ratio=s.recover or 1.0,
-                         recover_drop_shouted=s.shouted, fallback_ratio=s.fallback),
+                         recover_drop_shouted=s.shouted, fallback_ratio=s.fallback,
+                         title_loose=s.title_loose),
         clean=CleanOptions(drop_furniture=s.line_rules, rules_on_html=s.tail_cut,
                            generic_lines=s.generic),
         workers=workers,
@@ -268,9 +271,11 @@ def lso_grid(base: Setting) -> list[Setting]:
     or off, and the line-recovery ratio. (Generic lines are part of the line rules, so
     they only vary when the line rules are on.)"""
     out: list[Setting] = []
-    for title, (lines, generic) in product((True, False),
-                                           ((True, True), (True, False), (False, False))):
-        common = replace(base, drop_title_line=title, line_rules=lines, generic=generic)
+    for (title, loose), (lines, generic) in product(
+            ((True, True), (True, False), (False, False)),
+            ((True, True), (True, False), (False, False))):
+        common = replace(base, drop_title_line=title, title_loose=loose, line_rules=lines,
+                         generic=generic)
         out.append(replace(common, favor="none", recover=0.0, shouted=base.shouted,
                            fallback=0.0))
         for recover in (0.0, 1.2, 1.5, 2.0, 3.0):
@@ -286,8 +291,11 @@ def lso_grid(base: Setting) -> list[Setting]:
 # name, what it is, which grid settings remain when the rule is taken away, and the
 # default with the rule taken away.
 LSO_RULES: list[tuple[str, str, Callable[[Setting], bool], Callable[[Setting], Setting]]] = [
-    ("title-line", "body lines equal to the page title dropped (today)",
-     lambda s: not s.drop_title_line, lambda s: replace(s, drop_title_line=False)),
+    ("title-line", "body lines equal to the page title dropped (today; off also loose)",
+     lambda s: not s.drop_title_line,
+     lambda s: replace(s, drop_title_line=False, title_loose=False)),
+    ("title-loose", "title compared loosely, 'Headline | Outlet' parts (new)",
+     lambda s: not s.title_loose, lambda s: replace(s, title_loose=False)),
     ("line-rules", "furniture line rules, clean/rules.py (today; off also drops generic)",
      lambda s: not s.line_rules, lambda s: replace(s, line_rules=False, generic=False)),
     ("favor_precision", "trafilatura favor_precision (today; off also drops recovery)",
@@ -357,8 +365,9 @@ def run_lso(pages: dict[str, Path], truth: dict[str, str], sites: list[str], k: 
           f"{headline[0]:6.4f} {headline[1]:6.4f} {headline[2]:6.4f}")
     print(f"{'in-sample (library defaults, all 91 pages)':<58} "
           f"{in_sample[0]:6.4f} {in_sample[1]:6.4f} {in_sample[2]:6.4f}")
-    today = [st for st in grid if st.recover == 0 and not st.generic and st.fallback == 0]
-    old = replace(base, recover=0.0, generic=False, fallback=0.0)
+    today = [st for st in grid if st.recover == 0 and not st.generic and st.fallback == 0
+             and not st.title_loose]
+    old = replace(base, recover=0.0, generic=False, fallback=0.0, title_loose=False)
     oof_old, _ = out_of_fold(per, today, folds, old)
     old_oof = aggregate(oof_old)
     old_in = aggregate(per[old]) if old in per else (0.0, 0.0, 0.0)

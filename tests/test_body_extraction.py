@@ -164,3 +164,23 @@ def test_out_of_fold_choice_never_sees_the_held_out_site() -> None:
     # a tie on the training folds goes to the setting closest to the base
     per_tie = {a: [good] * 5, b: [good] * 5}
     assert bx.out_of_fold(per_tie, [b, a], folds, base=a)[1] == [a] * 5
+
+
+# -- title lines ---------------------------------------------------------------------------
+
+def test_title_lines_dropped_loosely_only_near_the_top() -> None:
+    from newsdesk.ingest.readers import _drop_title_lines
+
+    title = "Ferry terminal in Lirenna delayed to spring | The Lirenna Post"
+    lines = ["Ferry terminal in Lirenna delayed to spring", LEAD, MID, END]
+    assert _drop_title_lines(lines, title, loose=True) == [LEAD, MID, END]
+    assert _drop_title_lines(lines, title, loose=False) == lines  # exact match only
+    # case, quote style and punctuation do not hide a repeat of the whole title
+    quoted = "'The Harbour Is Ours': Lirenna votes on the quay"
+    assert _drop_title_lines(["‘The harbour is ours’: Lirenna votes on the quay", LEAD],
+                             quoted, loose=True) == [LEAD]
+    # a title part deeper in the body is body; a short part ("News") never matches
+    deep = [LEAD, MID, END, "Ferry terminal in Lirenna delayed to spring"]
+    assert _drop_title_lines(deep, title, loose=True) == deep
+    assert _drop_title_lines(["News", LEAD], "Ferry delayed - News", loose=True) == [
+        "News", LEAD]
