@@ -469,7 +469,10 @@ def main(argv: list[str] | None = None) -> int:
                 replace(base, line_rules=not base.line_rules),
                 replace(base, drop_title_line=not base.drop_title_line),
                 replace(base, favor="none"), replace(base, fast=True),
-                replace(base, include_comments=True), replace(base, corpus=True)]
+                replace(base, include_comments=True), replace(base, corpus=True),
+                replace(base, recover=0.0), replace(base, shouted=False),
+                replace(base, generic=False), replace(base, title_loose=False),
+                replace(base, recover=0.0, generic=False, title_loose=False)]
     if args.grid:
         settings += [s for s in grid_settings(base) if s not in settings]
     nd_rows: list[Row] = []
