@@ -14,6 +14,8 @@ Written here rather than imported because the benchmark ships as a script, not a
     python bench/bench_extraction.py            # peers, newsdesk defaults, one switch flipped
     python bench/bench_extraction.py --grid     # every settings combination (slow)
     python bench/bench_extraction.py --worst 5  # also list the five worst pages for newsdesk
+    python bench/bench_extraction.py --lso      # leave-site-out: pooled out-of-fold F1 and
+                                                # each rule's out-of-fold contribution
 """
 
 from __future__ import annotations
@@ -105,13 +107,21 @@ class Setting:
     line_rules: bool = True      # CleanOptions.drop_furniture: furniture-line rules
     tail_cut: bool = False       # CleanOptions.rules_on_html: related-links tail cut on HTML
     corpus: bool = False         # through ingest(): corpus evidence (repeated lines) applied
+    recover: float = 0.0         # HtmlOptions.recover_lines with this max_ratio (0 = off)
+    shouted: bool = True         # HtmlOptions.recover_drop_shouted
+    generic: bool = True         # CleanOptions.generic_lines
+    fallback: float = 0.0        # HtmlOptions.fallback_ratio (needs recover > 0)
+    title_loose: bool = True     # HtmlOptions.title_loose (with drop_title_line)
 
     def label(self) -> str:
         """Short description for the table."""
         return (f"favor={self.favor} tables={int(self.include_tables)} "
                 f"comments={int(self.include_comments)} fast={int(self.fast)} "
                 f"title-out={int(self.drop_title_line)} line-rules={int(self.line_rules)} "
-                f"tail-cut={int(self.tail_cut)} corpus={int(self.corpus)}")
+                f"tail-cut={int(self.tail_cut)} corpus={int(self.corpus)} "
+                f"recover={self.recover:g} shouted-out={int(self.shouted)} "
+                f"generic={int(self.generic)} fallback={self.fallback:g} "
+                f"title-loose={int(self.title_loose)}")
 
 
 def newsdesk_defaults() -> Setting:
@@ -124,7 +134,10 @@ def newsdesk_defaults() -> Setting:
     return Setting(favor=favor, include_tables=h.include_tables,
                    include_comments=h.include_comments, fast=h.fast,
                    drop_title_line=h.drop_title_line, line_rules=c.drop_furniture,
-                   tail_cut=c.rules_on_html)
+                   tail_cut=c.rules_on_html,
+                   recover=h.recover_max_ratio if h.recover_lines else 0.0,
+                   shouted=h.recover_drop_shouted, generic=c.generic_lines,
+                   fallback=h.fallback_ratio, title_loose=h.title_loose)
 
 
 def newsdesk_bodies(pages: dict[str, Path], s: Setting, workers: int = 1) -> dict[str, str]:
@@ -139,8 +152,12 @@ def newsdesk_bodies(pages: dict[str, Path], s: Setting, workers: int = 1) -> dic
     opts = IngestOptions(
         html=HtmlOptions(favor_precision=s.favor == "precision", favor_recall=s.favor == "recall",
                          include_tables=s.include_tables, include_comments=s.include_comments,
-                         fast=s.fast, drop_title_line=s.drop_title_line),
-        clean=CleanOptions(drop_furniture=s.line_rules, rules_on_html=s.tail_cut),
+                         fast=s.fast, drop_title_line=s.drop_title_line,
+                         recover_lines=s.recover > 0, recover_max_ratio=s.recover or 1.0,
+                         recover_drop_shouted=s.shouted, fallback_ratio=s.fallback,
+                         title_loose=s.title_loose),
+        clean=CleanOptions(drop_furniture=s.line_rules, rules_on_html=s.tail_cut,
+                           generic_lines=s.generic),
         workers=workers,
     )
     paths = list(pages.values())
@@ -205,6 +222,206 @@ def grid_settings(base: Setting) -> list[Setting]:
     return out
 
 
+# -- leave-site-out ------------------------------------------------------------------------
+
+def site_of(url: str | None) -> str:
+    """A page's site: the host of its ground-truth URL, ``www.`` dropped."""
+    from urllib.parse import urlparse
+
+    return (urlparse(url or "").hostname or "?").removeprefix("www.")
+
+
+def site_folds(sites: Iterable[str], k: int = 5) -> dict[str, int]:
+    """Sites dealt round-robin into ``k`` folds in the order of a hash of their names, so
+    every page of a site is in one fold and the split is the same on every run."""
+    import hashlib
+
+    order = sorted(set(sites), key=lambda h: hashlib.blake2b(h.encode(), digest_size=8).digest())
+    return {h: i % k for i, h in enumerate(order)}
+
+
+def cached_extraction() -> None:
+    """Memoise trafilatura.bare_extraction and htmldate.find_date for this process, so the
+    leave-site-out grid runs each distinct extraction once (same outputs: both are pure
+    functions of their arguments; newsdesk imports them at call time)."""
+    import htmldate
+    import trafilatura
+
+    bare, find = trafilatura.bare_extraction, htmldate.find_date
+    memo: dict[tuple[Any, ...], Any] = {}
+
+    def bare_cached(html: Any, **kw: Any) -> Any:
+        key = ("b", hash(html), tuple(sorted(kw.items())))
+        if key not in memo:
+            memo[key] = bare(html, **kw)
+        return memo[key]
+
+    def find_cached(html: Any, **kw: Any) -> Any:
+        key = ("d", hash(html), tuple(sorted(kw.items())))
+        if key not in memo:
+            memo[key] = find(html, **kw)
+        return memo[key]
+
+    trafilatura.bare_extraction = bare_cached  # type: ignore[assignment]
+    htmldate.find_date = find_cached  # type: ignore[assignment]
+
+
+def lso_grid(base: Setting) -> list[Setting]:
+    """The settings leave-site-out chooses among: each rule of today and each new one on
+    or off, and the line-recovery ratio. (Generic lines are part of the line rules, so
+    they only vary when the line rules are on.)"""
+    out: list[Setting] = []
+    for (title, loose), (lines, generic) in product(
+            ((True, True), (True, False), (False, False)),
+            ((True, True), (True, False), (False, False))):
+        common = replace(base, drop_title_line=title, title_loose=loose, line_rules=lines,
+                         generic=generic)
+        out.append(replace(common, favor="none", recover=0.0, shouted=base.shouted,
+                           fallback=0.0))
+        for recover in (0.0, 1.2, 1.5, 2.0, 3.0):
+            for shouted in ((True, False) if recover else (base.shouted,)):
+                out.append(replace(common, favor="precision", recover=recover,
+                                   shouted=shouted, fallback=0.0))
+        for fallback in (0.3, 0.5, 0.7):
+            out.append(replace(common, favor="precision", recover=base.recover or 1.5,
+                               shouted=True, fallback=fallback))
+    return out
+
+
+# name, what it is, which grid settings remain when the rule is taken away, and the
+# default with the rule taken away.
+LSO_RULES: list[tuple[str, str, Callable[[Setting], bool], Callable[[Setting], Setting]]] = [
+    ("title-line", "body lines equal to the page title dropped (today; off also loose)",
+     lambda s: not s.drop_title_line,
+     lambda s: replace(s, drop_title_line=False, title_loose=False)),
+    ("title-loose", "title compared loosely, 'Headline | Outlet' parts (new)",
+     lambda s: not s.title_loose, lambda s: replace(s, title_loose=False)),
+    ("line-rules", "furniture line rules, clean/rules.py (today; off also drops generic)",
+     lambda s: not s.line_rules, lambda s: replace(s, line_rules=False, generic=False)),
+    ("favor_precision", "trafilatura favor_precision (today; off also drops recovery)",
+     lambda s: s.favor == "none", lambda s: replace(s, favor="none", recover=0.0, fallback=0.0)),
+    ("recover", "balanced-mode interior lines put back, ingest/merge.py (new)",
+     lambda s: s.recover == 0, lambda s: replace(s, recover=0.0, fallback=0.0)),
+    ("shouted-out", "all-capitals lines not recovered (new, part of recover)",
+     lambda s: s.recover == 0 or not s.shouted, lambda s: replace(s, shouted=False)),
+    ("generic", "generic furniture lines, rules.GENERIC_LINES (new)",
+     lambda s: not s.generic, lambda s: replace(s, generic=False)),
+    ("no-fallback", "never the balanced text whole (vs. when precise < 0.3/0.5/0.7 of it; "
+     "in-sample column: 0.7)",
+     lambda s: s.fallback > 0, lambda s: replace(s, fallback=0.7)),
+]
+
+
+def _distance(a: Setting, b: Setting) -> int:
+    return sum(getattr(a, f) != getattr(b, f) for f in a.__dataclass_fields__)
+
+
+def out_of_fold(per_setting: dict[Setting, list[Counts]], allowed: list[Setting],
+                folds: list[int], base: Setting) -> tuple[list[Counts], list[Setting]]:
+    """Per fold: the allowed setting with the best F1 on the other folds' pages (ties: the
+    one closest to ``base``), applied to this fold's pages. Returns the pooled per-page
+    counts (in page order) and the setting chosen for each fold."""
+    n = len(folds)
+    pooled: list[Counts] = [(0.0, 0.0, 0.0)] * n
+    chosen = []
+    for f in sorted(set(folds)):
+        train = [i for i in range(n) if folds[i] != f]
+
+        def train_f1(st: Setting, train: list[int] = train) -> tuple[float, int]:
+            return (round(aggregate([per_setting[st][i] for i in train])[0], 9),
+                    -_distance(st, base))
+
+        best = max(allowed, key=train_f1)
+        chosen.append(best)
+        for i in range(n):
+            if folds[i] == f:
+                pooled[i] = per_setting[best][i]
+    return pooled, chosen
+
+
+def run_lso(pages: dict[str, Path], truth: dict[str, str], sites: list[str], k: int,
+            workers: int) -> dict[str, Any]:
+    """Score the whole grid once, then choose settings leave-site-out; print the tables."""
+    cached_extraction()
+    base = newsdesk_defaults()
+    grid = lso_grid(base)
+    if base not in grid:
+        grid.insert(0, base)
+    keys = list(truth)
+    per: dict[Setting, list[Counts]] = {}
+    t0 = time.perf_counter()
+    for st in grid:
+        pred = newsdesk_bodies(pages, st, workers)
+        per[st] = [page_counts(truth[key], pred.get(key, "")) for key in keys]
+    fold_of = site_folds(sites, k)
+    folds = [fold_of[s] for s in sites]
+    print(f"leave-site-out: {len(set(sites))} sites in {k} folds; grid of {len(grid)} "
+          f"settings scored in {time.perf_counter() - t0:.0f} s\n")
+    oof, chosen = out_of_fold(per, grid, folds, base)
+    headline = aggregate(oof)
+    in_sample = aggregate(per[base])
+    print(f"{'figure':<58} {'F1':>6} {'prec':>6} {'recall':>6}")
+    print(f"{'pooled out-of-fold (settings chosen on the other sites)':<58} "
+          f"{headline[0]:6.4f} {headline[1]:6.4f} {headline[2]:6.4f}")
+    print(f"{'in-sample (library defaults, all 91 pages)':<58} "
+          f"{in_sample[0]:6.4f} {in_sample[1]:6.4f} {in_sample[2]:6.4f}")
+    today = [st for st in grid if st.recover == 0 and not st.generic and st.fallback == 0
+             and not st.title_loose]
+    old = replace(base, recover=0.0, generic=False, fallback=0.0, title_loose=False)
+    oof_old, _ = out_of_fold(per, today, folds, old)
+    old_oof = aggregate(oof_old)
+    old_in = aggregate(per[old]) if old in per else (0.0, 0.0, 0.0)
+    print(f"{'  before (main: no recovery, no generic lines) out-of-fold':<58} "
+          f"{old_oof[0]:6.4f} {old_oof[1]:6.4f} {old_oof[2]:6.4f}")
+    print(f"{'  before (main) in-sample':<58} {old_in[0]:6.4f} {old_in[1]:6.4f} {old_in[2]:6.4f}")
+    for f, st in enumerate(chosen):
+        print(f"  fold {f} chose: {st.label()}"
+              f"{'  (= defaults)' if st == base else ''}")
+    variants = [replace(base, recover=r, fallback=0.0) for r in (0.0, 1.2, 1.5, 2.0, 3.0)]
+    variants += [replace(base, fallback=fb) for fb in (0.3, 0.5, 0.7)]
+    print("  in-sample, defaults but: " + "; ".join(
+        f"recover={v.recover:g} fallback={v.fallback:g} {aggregate(per[v])[0]:.4f}"
+        for v in variants if v in per))
+    print(f"\n{'rule':<16} {'OOF with':>8} {'OOF w/o':>8} {'OOF d':>7} {'in-s d':>7} "
+          f"{'sites +':>7} {'sites -':>7} {'d w/o top site':>14}  top site")
+    rules_out: list[dict[str, Any]] = []
+    by_site: dict[str, list[int]] = {}
+    for i, st in enumerate(sites):
+        by_site.setdefault(st, []).append(i)
+    for name, what, allowed_without, off in LSO_RULES:
+        without = [st for st in grid if allowed_without(st)]
+        oof_wo, _ = out_of_fold(per, without, folds, off(base))
+        f_with, f_wo = headline[0], aggregate(oof_wo)[0]
+        base_off = off(base)
+        if base_off not in per:
+            pred = newsdesk_bodies(pages, base_off, workers)
+            per[base_off] = [page_counts(truth[key], pred.get(key, "")) for key in keys]
+        on_c, off_c = per[base], per[base_off]
+        d_in = aggregate(on_c)[0] - aggregate(off_c)[0]
+        site_d = {h: aggregate([on_c[i] for i in ix])[0] - aggregate([off_c[i] for i in ix])[0]
+                  for h, ix in by_site.items()}
+        plus = sum(d > 0.0005 for d in site_d.values())
+        minus = sum(d < -0.0005 for d in site_d.values())
+        top = max(site_d, key=lambda h: site_d[h])
+        rest = [i for i in range(len(keys)) if sites[i] != top]
+        d_rest = (aggregate([on_c[i] for i in rest])[0] -
+                  aggregate([off_c[i] for i in rest])[0])
+        print(f"{name:<16} {f_with:8.4f} {f_wo:8.4f} {f_with - f_wo:+7.4f} {d_in:+7.4f} "
+              f"{plus:7d} {minus:7d} {d_rest:+14.4f}  {top} ({site_d[top]:+.3f})")
+        rules_out.append({"rule": name, "what": what, "oof_with": f_with, "oof_without": f_wo,
+                          "in_sample_delta": d_in, "sites_helped": plus, "sites_hurt": minus,
+                          "delta_without_top_site": d_rest, "top_site": top})
+    print("\nOOF with/w/o: pooled out-of-fold F1 when the rule may be chosen / is taken "
+          "away (the other switches still chosen per fold); in-s d: defaults minus defaults "
+          "with the rule off, all pages; sites +/-: sites whose F1 the rule raises/lowers "
+          "(> 0.0005); d w/o top site: in-sample d with the most-helped site left out.")
+    return {"oof": headline, "in_sample": in_sample, "before_oof": old_oof,
+            "before_in_sample": old_in,
+            "grid": [{"setting": st.label(), "f1": aggregate(c)[0]} for st, c in per.items()],
+            "folds": [c.label() for c in chosen],
+            "rules": rules_out}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Score trafilatura and newsdesk on extraction-dev and print them side by side."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -213,6 +430,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=1, help="newsdesk ingest workers")
     ap.add_argument("--worst", type=int, default=0, help="list the N worst pages for newsdesk")
     ap.add_argument("--json", type=Path, help="also write the figures here")
+    ap.add_argument("--lso", action="store_true",
+                    help="leave-site-out: choose every switch on the other sites' pages")
+    ap.add_argument("--folds", type=int, default=5, help="site folds for --lso")
     args = ap.parse_args(argv)
 
     gt_path = args.data / "ground-truth.json"
@@ -229,6 +449,12 @@ def main(argv: list[str] | None = None) -> int:
     n = len(truth)
     print(f"extraction-dev: {n} pages; scorer = 4-token shingles, per-page normalised, "
           "P and R averaged over pages, F1 of the averages (article-extraction-benchmark)\n")
+    if args.lso:
+        sites = [site_of(gt[k].get("url")) for k in truth]
+        res = run_lso(pages, truth, sites, args.folds, args.workers)
+        if args.json:
+            args.json.write_text(json.dumps(res, indent=1))
+        return 0
 
     rows: list[Row] = [
         score(TARGET_PEER + " (extract(html))", truth, lambda: trafilatura_bodies(pages)),
@@ -243,7 +469,10 @@ def main(argv: list[str] | None = None) -> int:
                 replace(base, line_rules=not base.line_rules),
                 replace(base, drop_title_line=not base.drop_title_line),
                 replace(base, favor="none"), replace(base, fast=True),
-                replace(base, include_comments=True), replace(base, corpus=True)]
+                replace(base, include_comments=True), replace(base, corpus=True),
+                replace(base, recover=0.0), replace(base, shouted=False),
+                replace(base, generic=False), replace(base, title_loose=False),
+                replace(base, recover=0.0, generic=False, title_loose=False)]
     if args.grid:
         settings += [s for s in grid_settings(base) if s not in settings]
     nd_rows: list[Row] = []

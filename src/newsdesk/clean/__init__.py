@@ -27,6 +27,9 @@ class CleanOptions:
     # Off: on HTML the tail cut drops body paragraphs after an inline "Don't Miss" box
     # (bench/bench_extraction.py: F1 0.9776 off vs 0.9765 on; see BENCHMARKS.md).
     rules_on_html: bool = False
+    # Generic furniture lines (rules.GENERIC_LINES: labels, taxonomies, timestamps, pitches,
+    # photo credits), chosen leave-site-out (bench_extraction.py --lso; BENCHMARKS.md).
+    generic_lines: bool = True
     repeated_min_articles: int = 3
     repeated_min_share: float = 0.3
     repeated_max_words: int = 30
@@ -59,7 +62,8 @@ def clean_article(a: Article, opts: CleanOptions | None = None) -> Article:
     is_html = bool(a.meta.get("from_html"))
     tail = opts.drop_furniture and (opts.rules_on_html or not is_html)
     c = clean_text(a.text, detect_title=opts.detect_title and not a.title,
-                   drop_furniture=opts.drop_furniture, truncate_tail=tail)
+                   drop_furniture=opts.drop_furniture, truncate_tail=tail,
+                   generic_lines=opts.generic_lines)
     text = "\n\n".join(c.paragraphs)
     if not text.strip():
         text = a.text.strip()

@@ -57,6 +57,31 @@ PROMO_NOUN = re.compile(
     r"sign\s*up|whatsapp|telegram|twitter|facebook|instagram|youtube|notifications)\b", re.I
 )
 COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright\b)|all rights reserved\.?$", re.I)
+# Generic page-furniture lines (CleanOptions.generic_lines), each narrow: a whole short line
+# that is a label, a taxonomy, a timestamp, a reading time in another language, a
+# newsletter/tip pitch or a photo credit. Kept or dropped as one group, leave-site-out
+# (bench/bench_extraction.py --lso; BENCHMARKS.md).
+GENERIC_LINES = [
+    # "Filed under: Politics |", "Tags: budget, tax", "Posted in News"
+    re.compile(r"^(?:filed\s+under|posted\s+in|tagged(?:\s+with)?|tags?|categor(?:y|ies)|"
+               r"topics?)\s*:\s*[^.!?]{1,100}$", re.I),
+    # A lone label over a box: "More:", "Also:", "Advertisement", "You may also like..."
+    re.compile(r"^(?:more|also|related|advertisement|advertising|sponsored(?:\s+content)?|"
+               r"comments?|you\s+may\s+also\s+like|most\s+read(?:\s+in\s+[\w ]{1,30})?|"
+               r"recommended(?:\s+for\s+you)?)\s*(?::|\.\.\.|…)?$", re.I),
+    # "Updated at 1:23 p.m.", "Last updated: 19 Nov 2019, 08:10"
+    re.compile(r"^(?:last\s+)?(?:updated|published|posted)\s*(?:at|on)?\s*:?\s*"
+               r"[\w ,./:]{0,30}\d[\w ,./:]{0,20}$", re.I),
+    # Reading time in the languages the extractor meets: "Tempo de leitura: 1 minuto"
+    re.compile(r"^(?:reading\s+time|read\s+time|tempo\s+de\s+leitura|tiempo\s+de\s+lectura|"
+               r"temps\s+de\s+lecture|lesezeit|leestijd)\s*:?\s*\d+\s*\w{0,10}\.?$", re.I),
+    # Newsletter and tip pitches: "Thanks for signing up!", "Have a tip? ..."
+    re.compile(r"^(?:thanks?\s+(?:you\s+)?for\s+(?:signing\s+up|subscribing)|have\s+a\s+"
+               r"(?:news\s+)?tip\?|if\s+you\s+enjoyed\s+this\s+(?:article|story|post))", re.I),
+    # Photo credits: "Photo: Jane Roe/Agency", "Image credit: ...", "Photos © Outlet, 2019"
+    re.compile(r"^(?:photo|image|picture|credit)s?\s*(?:credits?)?\s*(?::|©)\s*[^.!?]{1,80}$",
+               re.I),
+]
 STANDFIRST = re.compile(r"(?:…|\.\.\.)\s*reports?\s+(?P<name>[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*){0,4})\s*$")
 SIGNOFF = re.compile(r"^[-–—]{1,3}\s*([A-Z][A-Za-z]{1,20}(?:\s[A-Z][A-Za-z]+)?)\s*$")
 EDITOR_INITIALS = re.compile(r"^[a-z]{2,4}(?:/[a-z]{2,4})*/?$")
@@ -137,12 +162,13 @@ def _blocks(text: str) -> list[str]:
 
 
 def clean_text(text: str, *, detect_title: bool = True, drop_furniture: bool = True,
-               truncate_tail: bool = True) -> Cleaned:
+               truncate_tail: bool = True, generic_lines: bool = True) -> Cleaned:
     """Split a text into body paragraphs, lifting dates, title, dateline and credits out.
 
     ``truncate_tail`` cuts everything after a related-links marker ("Previous Story",
     "Latest from …"); it is off for HTML, whose extractor already dropped such blocks and
-    where a marker may head an inline box in the middle of the body."""
+    where a marker may head an inline box in the middle of the body. ``generic_lines``
+    adds the :data:`GENERIC_LINES` patterns to the furniture rules."""
     out = Cleaned(paragraphs=[])
     m = HEADER_DATE.match(text)
     if m:
@@ -169,7 +195,7 @@ def clean_text(text: str, *, detect_title: bool = True, drop_furniture: bool = T
         if truncate_tail and drop_furniture and TAIL_MARKER.match(line) and i >= max(1, n * 0.3):
             out.removed.extend(lines[i:])
             break
-        if drop_furniture and _is_furniture(line):
+        if drop_furniture and (_is_furniture(line) or (generic_lines and is_generic_line(line))):
             out.removed.append(line)
             continue
         pd = PLACE_DATE.match(line)
@@ -220,6 +246,11 @@ def _is_furniture(line: str) -> bool:
         or COPYRIGHT.match(line)
         or CAPTION.match(line) or SHARE_LINE.match(line) or TAIL_MARKER.match(line)
     )
+
+
+def is_generic_line(line: str) -> bool:
+    """True for a short line matching one of the :data:`GENERIC_LINES` patterns."""
+    return len(line.split()) <= 25 and any(p.match(line) for p in GENERIC_LINES)
 
 
 def _looks_like_title(line: str) -> bool:

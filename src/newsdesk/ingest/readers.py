@@ -57,6 +57,20 @@ class HtmlOptions:
     fast: bool = False
     # Drop body lines that repeat the page title (headlines are not body; +0.002 F1).
     drop_title_line: bool = True
+    # ... compared loosely: words only, any case and quote style, and among the first three
+    # lines also one part of a title split at " | ", " - " ("Headline | Outlet").
+    title_loose: bool = True
+    # With favor_precision: also run trafilatura's balanced mode and take back the lines it
+    # has between two lines both modes kept (ingest/merge.py). Costs a second (fast)
+    # extraction pass, ~+40% CPU a page; off with ``fast``. Chosen leave-site-out
+    # (bench_extraction.py --lso; BENCHMARKS.md).
+    recover_lines: bool = True
+    recover_max_ratio: float = 1.5
+    recover_drop_shouted: bool = True
+    # Use the balanced text whole when the precise one is shorter than this share of it
+    # (0 = never). Measured, not used: every value tried lowers extraction-dev F1
+    # leave-site-out (precision mode was right on the pages it cut most).
+    fallback_ratio: float = 0.0
 
 
 def host_source(url: str | None) -> str | None:
@@ -97,10 +111,12 @@ def html_to_article(
                          "is it an index or error page? pass article pages")
     d: dict[str, Any] = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
     text = (d.get("text") or "").strip()
+    if text and opts.favor_precision and opts.recover_lines and not opts.fast:
+        text = _recover_lines(html, text, kw, opts)
     title = d.get("title") or None
     lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
     if opts.drop_title_line and title:
-        lines = [ln for ln in lines if ln != title.strip()]
+        lines = _drop_title_lines(lines, title, loose=opts.title_loose)
     if not lines:
         raise InputError(origin, "the HTML page has no article text")
     # trafilatura's metadata date is htmldate's (original date first); a second htmldate
@@ -122,6 +138,62 @@ def html_to_article(
         source=d.get("sitename") or host_source(page_url), published=published,
         origin=origin, fmt=fmt, raw=html, meta=meta,
     )
+
+
+_WORDS = re.compile(r"\w+")
+_TITLE_SEP = re.compile(r"\s+[|\-–—·»:]{1,2}\s+")
+
+
+def _words(s: str) -> str:
+    return " ".join(_WORDS.findall(s.casefold()))
+
+
+def _drop_title_lines(lines: list[str], title: str, *, loose: bool) -> list[str]:
+    """``lines`` without those repeating the page title: exact repeats anywhere; with
+    ``loose`` also repeats that differ in case, punctuation or quote style, and, among the
+    first three lines, a line equal to one part of a "Headline | Outlet" title (a part of
+    at least three words or 20 characters, so "Analysis" or "News" never matches)."""
+    t = title.strip()
+    if not loose:
+        return [ln for ln in lines if ln != t]
+    whole = _words(t)
+    parts = {w for p in _TITLE_SEP.split(t)
+             if (w := _words(p)) and (len(w.split()) >= 3 or len(w) >= 20)}
+    out = []
+    for i, ln in enumerate(lines):
+        w = _words(ln)
+        if ln == t or (w and w == whole) or (i < 3 and w in parts):
+            continue
+        out.append(ln)
+    return out
+
+
+def _recover_lines(html: str, text: str, kw: dict[str, Any], opts: HtmlOptions) -> str:
+    """``text`` (precision mode) with the interior lines of the balanced mode put back."""
+    import trafilatura
+
+    from newsdesk.ingest.merge import merge_interior_lines
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            # fast (no readability/jusText comparison): the same merged text on
+            # extraction-dev at two thirds of the second pass's cost.
+            bal = trafilatura.bare_extraction(
+                html, with_metadata=False, **(kw | {"favor_precision": False, "fast": True}))
+    except (RecursionError, MemoryError):
+        raise
+    except Exception:  # the precise body stands when the second pass fails
+        return text
+    if bal is None:
+        return text
+    bd: dict[str, Any] = bal.as_dict() if hasattr(bal, "as_dict") else dict(bal)
+    bal_text = (bd.get("text") or "").strip()
+    if len(text) < opts.fallback_ratio * len(bal_text):
+        return bal_text
+    return merge_interior_lines(text, bal_text,
+                                max_ratio=opts.recover_max_ratio,
+                                drop_shouted=opts.recover_drop_shouted)
 
 
 def _one_line(e: BaseException, limit: int = 160) -> str:
