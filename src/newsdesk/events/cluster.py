@@ -22,6 +22,11 @@ How it decides (and why):
 * **Time.** An event goes dormant when nothing joined it for ``quiet_days`` (by published
   dates, or the dateline found in the text) and is then forgotten by the clusterer. Two
   groups whose known dates lie further apart than that never join.
+* **Facts that contradict** (off by default, ``EventOptions.year_clash``, ``figure_clash``,
+  ``name_clash``, ``year_gate``): two reports that both give years (figures, names) and
+  none in common lose part of their similarity; two groups whose most mentioned years lie
+  two or more apart never join. Checked leave-topic-out on ECB+ dev
+  (``bench/cv_events.py``), none beat the defaults out of fold, so none is on.
 * **Copies** (exact duplicates by body hash, or ``copy_of`` links from the reuse stage)
   follow their original and add no weight of their own.
 * **IDF** is the "max" variant, ``log((1 + max_df) / (1 + df))``, with ``max_df`` the document
@@ -498,14 +503,16 @@ class OnlineClusterer:
             days = [d for d in (_day(it.published) for it, _ in grp) if d is not None]
             nodes.append(_Node((1, first.key, first.id), len(grp), min(days, default=None),
                                max(days, default=None), items=[g]))
-            for it, _ in grp:
-                ys = _years(it.features)
-                nodes[-1].years.update(ys)
-                nodes[-1].dated += bool(ys)
+            if o.year_gate > 0:
+                for it, _ in grp:
+                    ys = _years(it.features)
+                    nodes[-1].years.update(ys)
+                    nodes[-1].dated += bool(ys)
         for ev in events:
             nodes.append(_Node((0, ev.id), len(ev.members), ev.pub_lo, ev.pub_hi, event=ev))
-            nodes[-1].years.update(ev.years)
-            nodes[-1].dated = ev.dated
+            if o.year_gate > 0:
+                nodes[-1].years.update(ev.years)
+                nodes[-1].dated = ev.dated
         # Pair sums of scaled and raw similarity, both directions.
         scaled: dict[int, dict[int, float]] = {}
         raw: dict[int, dict[int, float]] = {}
