@@ -52,9 +52,20 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+# Options added after release 0.1 that are off by default: left out of the key while off,
+# so archives built before they existed keep their checkpoints (same clustering).
+_OFF_WHEN_ZERO = ("year_clash", "figure_clash", "name_clash", "year_gate")
+
+
 def options_key(opts: EventOptions) -> str:
     """What a checkpoint depends on: the options, the features and the state format."""
-    raw = json.dumps([asdict(opts), FEATURES_VERSION, CHECKPOINT_VERSION], sort_keys=True)
+    d = asdict(opts)
+    for name in _OFF_WHEN_ZERO:
+        if not d[name]:
+            del d[name]
+    if "name_clash" not in d:
+        del d["name_clash_min"]  # only read when name_clash is on
+    raw = json.dumps([d, FEATURES_VERSION, CHECKPOINT_VERSION], sort_keys=True)
     return hashlib.sha1(raw.encode()).hexdigest()[:12]
 
 

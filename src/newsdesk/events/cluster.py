@@ -22,6 +22,11 @@ How it decides (and why):
 * **Time.** An event goes dormant when nothing joined it for ``quiet_days`` (by published
   dates, or the dateline found in the text) and is then forgotten by the clusterer. Two
   groups whose known dates lie further apart than that never join.
+* **Facts that contradict** (off by default, ``EventOptions.year_clash``, ``figure_clash``,
+  ``name_clash``, ``year_gate``): two reports that both give years (figures, names) and
+  none in common lose part of their similarity; two groups whose most mentioned years lie
+  two or more apart never join. Checked leave-topic-out on ECB+ dev
+  (``bench/cv_events.py``), none beat the defaults out of fold, so none is on.
 * **Copies** (exact duplicates by body hash, or ``copy_of`` links from the reuse stage)
   follow their original and add no weight of their own.
 * **IDF** is the "max" variant, ``log((1 + max_df) / (1 + df))``, with ``max_df`` the document
@@ -81,6 +86,20 @@ class EventOptions:
     generator's events come out the same, B-cubed 1.0 either way, 40% faster)."""
     min_pair: float = 0.05
     """Pairs less similar than this count as 0 (keeps the work sparse on long streams)."""
+    year_clash: float = 0.0
+    """Share of a pair's similarity taken away when both articles mention years and none
+    in common (0: off). Off by default: no setting beat 0 leave-topic-out on ECB+ dev
+    (BENCHMARKS.md, "Events: what tells two happenings of one kind apart")."""
+    figure_clash: float = 0.0
+    """The same for figures (a toll, a magnitude, an amount): both give some, none shared."""
+    name_clash: float = 0.0
+    """The same for names: both name at least ``name_clash_min`` who/where, none shared."""
+    name_clash_min: int = 3
+    """Fewest names each article of a pair must give for ``name_clash`` to judge it."""
+    year_gate: int = 0
+    """Two groups each with at least this many reports mentioning years, whose most
+    mentioned years lie ``YEAR_GAP`` or more apart and which rarely mention each other's
+    year, never join (0: off, the default; see ``year_clash``)."""
 
 
 @dataclass(slots=True)
@@ -169,6 +188,8 @@ class _OpenEvent:
     pub_hi: date | None = None
     touched: int = 0  # batch number of the last join
     places: Counter[str] = field(default_factory=Counter)
+    years: Counter[int] = field(default_factory=Counter)  # reports mentioning each year
+    dated: int = 0  # reports mentioning any year
     titles: dict[tuple[str, str], str] = field(default_factory=dict)
     centroid: dict[int, float] = field(default_factory=dict)
 
@@ -176,7 +197,8 @@ class _OpenEvent:
 class _Node:
     """A cluster during one day's agglomeration."""
 
-    __slots__ = ("event", "items", "size", "lo", "hi", "order", "alive", "version")
+    __slots__ = ("event", "items", "size", "lo", "hi", "order", "alive", "version", "years",
+                 "dated")
 
     def __init__(self, order: tuple[object, ...], size: int, lo: date | None, hi: date | None,
                  event: _OpenEvent | None = None, items: list[int] | None = None) -> None:
@@ -187,6 +209,8 @@ class _Node:
         self.items = items or []
         self.alive = True
         self.version = 0
+        self.years: Counter[int] = Counter()  # reports mentioning each year
+        self.dated = 0  # reports mentioning any year
 
 
 class OnlineClusterer:
@@ -407,6 +431,10 @@ class OnlineClusterer:
         else:
             window = new_mat
         sims = (new_mat @ window.T).tocsr()
+        if o.year_clash > 0 or o.figure_clash > 0 or o.name_clash > 0:
+            # Contradicting facts lower a pair's similarity before anything reads it (the
+            # local scale included: an article's neighbours are the compatible ones).
+            sims.data *= self._clashes(sims, new_mat, window)
 
         # 3. Local scale of each new article: the mean of its k best similarities (itself
         #    excluded; pairs under min_pair count as 0), floored.
@@ -475,8 +503,16 @@ class OnlineClusterer:
             days = [d for d in (_day(it.published) for it, _ in grp) if d is not None]
             nodes.append(_Node((1, first.key, first.id), len(grp), min(days, default=None),
                                max(days, default=None), items=[g]))
+            if o.year_gate > 0:
+                for it, _ in grp:
+                    ys = _years(it.features)
+                    nodes[-1].years.update(ys)
+                    nodes[-1].dated += bool(ys)
         for ev in events:
             nodes.append(_Node((0, ev.id), len(ev.members), ev.pub_lo, ev.pub_hi, event=ev))
+            if o.year_gate > 0:
+                nodes[-1].years.update(ev.years)
+                nodes[-1].dated = ev.dated
         # Pair sums of scaled and raw similarity, both directions.
         scaled: dict[int, dict[int, float]] = {}
         raw: dict[int, dict[int, float]] = {}
@@ -516,6 +552,8 @@ class OnlineClusterer:
                 continue
             if not _compatible(na, nb, self.opts.quiet_days):
                 continue
+            if years_clash(na.years, na.dated, nb.years, nb.dated, o.year_gate):
+                continue
             # Merge b into a (keep the open event's node, if any, as the survivor).
             if nb.event is not None:
                 a, b, na, nb = b, a, nb, na
@@ -524,6 +562,8 @@ class OnlineClusterer:
             na.event = na.event or nb.event
             na.lo = _min_date(na.lo, nb.lo)
             na.hi = _max_date(na.hi, nb.hi)
+            na.years.update(nb.years)
+            na.dated += nb.dated
             na.order = min(na.order, nb.order)
             na.version += 1
             nb.alive = False
@@ -546,6 +586,44 @@ class OnlineClusterer:
                     push(a, c)
         return [(nd.event, nd.items) for nd in nodes if nd.alive and nd.items]
 
+    def _clash_classes(self) -> list[tuple[np.ndarray, int, float]]:
+        """(columns, fewest of them an article must have, penalty) per kind of fact."""
+        o = self.opts
+        kinds = np.zeros(len(self.names), dtype=np.int8)  # 1 year, 2 figure, 3 name
+        for i, name in enumerate(self.names):
+            if name.startswith("e:"):
+                kinds[i] = (1 if name.startswith("e:year:") else
+                            2 if name.startswith("e:num:") else 3)
+        out = []
+        for kind, need, pen in ((1, 1, o.year_clash), (2, 1, o.figure_clash),
+                                (3, o.name_clash_min, o.name_clash)):
+            if pen > 0:
+                out.append((np.flatnonzero(kinds == kind), need, pen))
+        return out
+
+    def _clashes(self, sims: sparse.csr_matrix, new_mat: sparse.csr_matrix,
+                 window: sparse.csr_matrix) -> np.ndarray:
+        """Factors (aligned with ``sims.data``) cutting the similarity of pairs whose
+        specific facts contradict: both mention years (figures, names), none in common."""
+        n = sims.shape[0]
+        rows = np.repeat(np.arange(n), np.diff(sims.indptr))
+        cols = sims.indices
+        factor = np.ones(len(cols))
+        for cls_cols, need, pen in self._clash_classes():
+            a = new_mat[:, cls_cols]
+            b = window[:, cls_cols]
+            a.data[:] = 1.0
+            b.data[:] = 1.0
+            has_a = np.diff(a.tocsr().indptr) >= need
+            has_b = np.diff(b.tocsr().indptr) >= need
+            shared = (a @ b.T).tocsr()
+            both = has_a[rows] & has_b[cols]
+            if not both.any():
+                continue
+            common = np.asarray(shared[rows[both], cols[both]]).ravel()
+            factor[np.flatnonzero(both)[common == 0]] *= 1.0 - pen
+        return factor
+
     # -- events --------------------------------------------------------------------------
     def _join(self, ev: _OpenEvent, it: EventItem, vec: tuple[np.ndarray, np.ndarray],
               sigma: float) -> None:
@@ -557,6 +635,9 @@ class OnlineClusterer:
         self.key_ref[it.key] = it.ref
         self.body_event.setdefault(it.id, it.ref)
         self._dates(ev, it)
+        ys = _years(it.features)
+        ev.years.update(ys)
+        ev.dated += bool(ys)
         for p in it.features.places[:3]:
             ev.places[p] += 1
         if it.title:
@@ -648,18 +729,20 @@ class OnlineClusterer:
         return best[2] if best else None
 
     # -- vectors ---------------------------------------------------------------------------
-    @staticmethod
-    def _feature_keys(f: EventFeatures) -> Iterator[str]:
-        for t in f.terms:
-            yield "t:" + t
-        for e in f.entities:
-            yield "e:" + e
+    def _blocks(self, f: EventFeatures) -> list[tuple[str, dict[str, float], float]]:
+        """The feature blocks of an article: (column prefix, key -> count, share)."""
+        ew = self.opts.entity_weight
+        return [("t:", f.terms, 1.0 - ew), ("e:", f.entities, ew)]
+
+    def _feature_keys(self, f: EventFeatures) -> Iterator[str]:
+        for prefix, block, _share in self._blocks(f):
+            for k in block:
+                yield prefix + k
 
     def _vector(self, f: EventFeatures) -> tuple[np.ndarray, np.ndarray]:
-        ew = self.opts.entity_weight
         cols: list[int] = []
         vals: list[float] = []
-        for prefix, block, share in (("t:", f.terms, 1.0 - ew), ("e:", f.entities, ew)):
+        for prefix, block, share in self._blocks(f):
             if not block or share <= 0:
                 continue
             ws: list[float] = []
@@ -705,6 +788,7 @@ def _event_state(e: _OpenEvent) -> dict[str, object]:
         "refs": [list(r) for r in e.refs], "copies": e.copies,
         "dates": [_iso_or_none(x) for x in (e.lo, e.hi, e.pub_lo, e.pub_hi)],
         "touched": e.touched, "places": dict(e.places),
+        "years": {str(y): n for y, n in e.years.items()}, "dated": e.dated,
         "titles": [[r[0], r[1], t] for r, t in e.titles.items()],
         "centroid": [np.fromiter(e.centroid.keys(), dtype=np.int64, count=len(e.centroid)),
                      np.fromiter(e.centroid.values(), dtype=np.float64,
@@ -737,6 +821,8 @@ def _event_from_state(d: dict[str, object]) -> _OpenEvent:
         lo=lo, hi=hi, pub_lo=pub_lo, pub_hi=pub_hi,
         touched=int(d["touched"]),  # type: ignore[call-overload]
         places=Counter(d["places"]),  # type: ignore[call-overload]
+        years=Counter({int(y): int(n) for y, n in dict(d.get("years") or {}).items()}),  # type: ignore[call-overload]
+        dated=int(d.get("dated") or 0),  # type: ignore[call-overload]
         titles={(k, i): t for k, i, t in d["titles"]},  # type: ignore[attr-defined]
         centroid=dict(zip(np.asarray(d["centroid"][0]).tolist(),  # type: ignore[index]
                           np.asarray(d["centroid"][1]).tolist(), strict=True)),  # type: ignore[index]
@@ -781,6 +867,37 @@ def _compatible(a: _Node, b: _Node, quiet_days: int) -> bool:
         return True
     gap = (max(a.lo, b.lo) - min(a.hi, b.hi)).days
     return gap <= quiet_days
+
+
+# The year gate (``EventOptions.year_gate``): two groups are different happenings when
+# their most mentioned years lie YEAR_GAP or more apart (adjacent years are often one
+# story: a quake in late December, reported into January) and fewer than YEAR_SHARE of
+# either group's dated reports mention the other's year (a flashback is not a clash).
+YEAR_GAP = 2
+YEAR_SHARE = 0.2
+
+
+def _years(f: EventFeatures) -> set[int]:
+    """The years an article mentions (its ``year:`` features)."""
+    return {int(k[5:]) for k in f.entities if k.startswith("year:") and k[5:].isdigit()}
+
+
+def _dominant_year(years: Counter[int]) -> int:
+    """The year most reports of a group mention (ties: the latest)."""
+    return max(years.items(), key=lambda kv: (kv[1], kv[0]))[0]
+
+
+def years_clash(years_a: Counter[int], dated_a: int, years_b: Counter[int], dated_b: int,
+                need: int) -> bool:
+    """Whether two groups report happenings of different years.
+
+    ``years_x`` counts the group's reports mentioning each year, ``dated_x`` its reports
+    mentioning any. Judged only when both groups have at least ``need`` dated reports."""
+    if need <= 0 or dated_a < need or dated_b < need:
+        return False
+    ya, yb = _dominant_year(years_a), _dominant_year(years_b)
+    return (abs(ya - yb) >= YEAR_GAP and years_b[ya] < YEAR_SHARE * dated_b
+            and years_a[yb] < YEAR_SHARE * dated_a)
 
 
 def cluster_items(items: Iterable[EventItem], opts: EventOptions | None = None
