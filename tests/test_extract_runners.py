@@ -139,6 +139,7 @@ def test_extraction_runner_by_name() -> None:
     assert isinstance(extraction_runner("local"), LocalRunner)
     pool = extraction_runner("pool", 3)
     assert isinstance(pool, PoolRunner) and pool.workers == 3
+    assert isinstance(extraction_runner("pool", 1), LocalRunner)  # --workers 1: in process
     from newsdesk.errors import NewsdeskError
 
     with pytest.raises(NewsdeskError, match="choose local, pool or ray"):

@@ -52,7 +52,8 @@ PathsArg = Annotated[
 ]
 WorkersOpt = Annotated[int, typer.Option(
     "--workers", "-w", min=0,
-    help="Reader processes (0: one per core for batches of 64+ files).")]
+    help="Reader and parser processes (0: one per core, reading for batches of 64+ "
+         "files, parsing for 50+ new articles; 1: all in this process).")]
 
 
 

@@ -109,11 +109,14 @@ EXTRACT_CHUNK = 8
 def extraction_runner(kind: str = "pool", workers: int = 0, address: str | None = None
                       ) -> Runner:
     """The runner that parses for extraction, by name (what ``--runner`` takes):
-    ``local`` (this process), ``pool`` (one worker per core, or ``workers``) or ``ray``
-    (a local Ray on 127.0.0.1 with ``workers`` CPUs, or the cluster at ``address``)."""
+    ``local`` (this process), ``pool`` (one worker per core, or ``workers``; one worker
+    means this process, as ``--workers 1`` does for reading) or ``ray`` (a local Ray on
+    127.0.0.1 with ``workers`` CPUs, or the cluster at ``address``)."""
+    import os
+
     from newsdesk.errors import NewsdeskError
 
-    if kind == "local":
+    if kind == "local" or (kind == "pool" and (workers or os.cpu_count() or 1) <= 1):
         return LocalRunner()
     if kind == "pool":
         return PoolRunner(workers, chunk_size=EXTRACT_CHUNK)
