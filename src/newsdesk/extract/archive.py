@@ -55,6 +55,7 @@ from newsdesk.model import (
     Entity,
     EntityMention,
     Extraction,
+    Paragraph,
     PoliticalEvent,
     Quantity,
     Quote,
@@ -101,9 +102,11 @@ DEFAULT_BATCH = 200  # articles per write transaction
 # bytes sent back and read again, ~1.3 ms a passage), about what parsing 50 articles
 # of ~6 new paragraphs (21 ms each) on one core costs; below that a pool saves nothing.
 POOL_MIN_ARTICLES = 50
-# Articles per pool task: small, so two workers finish together (64 articles would be
-# ~7 s of parsing a task, a long tail at the end of a run).
-EXTRACT_CHUNK = 8
+# The unique passages to parse go to the workers in tasks of this many, each one
+# ``nlp.pipe`` stream (per-article streams of ~6 paragraphs cost 17% more CPU here):
+# ~1 s of parsing a task, so two workers finish together.
+PASSAGES_PER_TASK = 48
+EXTRACT_CHUNK = 1  # tasks (of PASSAGES_PER_TASK passages) a runner sends a worker at once
 
 
 def extraction_runner(kind: str = "pool", workers: int = 0, address: str | None = None
@@ -570,8 +573,10 @@ class _ParseFeeder:
     Each write batch's articles are planned in order: the paragraphs whose passage key
     is neither in memory, nor in ``passage_docs``, nor planned for an earlier article
     (the first text of a key is the one parsed, as :class:`~newsdesk.nlp.DocCache`
-    does in one process). Articles with such paragraphs go to :class:`ParseStep` on the
-    runner carrying only them, then a marker article closes the batch. :meth:`take`
+    does in one process). Those passages go to :class:`ParseStep` on the runner in
+    tasks of ``PASSAGES_PER_TASK`` (each an :class:`Article` whose paragraphs are the
+    passages, named after the articles they come from), then a marker article closes
+    the batch. :meth:`take`
     reads the results up to a batch's marker: each doc's bytes are queued for
     ``passage_docs`` (written by this process only, in the batch's transaction) and the
     doc, rebuilt, is put in the in-memory cache, where the extractors find it. The
@@ -593,33 +598,49 @@ class _ParseFeeder:
         self.parsed = 0
         self.error: str | None = None
 
-    def _plan(self, bi: int) -> list[Article]:
+    def _plan(self, bi: int) -> tuple[list[Article], int]:
+        """Batch ``bi``'s passages to parse, grouped in tasks, and how many of its
+        articles need a parse."""
         chunk = self.batches[bi]
-        work: list[Article] = []
+        todo: list[tuple[str, str]] = []  # (article key, passage text)
+        n_articles = 0
         arts = list(self.store.articles([(k, i) for _, k, i in chunk]))
         texts = [a.paragraph_texts() for a in arts]
         keys = [[passage_key(t) for t in ts] for ts in texts]
         fresh = {k for ks in keys for k in ks
                  if k not in self.planned and k not in self.cache.docs}
         fresh -= self.backing.known(sorted(fresh))
-        for a, ks in zip(arts, keys, strict=True):
-            paras = []
-            for p, k in zip(a.paragraphs, ks, strict=True):
+        for a, ts, ks in zip(arts, texts, keys, strict=True):
+            before = len(todo)
+            for t, k in zip(ts, ks, strict=True):
                 if k in fresh and k not in self.planned:
                     self.planned.add(k)
-                    paras.append(p)
-            if paras:
-                work.append(Article(key=a.key, text=a.text, id=a.id, paragraphs=paras,
-                                    origin=a.origin))
-        return work
+                    todo.append((a.key, t))
+            n_articles += len(todo) > before
+        work = []
+        for j in range(0, len(todo), PASSAGES_PER_TASK):
+            group = todo[j:j + PASSAGES_PER_TASK]
+            text, paras, at = "", [], 0
+            for _, t in group:
+                paras.append(Paragraph(at, at + len(t)))
+                text += t + "\n\n"
+                at += len(t) + 2
+            owners = list(dict.fromkeys(k for k, _ in group))
+            work.append(Article(
+                key=f"passages of {owners[0]}" + (f" (+{len(owners) - 1})" if owners[1:]
+                                                  else ""),
+                text=text, id=f"parse:{bi}:{j}", paragraphs=paras,
+                origin=", ".join(owners[:5]) + (", ..." if owners[5:] else "")))
+        return work, n_articles
 
     def start(self) -> bool:
         """Plan batches until ``min_articles`` articles need a parse; False (and nothing
         started) when the whole run has fewer, else start the runner."""
         n = 0
         while len(self.plans) < len(self.batches) and n < max(1, self.min_articles):
-            self.plans.append(self._plan(len(self.plans)))
-            n += len(self.plans[-1])
+            work, n_articles = self._plan(len(self.plans))
+            self.plans.append(work)
+            n += n_articles
         if n == 0 or n < self.min_articles:
             return False
         load_nlp()  # the vocabulary the docs are rebuilt with (and, forked, the workers')
@@ -628,7 +649,7 @@ class _ParseFeeder:
 
     def _stream(self) -> Iterator[Article]:
         for bi in range(len(self.batches)):
-            yield from (self.plans[bi] if bi < len(self.plans) else self._plan(bi))
+            yield from (self.plans[bi] if bi < len(self.plans) else self._plan(bi)[0])
             yield Article(key=_END, text="", id=_END, meta={"batch": bi})
 
     def take(self, bi: int) -> None:
