@@ -178,3 +178,33 @@ def test_commands_take_runner_and_workers(command: str, examples_dir: Path, tmp_
     addr = cli.invoke(app, [command, str(examples_dir), "--db", str(tmp_path / "e.db"),
                             "--address", "127.0.0.1:6379"])
     assert addr.exit_code == 2 and "--runner ray" in addr.output
+
+
+@pytest.mark.parametrize("how", ["raises", "dies"])
+def test_a_failing_or_dying_worker_loses_nothing(how: str, examples_dir: Path, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the workers did not parse (a step that raised, a worker that died) is parsed
+    in the parent: the archive is still the one-process archive."""
+    import os
+
+    local = _archive(examples_dir, tmp_path / "local.db", LocalRunner(), monkeypatch)
+    parent = os.getpid()
+
+    def broken(self: ParseStep, article: Article) -> Article | None:
+        if os.getpid() != parent:  # in a pool worker (forked: it has this patch)
+            if how == "dies":
+                os._exit(3)
+            raise RuntimeError("parser crashed")
+        raise AssertionError("ParseStep ran in the parent")
+
+    monkeypatch.setattr(ParseStep, "process", broken)
+    hurt = _archive(examples_dir, tmp_path / "hurt.db", PoolRunner(2, chunk_size=1),
+                    monkeypatch)
+    assert hurt.extract is not None and local.extract is not None
+    assert hurt.extract.worker_parsed == 0 and hurt.extract.parsed == local.extract.parsed
+    if how == "dies":
+        assert "then local: BrokenProcessPool" in hurt.extract.runner
+    assert hurt.extract.extracted == local.extract.extracted
+    a, b = _tables(tmp_path / "local.db"), _tables(tmp_path / "hurt.db")
+    for t in sorted(a):
+        assert a[t] == b[t], f"table {t} differs after the workers failed"
