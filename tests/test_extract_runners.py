@@ -82,8 +82,9 @@ def _tables(db: Path) -> dict[str, list[tuple[Any, ...]]]:
 def test_pool_extraction_equals_local_table_by_table(
         examples_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     local = _archive(examples_dir, tmp_path / "local.db", LocalRunner(), monkeypatch)
-    pooled = _archive(examples_dir, tmp_path / "pool.db", PoolRunner(2, chunk_size=2),
-                      monkeypatch)
+    pool = PoolRunner(2)  # made as for ingest: 64 articles a task
+    pooled = _archive(examples_dir, tmp_path / "pool.db", pool, monkeypatch)
+    assert pool.chunk_size == 64  # extraction sends its own tasks, the runner is unchanged
     assert local.extract is not None and pooled.extract is not None
     # the pool really parsed: every passage spaCy parsed was parsed on a worker
     assert local.extract.runner == "local" and local.extract.worker_parsed == 0

@@ -26,6 +26,7 @@ as :func:`~newsdesk.extract.step.annotate` gives) on articles for the stages and
 
 from __future__ import annotations
 
+import copy
 import json
 import sqlite3
 import zlib
@@ -644,7 +645,13 @@ class _ParseFeeder:
         if n == 0 or n < self.min_articles:
             return False
         load_nlp()  # the vocabulary the docs are rebuilt with (and, forked, the workers')
-        self.results = iter(self.runner.run([ParseStep()], self._stream()))
+        runner = self.runner
+        if getattr(runner, "chunk_size", EXTRACT_CHUNK) != EXTRACT_CHUNK:
+            # a task is already PASSAGES_PER_TASK passages: a runner made for ingest
+            # (64 articles a task) would put a whole run in one or two tasks
+            runner = copy.copy(runner)
+            runner.chunk_size = EXTRACT_CHUNK  # type: ignore[attr-defined]
+        self.results = iter(runner.run([ParseStep()], self._stream()))
         return True
 
     def _stream(self) -> Iterator[Article]:
