@@ -207,3 +207,23 @@ def test_a_dead_worker_loses_its_shard_not_the_run(ray_local: str, tmp_path: Pat
     assert "re-run" in skip.reason
     assert sorted(runner.stats.computed) == sorted([shards[0].id, shards[2].id])
     assert not (tmp_path / "work" / "shards" / f"{shards[1].id}.parquet").exists()
+
+
+def test_ray_extraction_equals_local_table_by_table(
+        ray_local: str, examples_dir: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parses of extraction on Ray actors (each holds the spaCy model): the archive
+    comes out as with everything in one process."""
+    from newsdesk.pipeline import LocalRunner
+    from test_extract_runners import _archive, _tables
+
+    local = _archive(examples_dir, tmp_path / "local.db", LocalRunner(), monkeypatch)
+    on_ray = _archive(examples_dir, tmp_path / "ray.db", RayRunner(workers=2, chunk_size=2),
+                      monkeypatch)
+    assert local.extract is not None and on_ray.extract is not None
+    assert on_ray.extract.runner == "ray"
+    assert on_ray.extract.worker_parsed == on_ray.extract.parsed == local.extract.parsed > 50
+    a, b = _tables(tmp_path / "local.db"), _tables(tmp_path / "ray.db")
+    assert a["mentions"] and a["political_events"]
+    for t in sorted(set(a) | set(b)):
+        assert a.get(t) == b.get(t), f"table {t} differs between LocalRunner and RayRunner"

@@ -22,7 +22,9 @@ from newsdesk.events.archive import EventArchive, EventUpdate, update_events
 from newsdesk.events.cluster import EventOptions
 from newsdesk.events.stage import reuse_copy_links
 from newsdesk.extract.archive import ExtractReport, extract_new
+from newsdesk.extract.step import ExtractOptions
 from newsdesk.model import ClaimRecord
+from newsdesk.pipeline import Runner
 from newsdesk.store import Store
 
 Ref = tuple[str, str]
@@ -36,6 +38,7 @@ class ArchiveOptions:
     """Options of an archive update (one per stage)."""
 
     events: EventOptions = field(default_factory=EventOptions)
+    extract: ExtractOptions = field(default_factory=ExtractOptions)
 
 
 @dataclass(slots=True)
@@ -56,14 +59,22 @@ def _now() -> str:
 
 
 def update_archive(store: Store, options: ArchiveOptions | None = None, *,
-                   progress: Callable[[], None] | None = None) -> ArchiveUpdate:
-    """Bring reuse links, events, extraction and claims up to date with the store."""
+                   progress: Callable[[], None] | None = None,
+                   runner: Runner | None = None) -> ArchiveUpdate:
+    """Bring reuse links, events, extraction and claims up to date with the store.
+
+    The new articles' parses run on ``runner`` (default: a process pool, one worker
+    per core, for 50+ articles needing a parse; see
+    :func:`newsdesk.extract.archive.extract_new`); everything batch-wide (entity
+    linking, the tables, reuse, events, claims) runs here, where the results meet."""
     from newsdesk.reuse.index import ReuseIndex
 
     opts = options or ArchiveOptions()
     out = ArchiveUpdate()
     out.indexed = ReuseIndex(store).update().indexed
-    out.extract = extract_new(store, on_article=(lambda _a: progress()) if progress else None)
+    out.extract = extract_new(store, options=opts.extract,
+                              on_article=(lambda _a: progress()) if progress else None,
+                              runner=runner)
     out.events = update_events(store, opts.events, copy_of=reuse_copy_links(store),
                                progress=progress)
     ar = EventArchive(store)

@@ -93,6 +93,11 @@ class DocCache:
         self.docs: OrderedDict[str, Doc] = OrderedDict()
         self.hits = self.misses = self.backed = 0
 
+    def put(self, key: str, doc: Doc) -> None:
+        """Keep a doc parsed elsewhere (a runner's worker) under its passage key."""
+        self.docs[key] = doc
+        self.docs.move_to_end(key)
+
     def parse_many(self, texts: list[str], batch_size: int = 64,
                    backing: DocBacking | None = None) -> list[Doc]:
         """Parse texts, reusing cached docs for passages seen before (in memory first,
@@ -175,6 +180,56 @@ def parse_articles(articles: list[Article], cache: DocCache | None = None,
             paras.append(ParsedParagraph(p.start, doc))
         out.append(paras)
     return out
+
+
+def doc_blob(doc: Doc) -> bytes:
+    """A parse as the store's ``passage_docs`` keeps it: ``Doc.to_bytes`` without the
+    tensor (no extractor reads it; 7x the bytes) and our per-doc memos (rebuilt on
+    demand), zlib level 3."""
+    import zlib
+
+    return zlib.compress(doc.to_bytes(exclude=["tensor", "user_data"]), 3)
+
+
+def doc_of_blob(blob: bytes) -> Doc:
+    """The doc of a :func:`doc_blob`, with this process's model vocabulary."""
+    import zlib
+
+    from spacy.tokens import Doc
+
+    return Doc(load_nlp().vocab).from_bytes(zlib.decompress(blob))
+
+
+PARSES = "parses"  # the annotation layer ParseStep adds
+
+
+class ParseStep(ArticleStep):
+    """spaCy parses of an article's paragraphs, as serialized docs (:func:`doc_blob`).
+
+    The step a runner spreads over workers for extraction
+    (:func:`newsdesk.extract.archive.extract_new`): :meth:`setup` loads the model once
+    per worker, and what comes back is plain data — one ``Span`` per paragraph in the
+    ``parses`` layer whose attrs hold the passage key and the doc's bytes — so the
+    parent process (the only writer of the store) can keep them in ``passage_docs``
+    as they are and rebuild the docs for the extractors."""
+
+    name = "parse"
+    reads = ("text", "paragraphs")
+    adds = (PARSES,)
+
+    def __init__(self, batch_size: int = 64) -> None:
+        self.batch_size = batch_size
+
+    def setup(self) -> None:
+        load_nlp()
+
+    def process(self, article: Article) -> Article | None:
+        texts = article.paragraph_texts()
+        docs = load_nlp().pipe(texts, batch_size=self.batch_size) if texts else []
+        article.add(PARSES, [
+            Span(p.start, p.end, "parse", {"key": passage_key(t), "doc": doc_blob(d)})
+            for p, t, d in zip(article.paragraphs, texts, docs, strict=True)])
+        return article
 
 
 class SentencesStep(ArticleStep):

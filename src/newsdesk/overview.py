@@ -20,6 +20,7 @@ from newsdesk.extract.entities import CanonicalEntity
 from newsdesk.extract.step import extract_stored
 from newsdesk.guard import collect_failures
 from newsdesk.model import Article, Extraction
+from newsdesk.pipeline import Runner
 from newsdesk.reuse import analyse_reuse
 from newsdesk.reuse.analyse import canonical, refs_for
 from newsdesk.reuse.index import ReuseIndex
@@ -52,7 +53,8 @@ class Gathered:
 
 def gather(store: Store, refs: list[tuple[str, str]] | None, *, as_one_event: bool = False,
            event_ids: list[str] | None = None, update: bool = True,
-           on_article: Callable[[Article], None] | None = None) -> Gathered:
+           on_article: Callable[[Article], None] | None = None,
+           runner: Runner | None = None) -> Gathered:
     """The archive's view of some articles: the whole stored events holding ``refs`` (or
     the events named by ``event_ids``, or every event when both are None), with each
     member's extraction and the reuse among them. With ``as_one_event`` the articles of
@@ -60,16 +62,16 @@ def gather(store: Store, refs: list[tuple[str, str]] | None, *, as_one_event: bo
     ``update`` is False."""
     if as_one_event:
         return _gather_one(store, refs or [(a.key, a.id) for a in store.articles(None)],
-                           on_article)
+                           on_article, runner)
     if update:
-        update_archive(store)
+        update_archive(store, runner=runner)
     ar = EventArchive(store)
     if event_ids is not None:
         stored = ar.load(event_ids=event_ids)
     else:
         stored = ar.load(refs)
     member_refs = list(dict.fromkeys(r for e in stored.events for r in e.refs))
-    run = extract_stored(store, member_refs, on_article=on_article)
+    run = extract_stored(store, member_refs, on_article=on_article, runner=runner)
     arts = canonical(run.articles)
     by_ref: dict[tuple[str, str], Article] = {}
     for a, name in zip(arts, refs_for(arts), strict=True):
@@ -89,9 +91,10 @@ def gather(store: Store, refs: list[tuple[str, str]] | None, *, as_one_event: bo
 
 
 def _gather_one(store: Store, refs: list[tuple[str, str]],
-                on_article: Callable[[Article], None] | None) -> Gathered:
+                on_article: Callable[[Article], None] | None,
+                runner: Runner | None = None) -> Gathered:
     """Every article of ``refs`` as one event (``--as-one-event``)."""
-    run = extract_stored(store, refs, on_article=on_article)
+    run = extract_stored(store, refs, on_article=on_article, runner=runner)
     # Keys can clash (D1.txt in several folders): such articles go by key@id, as in the
     # reuse results, so that every article has a name of its own.
     arts = canonical(run.articles)
@@ -144,10 +147,12 @@ class EventOverview:
 
 
 def overview(store: Store, refs: list[tuple[str, str]] | None,
-             on_article: Callable[[Article], None] | None = None) -> list[EventOverview]:
-    """Run reuse, events and extraction over ``refs`` and report each event."""
+             on_article: Callable[[Article], None] | None = None,
+             runner: Runner | None = None) -> list[EventOverview]:
+    """Run reuse, events and extraction over ``refs`` and report each event (the new
+    articles' parses on ``runner``, see :func:`newsdesk.archive.update_archive`)."""
     with collect_failures() as failed:
-        g = gather(store, refs, on_article=on_article)
+        g = gather(store, refs, on_article=on_article, runner=runner)
     out = []
     for ev in g.events:
         members = ev.keys

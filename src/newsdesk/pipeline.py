@@ -399,12 +399,32 @@ class PoolRunner(Runner):
         yield from stream
 
     def _pooled(self, steps: list[ArticleStep], stream: Iterable[Article]) -> Iterator[Article]:
+        """The stream in chunks over the pool, a bounded window of chunks in flight (the
+        input is read only as far as the window needs, so a long stream is never held
+        whole), results in input order. The window is refilled before each chunk's
+        articles are handed on, so workers keep parsing while the caller works on them."""
         init = functools.partial(_pool_worker_init, list(steps), self.initializer)
+        chunks = _chunked(stream, self.chunk_size)
+        window: deque[Future[list[Record]]] = deque()
         with ProcessPoolExecutor(max_workers=self.workers, initializer=init) as ex:
-            for out in ex.map(_pool_chunk, _chunked(stream, self.chunk_size)):
-                # Articles whose step failed are dropped from a plain article stream
-                # (run_shards reports them as Skipped records).
-                yield from (r for r in out if isinstance(r, Article))
+            def fill() -> None:
+                while len(window) < self.workers * 3:
+                    chunk = next(chunks, None)
+                    if chunk is None:
+                        return
+                    window.append(ex.submit(_pool_chunk, chunk))
+
+            try:
+                fill()
+                while window:
+                    out = window.popleft().result()
+                    fill()
+                    # Articles whose step failed are dropped from a plain article stream
+                    # (run_shards reports them as Skipped records).
+                    yield from (r for r in out if isinstance(r, Article))
+            finally:
+                for fut in window:
+                    fut.cancel()
 
     def run_shards(self, pipeline: Pipeline, shards: Sequence[Shard]
                    ) -> Iterator[tuple[Shard, list[Record]]]:

@@ -24,6 +24,7 @@ from newsdesk.guard import collect_failures, isolate
 from newsdesk.model import Actor, Article, Extraction
 from newsdesk.nlp import parse_articles
 from newsdesk.overview import gather
+from newsdesk.pipeline import Runner
 from newsdesk.reuse.provenance import ReuseResult
 from newsdesk.store import Store
 
@@ -60,19 +61,20 @@ def _cite(key: str, start: int, end: int) -> Cite:
 
 def build_brief(store: Store, refs: list[tuple[str, str]] | None,
                 options: BriefOptions | None = None,
-                on_article: Callable[[Article], None] | None = None) -> dict[str, Any]:
+                on_article: Callable[[Article], None] | None = None,
+                runner: Runner | None = None) -> dict[str, Any]:
     """Brief the whole events holding ``refs`` (every event for None; only
     ``options.event_id`` when set), after bringing the archive up to date. With
     ``options.as_one_event``, the articles of ``refs`` alone as one event."""
     opts = options or BriefOptions()
     with collect_failures() as failed:
         if opts.as_one_event:
-            g = gather(store, refs, as_one_event=True, on_article=on_article)
+            g = gather(store, refs, as_one_event=True, on_article=on_article, runner=runner)
             events = [_brief_event(e.id, e.title, e.first, e.last, e.place,
                                    [g.articles[k] for k in e.keys], g.reuse, g.entities, opts)
                       for e in g.events]
         else:
-            update_archive(store)
+            update_archive(store, runner=runner)
             ar = EventArchive(store)
             ids = event_refs(store, refs)
             if opts.event_id is not None:

@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -32,6 +33,7 @@ from newsdesk.store import DEFAULT_DB, Store
 
 if TYPE_CHECKING:
     from newsdesk.archive import ArchiveUpdate
+    from newsdesk.pipeline import Runner
 
 app = typer.Typer(
     help="newsdesk: overlapping news reports in, one sourced account per event out.",
@@ -50,9 +52,42 @@ PathsArg = Annotated[
 ]
 WorkersOpt = Annotated[int, typer.Option(
     "--workers", "-w", min=0,
-    help="Reader processes (0: one per core for batches of 64+ files).")]
+    help="Reader and parser processes (0: one per core, reading for batches of 64+ "
+         "files, parsing for 50+ new articles; 1: all in this process).")]
+
+
+
+class RunnerName(StrEnum):
+    local = "local"
+    pool = "pool"
+    ray = "ray"
+
+
+RunnerOpt = Annotated[RunnerName, typer.Option(
+    "--runner", help="Where reading, cleaning and spaCy parsing run: this process, a "
+    "process pool (one worker per core; reading for 64+ files, parsing for 50+ new "
+    "articles), or Ray (see docs/scale.md).")]
+AddressOpt = Annotated[str | None, typer.Option(
+    "--address", help="Ray cluster to join (e.g. 10.0.0.5:6379; with --runner ray). "
+    "Without it a local Ray starts on 127.0.0.1.")]
 
 DEFAULT_DB_OPT = DEFAULT_DB
+
+
+def check_address(runner: RunnerName, address: str | None) -> None:
+    """--address is for the Ray runner only: exit 2 with how to fix it otherwise."""
+    if address and runner is not RunnerName.ray:
+        err.print("[red]error:[/red] --address is for the Ray runner; add --runner ray",
+                  highlight=False)
+        raise typer.Exit(2)
+
+
+def parse_runner(runner: RunnerName, workers: int = 0, address: str | None = None
+                 ) -> Runner:
+    """The runner extraction parses on (``--runner``/``--workers``/``--address``)."""
+    from newsdesk.extract.archive import extraction_runner
+
+    return extraction_runner(runner.value, workers, address)
 
 
 class DelayedProgress:
@@ -138,10 +173,11 @@ def ingest_with_progress(paths: list[Path], store: Store, workers: int = 0,
     return report
 
 
-def update_with_progress(store: Store, quiet: bool = False) -> ArchiveUpdate:
+def update_with_progress(store: Store, quiet: bool = False, runner: Runner | None = None
+                         ) -> ArchiveUpdate:
     """Bring the archive up to date (new articles into events, claims, briefs) with a
-    progress bar over the articles still to read; report events that could not be
-    briefed."""
+    progress bar over the articles still to read, the parses on ``runner`` (default: a
+    process pool for 50+ articles); report events that could not be briefed."""
     from newsdesk.archive import update_archive
     from newsdesk.events.archive import EventArchive
     from newsdesk.extract.step import EXTRACT_VERSION
@@ -151,7 +187,7 @@ def update_with_progress(store: Store, quiet: bool = False) -> ArchiveUpdate:
         "AND d.version = ? WHERE d.article_rowid IS NULL", (EXTRACT_VERSION,)).fetchone()[0])
     bar = DelayedProgress(todo + EventArchive(store).pending(), "updating the archive")
     try:
-        up = update_archive(store, progress=bar.advance)
+        up = update_archive(store, progress=bar.advance, runner=runner)
     finally:
         bar.stop()
     for eid, reason in up.failed:
@@ -180,16 +216,20 @@ def exit_if_nothing_read(report: IngestReport) -> None:
 
 
 def refs_of(paths: list[Path] | None, store: Store, workers: int = 0,
-            quiet: bool = False, update: bool = True) -> list[tuple[str, str]] | None:
+            quiet: bool = False, update: bool = True, runner: RunnerName = RunnerName.pool,
+            address: str | None = None) -> list[tuple[str, str]] | None:
     """What a reading command works on: the articles of PATHS (ingested first, exiting
     non-zero when none could be read, then the archive updated unless ``update`` is
-    False), or None for the whole store when no PATHS."""
+    False), or None for the whole store when no PATHS. Reading and the parses run on
+    ``runner``."""
     if not paths:
         return None
-    report = ingest_with_progress(paths, store, workers, quiet=quiet)
+    opts = IngestOptions(workers=workers, runner=runner.value, address=address)
+    report = ingest_with_progress(paths, store, workers, quiet=quiet, opts=opts)
     exit_if_nothing_read(report)
     if update:
-        update_with_progress(store, quiet=quiet)
+        update_with_progress(store, quiet=quiet,
+                             runner=parse_runner(runner, workers, address))
     return report.refs
 
 

@@ -13,12 +13,17 @@ from newsdesk.brief.build import BriefOptions, build_brief
 from newsdesk.brief.render import render_html, render_markdown, render_text
 from newsdesk.cli.app import (
     DEFAULT_DB_OPT,
+    AddressOpt,
     DbOpt,
     DelayedProgress,
+    RunnerName,
+    RunnerOpt,
     WorkersOpt,
     app,
+    check_address,
     err,
     open_store,
+    parse_runner,
     refs_of,
 )
 from newsdesk.errors import NewsdeskError
@@ -48,6 +53,8 @@ def brief_cmd(
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="Write to this file instead of standard output.")] = None,
     workers: WorkersOpt = 0,
+    runner: RunnerOpt = RunnerName.pool,
+    address: AddressOpt = None,
 ) -> None:
     """Brief each event: cited summary, claims with their support, conflicts, numbers,
     quotes, who's who, timeline, source matrix, reuse map and political events."""
@@ -56,18 +63,21 @@ def brief_cmd(
     if items and items[0] != "-" and not Path(items[0]).exists():
         event_id = items.pop(0)
     paths = [Path(p) for p in items]
+    check_address(runner, address)
     opts = BriefOptions(as_one_event=as_one_event, event_id=event_id)
     if words is not None:
         opts.summary_words, opts.fit_words = words, True
     with open_store(db) as store:
-        refs = refs_of(paths, store, workers, quiet=fmt is not BriefFormat.md or output is None)
+        refs = refs_of(paths, store, workers, quiet=fmt is not BriefFormat.md or output is None,
+                       runner=runner, address=address)
         if refs is None and store.count() == 0:
             err.print(f"the store {db} holds no articles: pass files or directories to read, "
                       "e.g. `newsdesk brief reports/`", highlight=False)
             raise typer.Exit(1)
         bar = DelayedProgress(len(refs) if refs is not None else store.count(), "briefing")
         try:
-            brief = build_brief(store, refs, opts, on_article=bar.advance)
+            brief = build_brief(store, refs, opts, on_article=bar.advance,
+                                runner=parse_runner(runner, workers, address))
         except NewsdeskError as e:
             bar.stop()
             err.print(f"[red]error:[/red] {e}", highlight=False)

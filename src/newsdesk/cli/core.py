@@ -14,6 +14,7 @@ from newsdesk.cli.app import (
     DEFAULT_DB_OPT,
     DbOpt,
     PathsArg,
+    RunnerName,
     WorkersOpt,
     app,
     err,
@@ -21,6 +22,7 @@ from newsdesk.cli.app import (
     ingest_with_progress,
     open_store,
     out,
+    parse_runner,
     refs_of,
     update_with_progress,
 )
@@ -43,20 +45,15 @@ def article_json(a: Article) -> str:
     return json.dumps({f: getattr(a, f) for f in ARTICLE_FIELDS}, ensure_ascii=False)
 
 
-class RunnerName(StrEnum):
-    local = "local"
-    pool = "pool"
-    ray = "ray"
-
-
 @app.command("ingest")
 def ingest_cmd(
     paths: Annotated[list[Path], typer.Argument(help="Files or directories ('-' = JSONL stdin).")],
     db: DbOpt = DEFAULT_DB_OPT,
     workers: WorkersOpt = 0,
     runner: Annotated[RunnerName, typer.Option(
-        "--runner", help="Where reading and cleaning run: this process, a process pool "
-        "(one worker per core for 64+ files), or Ray (see docs/scale.md).")
+        "--runner", help="Where reading, cleaning and spaCy parsing run: this process, a "
+        "process pool (one worker per core; reading for 64+ files, parsing for 50+ new "
+        "articles), or Ray (see docs/scale.md).")
     ] = RunnerName.pool,
     address: Annotated[str | None, typer.Option(
         "--address", help="Ray cluster to join (e.g. 10.0.0.5:6379; with --runner ray). "
@@ -85,7 +82,7 @@ def ingest_cmd(
             err.print(f"[red]error:[/red] {e}", highlight=False)
             raise typer.Exit(2) from e
         if update and report.read:
-            update_with_progress(store)
+            update_with_progress(store, runner=parse_runner(runner, workers, address))
         err.print(f"store {db}: {store.count()} article(s)", highlight=False)
     exit_if_nothing_read(report)
 

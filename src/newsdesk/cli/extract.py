@@ -11,14 +11,19 @@ from rich.table import Table
 
 from newsdesk.cli.app import (
     DEFAULT_DB_OPT,
+    AddressOpt,
     DbOpt,
     DelayedProgress,
     PathsArg,
+    RunnerName,
+    RunnerOpt,
     WorkersOpt,
     app,
+    check_address,
     err,
     open_store,
     out,
+    parse_runner,
     refs_of,
 )
 from newsdesk.errors import NewsdeskError
@@ -37,6 +42,8 @@ def extract_cmd(
     workers: WorkersOpt = 0,
     force: Annotated[bool, typer.Option(
         "--force", help="Recompute even articles extracted before.")] = False,
+    runner: RunnerOpt = RunnerName.pool,
+    address: AddressOpt = None,
 ) -> None:
     """Entities (canonical names), quotes, quantities, dates and PLOVER events per article.
 
@@ -46,8 +53,10 @@ def extract_cmd(
     """
     from newsdesk.extract.step import ExtractOptions, article_record, extract_stored
 
+    check_address(runner, address)
     with open_store(db) as store:
-        refs = refs_of(paths, store, workers, quiet=fmt is ExtractFormat.jsonl)
+        refs = refs_of(paths, store, workers, quiet=fmt is ExtractFormat.jsonl,
+                       runner=runner, address=address)
         total = len(refs) if refs is not None else store.count()
         if total == 0:
             err.print("nothing to extract: the store is empty. Give PATHS to ingest, or "
@@ -56,7 +65,8 @@ def extract_cmd(
         bar = DelayedProgress(total, "extracting")
         try:
             run = extract_stored(store, refs, ExtractOptions(force=force),
-                                 on_article=bar.advance)
+                                 on_article=bar.advance,
+                                 runner=parse_runner(runner, workers, address))
         except NewsdeskError as e:
             err.print(f"[red]error:[/red] {e}")
             raise typer.Exit(2) from e

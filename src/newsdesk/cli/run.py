@@ -11,16 +11,22 @@ import typer
 
 from newsdesk.cli.app import (
     DEFAULT_DB_OPT,
+    AddressOpt,
     DbOpt,
     DelayedProgress,
+    RunnerName,
+    RunnerOpt,
     WorkersOpt,
     app,
+    check_address,
     err,
     exit_if_nothing_read,
     ingest_with_progress,
     open_store,
     out,
+    parse_runner,
 )
+from newsdesk.ingest import IngestOptions
 from newsdesk.overview import overview
 
 
@@ -30,14 +36,19 @@ def run_cmd(
     db: DbOpt = DEFAULT_DB_OPT,
     workers: WorkersOpt = 0,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per event.")] = False,
+    runner: RunnerOpt = RunnerName.pool,
+    address: AddressOpt = None,
 ) -> None:
     """The main job: ingest, find copies, group into events, extract, and report each event."""
+    check_address(runner, address)
     with open_store(db) as store:
-        report = ingest_with_progress(paths, store, workers)
+        report = ingest_with_progress(paths, store, workers, opts=IngestOptions(
+            workers=workers, runner=runner.value, address=address))
         exit_if_nothing_read(report)
         bar = DelayedProgress(len(report.refs), "extracting")
         try:
-            events = overview(store, report.refs, on_article=bar.advance)
+            events = overview(store, report.refs, on_article=bar.advance,
+                              runner=parse_runner(runner, workers, address))
         finally:
             bar.stop()
         for ev in events:

@@ -26,11 +26,12 @@ as :func:`~newsdesk.extract.step.annotate` gives) on articles for the stages and
 
 from __future__ import annotations
 
+import copy
 import json
 import sqlite3
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -55,12 +56,24 @@ from newsdesk.model import (
     Entity,
     EntityMention,
     Extraction,
+    Paragraph,
     PoliticalEvent,
     Quantity,
     Quote,
     Span,
+    passage_key,
 )
-from newsdesk.nlp import DocCache, default_cache, load_nlp, model_id
+from newsdesk.nlp import (
+    PARSES,
+    DocCache,
+    ParseStep,
+    default_cache,
+    doc_blob,
+    doc_of_blob,
+    load_nlp,
+    model_id,
+)
+from newsdesk.pipeline import LocalRunner, PoolRunner, RayRunner, Runner
 from newsdesk.store import Store
 
 if TYPE_CHECKING:
@@ -85,6 +98,36 @@ _COLUMNS = {
                          "target_entity", "target_text", "place", "actors"),
 }
 DEFAULT_BATCH = 200  # articles per write transaction
+# Fewer articles than this needing a parse stay in this process: starting a pool costs
+# ~1.5-3 s on 2 cores (forking, each worker's first spaCy call warming up, the docs'
+# bytes sent back and read again, ~1.3 ms a passage), about what parsing 50 articles
+# of ~6 new paragraphs (21 ms each) on one core costs; below that a pool saves nothing.
+POOL_MIN_ARTICLES = 50
+# The unique passages to parse go to the workers in tasks of this many, each one
+# ``nlp.pipe`` stream (per-article streams of ~6 paragraphs cost 17% more CPU here):
+# ~1 s of parsing a task, so two workers finish together.
+PASSAGES_PER_TASK = 48
+EXTRACT_CHUNK = 1  # tasks (of PASSAGES_PER_TASK passages) a runner sends a worker at once
+
+
+def extraction_runner(kind: str = "pool", workers: int = 0, address: str | None = None
+                      ) -> Runner:
+    """The runner that parses for extraction, by name (what ``--runner`` takes):
+    ``local`` (this process), ``pool`` (one worker per core, or ``workers``; one worker
+    means this process, as ``--workers 1`` does for reading) or ``ray`` (a local Ray on
+    127.0.0.1 with ``workers`` CPUs, or the cluster at ``address``)."""
+    import os
+
+    from newsdesk.errors import NewsdeskError
+
+    if kind == "local" or (kind == "pool" and (workers or os.cpu_count() or 1) <= 1):
+        return LocalRunner()
+    if kind == "pool":
+        return PoolRunner(workers, chunk_size=EXTRACT_CHUNK)
+    if kind == "ray":
+        return RayRunner(num_cpus=workers or None, address=address, workers=workers or None,
+                         chunk_size=EXTRACT_CHUNK)
+    raise NewsdeskError(f"unknown runner {kind!r}: choose local, pool or ray")
 
 
 def _now() -> str:
@@ -146,7 +189,11 @@ class StoredDocs:
         """Queue fresh parses for :meth:`flush` (the tensor and our per-doc memos are
         left out: no extractor reads the tensor, and the memos are rebuilt on demand)."""
         for k, doc in docs.items():
-            self.pending[k] = zlib.compress(doc.to_bytes(exclude=["tensor", "user_data"]), 3)
+            self.pending[k] = doc_blob(doc)
+
+    def put_blob(self, key: str, blob: bytes) -> None:
+        """Queue a parse serialized elsewhere (a runner's worker) for :meth:`flush`."""
+        self.pending.setdefault(key, blob)
 
     def flush(self, db: sqlite3.Connection) -> int:
         """Write the queued parses (call inside a transaction); returns how many."""
@@ -382,6 +429,8 @@ class ExtractReport:
     docs_stored: int = 0
     load_seconds: float = 0.0  # time spent deserialising stored parses
     seconds: float = 0.0
+    runner: str = "local"  # where the parses ran: local, pool or ray
+    worker_parsed: int = 0  # of ``parsed``, passages a runner's workers parsed
 
 
 # -- extraction ----------------------------------------------------------------------------
@@ -425,10 +474,17 @@ def _done(db: sqlite3.Connection, rowids: Sequence[int], version: str) -> set[in
 
 def extract_new(store: Store, refs: Iterable[Ref] | None = None,
                 options: ExtractOptions | None = None,
-                on_article: Callable[[Article], None] | None = None) -> ExtractReport:
+                on_article: Callable[[Article], None] | None = None,
+                runner: Runner | None = None) -> ExtractReport:
     """Extract the stored articles (``refs`` or all) that lack a current ``extract_done``
     row (all of them with ``options.force``) and write the typed tables, one transaction
     per batch of ``options.batch`` articles. Returns what was done.
+
+    Parsing, the costly part, runs on ``runner`` (default: a process pool, one worker
+    per core, see :class:`_ParseFeeder`) when at least ``options.pool_min`` articles
+    need a parse, else in this process; the extractors, entity linking and the writes
+    run here, batch by batch, while the workers parse the next batches. Every runner
+    gives the same rows (a parse is the same wherever it ran).
 
     An article an extractor fails on is listed in ``failed`` (with the error) and left
     without ``extract_done``, so a later run tries it again; the rest of its batch is
@@ -453,10 +509,22 @@ def extract_new(store: Store, refs: Iterable[Ref] | None = None,
     backing = StoredDocs(db)
     index = EntityIndex(store)
     size = max(1, int(getattr(options, "batch", DEFAULT_BATCH) or DEFAULT_BATCH))
-    for b in range(0, len(todo), size):
-        chunk = todo[b:b + size]
+    batches = [todo[b:b + size] for b in range(0, len(todo), size)]
+    if runner is None:
+        runner = extraction_runner()
+    feeder: _ParseFeeder | None = None
+    if not isinstance(runner, LocalRunner):
+        feeder = _ParseFeeder(store, batches, cache, backing, runner,
+                              getattr(options, "pool_min", POOL_MIN_ARTICLES))
+        if not feeder.start():
+            feeder = None  # too few articles need a parse: they are parsed here
+        else:
+            report.runner = "ray" if isinstance(runner, RayRunner) else "pool"
+    for bi, chunk in enumerate(batches):
         rowid_of = {(k, i): rid for rid, k, i in chunk}
         articles = list(store.articles(list(rowid_of)))
+        if feeder is not None:
+            feeder.take(bi)  # the batch's worker parses into the cache and the backing
         try:
             # the stage guard (newsdesk.guard) reports an article an extractor raised on
             # and empties that layer: such an article is not written as done
@@ -482,14 +550,140 @@ def extract_new(store: Store, refs: Iterable[Ref] | None = None,
             _write_batch(store, arts, rowid_of, result, index, backing, EXTRACT_VERSION,
                          report, not_done=bad)
             report.extracted.extend((a.key, a.id) for a in arts if (a.key, a.id) not in bad)
-    report.memory_hits = cache.hits - h0
-    report.parsed = cache.misses - m0
+    if feeder is not None:
+        feeder.close()
+        report.worker_parsed = feeder.parsed
+        if feeder.error:
+            report.runner += f" (then local: {feeder.error})"
+    report.memory_hits = max(0, cache.hits - h0 - report.worker_parsed)
+    report.parsed = cache.misses - m0 + report.worker_parsed
     report.store_hits = backing.loaded
     report.docs_stored = backing.stored
     report.load_seconds = backing.load_seconds
     report.changed -= report.created
     report.seconds = time.perf_counter() - t0
     return report
+
+
+_END = "\0newsdesk-batch-end"  # the key of the marker that closes a batch's work
+
+
+class _ParseFeeder:
+    """Parses for :func:`extract_new` on a runner, a batch ahead of the extractors.
+
+    Each write batch's articles are planned in order: the paragraphs whose passage key
+    is neither in memory, nor in ``passage_docs``, nor planned for an earlier article
+    (the first text of a key is the one parsed, as :class:`~newsdesk.nlp.DocCache`
+    does in one process). Those passages go to :class:`ParseStep` on the runner in
+    tasks of ``PASSAGES_PER_TASK`` (each an :class:`Article` whose paragraphs are the
+    passages, named after the articles they come from), then a marker article closes
+    the batch. :meth:`take`
+    reads the results up to a batch's marker: each doc's bytes are queued for
+    ``passage_docs`` (written by this process only, in the batch's transaction) and the
+    doc, rebuilt, is put in the in-memory cache, where the extractors find it. The
+    runner reads the plan lazily (a :class:`PoolRunner` keeps a few tasks in flight),
+    so workers parse the next batches while this process extracts and writes one.
+
+    Whatever the runner did not parse (a worker died, a doc of another text variant)
+    is parsed here by the extractors' own cache lookup, so results never depend on it.
+    """
+
+    def __init__(self, store: Store, batches: list[list[tuple[int, str, str]]],
+                 cache: DocCache, backing: StoredDocs, runner: Runner, min_articles: int
+                 ) -> None:
+        self.store, self.batches, self.cache, self.backing = store, batches, cache, backing
+        self.runner, self.min_articles = runner, min_articles
+        self.planned: set[str] = set()
+        self.plans: list[list[Article]] = []
+        self.results: Iterator[Article] | None = None
+        self.parsed = 0
+        self.error: str | None = None
+
+    def _plan(self, bi: int) -> tuple[list[Article], int]:
+        """Batch ``bi``'s passages to parse, grouped in tasks, and how many of its
+        articles need a parse."""
+        chunk = self.batches[bi]
+        todo: list[tuple[str, str]] = []  # (article key, passage text)
+        n_articles = 0
+        arts = list(self.store.articles([(k, i) for _, k, i in chunk]))
+        texts = [a.paragraph_texts() for a in arts]
+        keys = [[passage_key(t) for t in ts] for ts in texts]
+        fresh = {k for ks in keys for k in ks
+                 if k not in self.planned and k not in self.cache.docs}
+        fresh -= self.backing.known(sorted(fresh))
+        for a, ts, ks in zip(arts, texts, keys, strict=True):
+            before = len(todo)
+            for t, k in zip(ts, ks, strict=True):
+                if k in fresh and k not in self.planned:
+                    self.planned.add(k)
+                    todo.append((a.key, t))
+            n_articles += len(todo) > before
+        work = []
+        for j in range(0, len(todo), PASSAGES_PER_TASK):
+            group = todo[j:j + PASSAGES_PER_TASK]
+            text, paras, at = "", [], 0
+            for _, t in group:
+                paras.append(Paragraph(at, at + len(t)))
+                text += t + "\n\n"
+                at += len(t) + 2
+            owners = list(dict.fromkeys(k for k, _ in group))
+            work.append(Article(
+                key=f"passages of {owners[0]}" + (f" (+{len(owners) - 1})" if owners[1:]
+                                                  else ""),
+                text=text, id=f"parse:{bi}:{j}", paragraphs=paras,
+                origin=", ".join(owners[:5]) + (", ..." if owners[5:] else "")))
+        return work, n_articles
+
+    def start(self) -> bool:
+        """Plan batches until ``min_articles`` articles need a parse; False (and nothing
+        started) when the whole run has fewer, else start the runner."""
+        n = 0
+        while len(self.plans) < len(self.batches) and n < max(1, self.min_articles):
+            work, n_articles = self._plan(len(self.plans))
+            self.plans.append(work)
+            n += n_articles
+        if n == 0 or n < self.min_articles:
+            return False
+        load_nlp()  # the vocabulary the docs are rebuilt with (and, forked, the workers')
+        runner = self.runner
+        if getattr(runner, "chunk_size", EXTRACT_CHUNK) != EXTRACT_CHUNK:
+            # a task is already PASSAGES_PER_TASK passages: a runner made for ingest
+            # (64 articles a task) would put a whole run in one or two tasks
+            runner = copy.copy(runner)
+            runner.chunk_size = EXTRACT_CHUNK  # type: ignore[attr-defined]
+        self.results = iter(runner.run([ParseStep()], self._stream()))
+        return True
+
+    def _stream(self) -> Iterator[Article]:
+        for bi in range(len(self.batches)):
+            yield from (self.plans[bi] if bi < len(self.plans) else self._plan(bi)[0])
+            yield Article(key=_END, text="", id=_END, meta={"batch": bi})
+
+    def take(self, bi: int) -> None:
+        """Put the worker parses of batch ``bi`` in the cache and the backing."""
+        if self.results is None:
+            return
+        try:
+            for a in self.results:
+                if a.key == _END:
+                    if a.meta.get("batch") == bi:
+                        return
+                    continue
+                for s in a.annotations.get(PARSES, []):
+                    key, blob = str(s.attrs["key"]), s.attrs["doc"]
+                    self.backing.put_blob(key, blob)
+                    self.cache.put(key, doc_of_blob(blob))
+                    self.parsed += 1
+        except Exception as e:  # noqa: BLE001 - a lost worker: the rest is parsed here
+            self.error = f"{type(e).__name__}: {e}"
+            self.close()
+
+    def close(self) -> None:
+        """Stop the runner (its pool or actors end)."""
+        results, self.results = self.results, None
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()
 
 
 def _link(result: EntityResult, index: EntityIndex) -> dict[str, str]:

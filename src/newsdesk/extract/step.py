@@ -43,7 +43,7 @@ from newsdesk.model import (
     Span,
 )
 from newsdesk.nlp import DocBacking, DocCache, ParsedParagraph, parse_articles
-from newsdesk.pipeline import BatchStep
+from newsdesk.pipeline import BatchStep, Runner
 from newsdesk.store import Store
 
 if TYPE_CHECKING:
@@ -60,6 +60,9 @@ class ExtractOptions:
 
     force: bool = False  # recompute even for articles extracted before
     batch: int = 200  # articles per write transaction (and per entity-clustering batch)
+    # fewer articles needing a parse than this are parsed in this process, not on the
+    # runner (see newsdesk.extract.archive.POOL_MIN_ARTICLES)
+    pool_min: int = 50
 
 
 def annotate(articles: list[Article],
@@ -262,10 +265,12 @@ class ExtractRun:
 
 def extract_stored(store: Store, refs: Iterable[tuple[str, str]] | None = None,
                    options: ExtractOptions | None = None,
-                   on_article: Callable[[Article], None] | None = None) -> ExtractRun:
+                   on_article: Callable[[Article], None] | None = None,
+                   runner: Runner | None = None) -> ExtractRun:
     """Extract the stored articles (``refs`` or all) that are not extracted yet
     (:func:`newsdesk.extract.archive.extract_new`; all of them with ``options.force``) and
-    return them with their layers and the archive entities they mention."""
+    return them with their layers and the archive entities they mention. Parses run on
+    ``runner`` (see :func:`~newsdesk.extract.archive.extract_new`)."""
     from newsdesk.extract.archive import (
         attach_layers,
         canonical_table,
@@ -275,7 +280,7 @@ def extract_stored(store: Store, refs: Iterable[tuple[str, str]] | None = None,
 
     refs = list(refs) if refs is not None else None
     with collect_failures() as failed:
-        report = extract_new(store, refs, options, on_article)
+        report = extract_new(store, refs, options, on_article, runner)
     articles = attach_layers(store, store.articles(refs))
     for a in articles:
         a.extraction = extraction_of(a)
