@@ -105,6 +105,8 @@ def test_cue_with_particle_after_a_quotation() -> None:
      "timetable", "topic"),
     ("The campaign is trying to convince undecided voters.", "convince", "The campaign",
      "voters", "topic"),
+    ("Senator Hale voted against the harbour bill.", "voted", "Senator Hale", "harbour bill",
+     "thought"),
 ])
 def test_mined_cues_round_two(text: str, cue_word: str, source: str,
                               content_word: str, kind: str) -> None:
@@ -125,3 +127,11 @@ def test_new_topic_and_thought_patterns_stay_out_of_speech_quotes() -> None:
     quotes = find_quotes(art, parse_article(art), [])
     assert [(q.attrs["speaker"], q.attrs["content"]) for q in quotes] == [
         ("Halvard", "that the bridge pays for itself")]
+
+
+def test_an_age_can_speak() -> None:
+    # spaCy tags "46-year-old" DATE; as the subject of "said" it is still the speaker
+    text = "\u201cRivera has always been a fighter,\u201d said the 46-year-old."
+    a = _one(text, "said")
+    assert _parts(text, a) == ("the 46-year-old",
+                               ["\u201cRivera has always been a fighter,\u201d"])

@@ -359,8 +359,9 @@ def _source_tokens(tok: Token, quotes: Sequence[tuple[int, int]]) -> list[Token]
     as subject, a word inside the quotation): the noun phrase just left of the cue, with
     its apposition ("Flynn, a top Trump surrogate, said Thursday")."""
     subj = _subject(tok)
-    bad = not subj or _in_any(subj[0].idx, quotes) or _root_of(subj).ent_type_ in (
-        "DATE", "TIME")
+    # (an age is tagged DATE but can speak: "said the 46-year-old")
+    bad = not subj or _in_any(subj[0].idx, quotes) or (_root_of(subj).ent_type_ in (
+        "DATE", "TIME") and not _root_of(subj).lower_.endswith("old"))
     if not bad:
         return subj
     j = tok.i - 1
