@@ -350,7 +350,6 @@ def _subject(tok: Token) -> list[Token]:
         for ch in cur.children:
             if ch.dep_ == "nsubj" and ch.i != tok.i:
                 return list(ch.subtree)
-
     return []
 
 
@@ -731,9 +730,6 @@ def _noun_attribution(tok: Token, kinds: frozenset[str],
                        kind=kind, src_tokens=src_toks, cue_token=tok)
 
 
-# Words that stand for the whole of what was said when a cue has nothing else to the right
-# ("55 percent said so", "he said that.", "did not say when", "Cruz thinks so, too"):
-# PolNeAR's train split annotates them as the content.
 def _as_or_passive(tok: Token, subj: list[Token],
                    quotes: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     """Content for three frames whose content is not a complement of the cue: "As Rivera
@@ -757,6 +753,9 @@ def _as_or_passive(tok: Token, subj: list[Token],
     return []
 
 
+# Words that stand for the whole of what was said when a cue has nothing else to the right
+# ("55 percent said so", "he said that.", "did not say when", "Cruz thinks so, too"):
+# PolNeAR's train split annotates them as the content.
 _PRO_FORMS = frozenset("so that this it no yes not otherwise when why how what where nothing "
                        "something anything".split())
 
