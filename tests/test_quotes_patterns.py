@@ -135,3 +135,10 @@ def test_an_age_can_speak() -> None:
     a = _one(text, "said")
     assert _parts(text, a) == ("the 46-year-old",
                                ["\u201cRivera has always been a fighter,\u201d"])
+
+
+def test_quotation_punctuation_hung_on_the_speaker() -> None:
+    # the parse puts the quotation's closing comma and mark in the speaker's subtree
+    text = "\u201cWe are ready,\u201d Sarandon, 69, told reporters on Monday."
+    a = _one(text, "told")
+    assert _parts(text, a) == ("Sarandon, 69", ["\u201cWe are ready,\u201d"])

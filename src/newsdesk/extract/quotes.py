@@ -358,6 +358,10 @@ def _source_tokens(tok: Token, quotes: Sequence[tuple[int, int]]) -> list[Token]
     as subject, a word inside the quotation): the noun phrase just left of the cue, with
     its apposition ("Flynn, a top Trump surrogate, said Thursday")."""
     subj = _subject(tok)
+    # the parse may hang a quotation's closing comma and mark on the speaker ('"...,"
+    # Sarandon, 69, told'): they are no part of the source
+    while subj and subj[0].is_punct and _in_any(subj[0].idx, quotes):
+        subj = subj[1:]
     # (an age is tagged DATE but can speak: "said the 46-year-old")
     bad = not subj or _in_any(subj[0].idx, quotes) or (_root_of(subj).ent_type_ in (
         "DATE", "TIME") and not _root_of(subj).lower_.endswith("old"))
