@@ -70,7 +70,7 @@ def test_for_to_clause_is_the_content() -> None:
     text = "Castell called for the ferry service to be restored by spring."
     src, content = _parts(text, _one(text, "called"))
     assert src == "Castell"
-    assert content == ["for the ferry service to be restored by spring"]
+    assert content == ["the ferry service to be restored by spring"]
 
 
 def test_any_verb_with_a_that_clause_is_a_thought() -> None:

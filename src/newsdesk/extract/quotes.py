@@ -751,9 +751,10 @@ def _as_or_passive(tok: Token, subj: list[Token],
         if sp is not None and sp.lower_ not in _PRONOUNS and not _in_any(sp.idx, quotes):
             return [_trim(doc_text(doc), *_subtree_range(sp))]
     for c in tok.children:
-        if c.i > tok.i and c.dep_ in ("advcl", "ccomp") and any(
-                g.dep_ == "mark" and g.lower_ == "for" for g in c.children):
-            return [_trim(doc_text(doc), *_subtree_range(c))]
+        mark = next((g for g in c.children if g.dep_ == "mark" and g.lower_ == "for"), None)
+        if c.i > tok.i and c.dep_ in ("advcl", "ccomp") and mark is not None:
+            # what was called for, without the "for" (it reads as the request in a brief)
+            return [_trim(doc_text(doc), *_subtree_range(c, (mark,)))]
     return []
 
 
