@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 
 LAYERS = ("entities", "quotes", "quantities", "dates", "events")
 # Bump when an extractor's output changes, so stored annotations are recomputed.
-EXTRACT_VERSION = "4"  # 4: PLOVER codebook classes, attribution cues fitted on PolNeAR train
+EXTRACT_VERSION = "5"  # 5: attribution patterns fitted on PolNeAR train (issue 15, round 2)
 
 
 @dataclass(slots=True)
