@@ -229,6 +229,31 @@ def test_full_disk_mid_ingest_keeps_only_whole_batches(tmp_path: Path) -> None:
         assert store.count() == 300 and report.added == 300 - n
 
 
+def test_a_stale_version_read_never_sets_the_schema_back(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    """A process that read the version just before another migrated the file must not
+    re-run steps: an IF NOT EXISTS step would succeed and set the version back, and the
+    next step would then fail on tables that exist (seen as 'table entity_days already
+    exists' with four processes opening a new store)."""
+    path = tmp_path / "s.db"
+    Store(path).close()
+    s = Store(path)
+    real = Store.schema_version.fget  # type: ignore[attr-defined]
+    calls = {"n": 0}
+
+    def stale(self: Store) -> int:
+        calls["n"] += 1
+        return 3 if calls["n"] == 1 else int(real(self))
+
+    monkeypatch.setattr(Store, "schema_version", property(stale))
+    s._migrate()  # believes the store is at version 3
+    monkeypatch.undo()
+    assert s.schema_version == len(store_mod.MIGRATIONS)
+    assert s.integrity_ok()
+    s.close()
+
+
 def test_processes_opening_a_new_store_at_once_share_one_schema(tmp_path: Path) -> None:
     # Two commands started together on a file that does not exist yet both migrate it;
     # before the fix the slower one failed with "table articles already exists".

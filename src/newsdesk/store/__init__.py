@@ -90,17 +90,24 @@ class Store:
                              f"this newsdesk ({len(MIGRATIONS)}). Upgrade newsdesk.")
         for version in range(have + 1, len(MIGRATIONS) + 1):
             step = MIGRATIONS[version - 1]
-            if isinstance(step, str):
-                # executescript commits first; wrap the script so a crash leaves the old
-                # version.
-                self.db.executescript(f"BEGIN;\n{step}\nPRAGMA user_version={version};\nCOMMIT;")
-                continue
+            # The write lock first, then the version read again under it: another process
+            # may have migrated meanwhile, and re-running a step on a newer store would set
+            # its version back (an IF NOT EXISTS step runs without error).
             self.db.execute("BEGIN IMMEDIATE")
             try:
-                step(self.db)
+                if self.schema_version >= version:
+                    self.db.execute("ROLLBACK")
+                    continue
+                if isinstance(step, str):
+                    # statement by statement (executescript would commit first)
+                    for stmt in _statements(step):
+                        self.db.execute(stmt)
+                else:
+                    step(self.db)
                 self.db.execute(f"PRAGMA user_version={version}")
             except BaseException:
-                self.db.execute("ROLLBACK")
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
                 raise
             self.db.execute("COMMIT")
 
@@ -327,6 +334,19 @@ def _retry_busy(op: Callable[[], object], path: str) -> None:
             if not _is_busy(e) or attempt == BUSY_RETRIES:
                 raise
             time.sleep(min(2.0, 0.05 * 2 ** attempt) * (0.5 + random.random()))
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The SQL statements of a script, whole (a trigger's BEGIN ... END included)."""
+    buf = ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            if buf.strip():
+                yield buf
+            buf = ""
+    if buf.strip() and not buf.strip().startswith("--"):
+        yield buf
 
 
 class _Tx:
