@@ -259,3 +259,58 @@ def test_lemma_repaired() -> None:
     ev = code_sentence("Finland extolled Estonia for its calm.")
     assert ev is not None
     assert (ev.event, ev.rule) == ("SUPPORT", "verb")
+
+
+# PLOVER modes (data/plover_modes.tsv, cue words written from the codebook's mode tables).
+# Our own sentences, with the mode the codebook's definitions give.
+MODE_CASES: list[tuple[str, str, str | None]] = [
+    ("The Japanese foreign minister visited Vietnam on Sunday.", "CONSULT", "visit"),
+    ("Chilean President Marta Ibarra hosted the Bolivian foreign minister in Santiago.",
+     "CONSULT", "host"),
+    ("Norwegian diplomats mediated talks between Colombia and the rebels in Oslo.",
+     "CONSULT", "third-party"),
+    ("Police in Ghana arrested 30 opposition activists on Friday.", "COERCE", "arrest"),
+    ("The Thai army imposed a curfew on three southern provinces.", "COERCE", "curfew"),
+    ("A car bomb killed nine people outside a police station in Baghdad.", "ASSAULT",
+     "explosives"),
+    ("Gunmen assassinated the mayor of a town in northern Mexico on Friday.", "ASSAULT",
+     "targeted"),
+    ("Israeli artillery shelled villages in southern Lebanon.", "FIGHT", "heavy-weapons"),
+    ("Syrian warplanes bombed rebel positions near Aleppo.", "FIGHT", "aerial"),
+    ("Thousands of teachers went on strike in Portugal on Monday.", "PROTEST", "strike"),
+    ("Hundreds of students demonstrated outside the Iranian parliament.", "PROTEST", "demo"),
+    ("Jailed Kurdish activists began a hunger strike in Turkey.", "PROTEST", "hunger"),
+    ("Farmers blocked roads into Brussels with their tractors to protest EU subsidies.",
+     "PROTEST", "obstruct"),
+    ("The European Union imposed sanctions on Belarus on Monday.", "SANCTION",
+     "discontinue"),
+    ("Lithuania expelled three Russian diplomats on Tuesday.", "SANCTION", "expel"),
+    ("Venezuela threatened to cut diplomatic ties with Colombia.", "THREATEN", "relations"),
+    ("North Korea threatened to attack South Korea if the drills went ahead.", "THREATEN",
+     "violence"),
+    ("Russian troops withdrew from the disputed village on Thursday.", "RETREAT",
+     "withdraw"),
+    ("The Peruvian interior minister resigned after the protests.", "RETREAT", "resign"),
+    ("Germany demanded that Iran release the detained journalist.", "DEMAND", "yield"),
+    # weapons, not troops: the army is the actor, the tanks are what is mobilised
+    ("The Serbian army deployed tanks along the border with Kosovo.", "MOBILIZE", "weapons"),
+    # the codebook gives SUPPORT no modes, and a cue-less event gets none
+    ("Mexico and Canada signed an agreement on seasonal workers.", "SUPPORT", None),
+    ("Turkish and Greek negotiators held talks in Geneva on Monday.", "CONSULT", None),
+]
+
+
+@pytest.mark.parametrize(("text", "event", "mode"), MODE_CASES)
+def test_mode_from_codebook_cues(text: str, event: str, mode: str | None) -> None:
+    ev = code_sentence(text)
+    assert ev is not None
+    assert (ev.event, ev.mode) == (event, mode), ev.rule
+
+
+def test_mode_in_events_layer() -> None:
+    text = "Police in Ghana arrested 30 opposition activists on Friday."
+    art = Article(key="m", text=text, published="2021-03-05")
+    from newsdesk.nlp import parse_article
+
+    evs = code_events(art, parse_article(art), [], [])
+    assert [(e.attrs["event"], e.attrs["mode"]) for e in evs] == [("COERCE", "arrest")]

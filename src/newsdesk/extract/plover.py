@@ -129,6 +129,73 @@ def _sectors() -> dict[str, str]:
     return {cols[0]: cols[1] for cols in _data_lines("plover_sectors.tsv")}
 
 
+@lru_cache(maxsize=1)
+def _modes() -> dict[str, list[tuple[str, list[tuple[str, ...]]]]]:
+    """The mode cues (``data/plover_modes.tsv``, written from the codebook's mode tables):
+    type -> [(mode, cues)] in priority order; a cue is a tuple of words, the last of which
+    may end in "*" (a prefix)."""
+    out: dict[str, list[tuple[str, list[tuple[str, ...]]]]] = {}
+    for cols in _data_lines("plover_modes.tsv"):
+        if len(cols) < 3:
+            continue
+        cues = [tuple(w for w in re.split(r"[_-]", c.lower()) if w) for c in cols[2].split()]
+        for ev in cols[0].split(","):
+            out.setdefault(ALIASES.get(ev, ev), []).append((cols[1], [c for c in cues if c]))
+    return out
+
+
+def _cue_at(words: Sequence[tuple[str, str]], i: int, cue: tuple[str, ...]) -> bool:
+    """Does ``cue`` start at word ``i``? Each word is (lemma, lower form)."""
+    if i + len(cue) > len(words):
+        return False
+    for (lemma, low), w in zip(words[i:i + len(cue)], cue, strict=False):
+        if w.endswith("*"):
+            if not (lemma.startswith(w[:-1]) or low.startswith(w[:-1])):
+                return False
+        elif w not in (lemma, low):
+            return False
+    return True
+
+
+def _mode_in(event: str, toks: Iterable[Token]) -> str | None:
+    """The first mode (in the codebook table's priority order) with a cue among ``toks``."""
+    words = [(_verb_lemma(t) if t.pos_ == "VERB" else t.lemma_.lower(), t.lower_)
+             for t in sorted(toks, key=lambda t: t.i) if t.text != "-"]
+    for mode, cues in _modes().get(event, []):
+        for i in range(len(words)):
+            if any(_cue_at(words, i, c) for c in cues):
+                return mode
+    return None
+
+
+# Types whose mode is what is done or threatened, never who does it.
+_MODE_OF_WHAT_IS_DONE = frozenset({"MOBILIZE", "THREATEN", "SANCTION", "DEMAND", "REJECT"})
+
+
+def _mode_of(event: str, pred: Token, sent: SpacySpan) -> str | None:
+    """PLOVER mode of a coded event: cue words of the codebook's mode definitions, looked
+    for in the event's clause first (the predicate and its dependents; for a threat, the
+    clause of what is threatened), then in the rest of the sentence; None when no cue
+    fires, as the codebook asks. Types without modes in the codebook get None."""
+    if event not in _modes():
+        return None
+    clause = list(pred.subtree)
+    if event in _MODE_OF_WHAT_IS_DONE:
+        # the actor is not the mode: "the army deployed tanks" mobilises weapons (the
+        # manual: weapons, ships or vehicles are "weapons" unless troops are mentioned
+        # separately), "the military threatened to arrest ..." threatens arrests
+        subj = {t.i for c in pred.children if c.dep_ in ("nsubj", "nsubjpass", "agent")
+                for t in c.subtree}
+        clause = [t for t in clause if t.i not in subj]
+    head = pred.head if pred.head is not pred else None
+    mode = _mode_in(event, clause)
+    if mode is None and head is not None and pred.dep_ in ("xcomp", "ccomp", "conj"):
+        # "threatened to impose sanctions": the frame verb and its other arguments
+        mode = _mode_in(event, [t for t in head.subtree
+                                if t.dep_ not in ("nsubj", "nsubjpass") or t.head is not head])
+    return mode or _mode_in(event, sent)
+
+
 def _lookup(name: str) -> tuple[str, str | None] | None:
     """(code, sector) of an actor name (:func:`newsdesk.extract.lexicon.actor_lookup`)."""
     return actor_lookup(name)
@@ -166,6 +233,7 @@ class CodedEvent:
     start: int = 0
     end: int = 0
     rule: str = ""  # how the type was decided: "verb", "frame:INTENT", "vote", "default"
+    mode: str | None = None  # the PLOVER mode ("visit", "arrest", "explosives"), or None
 
 
 # --------------------------------------------------------------------------- actors
@@ -890,7 +958,8 @@ def _code_span(sent: SpacySpan, base: int, entities: Sequence[Span],
     return CodedEvent(
         event=event, source=source, target=target, place=_place_of(sent, used),
         trigger=(base + pred.idx, base + pred.idx + len(pred)),
-        start=base + sent.start_char, end=base + sent.end_char, rule=found.rule)
+        start=base + sent.start_char, end=base + sent.end_char, rule=found.rule,
+        mode=_mode_of(event, pred, sent))
 
 
 def code_sentence(text: str, *, fallback: bool = True) -> CodedEvent | None:
@@ -925,7 +994,8 @@ def code_events(article: Article, paras: list[ParsedParagraph], entities: list[S
     A sentence is coded when a verb rule fires and at least one actor has a country or
     organisation code. ``attrs``: ``event``, ``source``/``target`` (lists of
     ``{text, code, sector, entity, start, end}``), ``date`` (the value of a date span in
-    the sentence, else None), ``place``, ``trigger`` (the verb's offsets) and ``rule``.
+    the sentence, else None), ``place``, ``trigger`` (the verb's offsets), ``rule`` and
+    ``mode`` (the PLOVER mode, None when no cue of the codebook's mode tables fires).
     """
     out: list[Span] = []
     ents = _with_countries(entities, paras)
@@ -944,6 +1014,7 @@ def code_events(article: Article, paras: list[ParsedParagraph], entities: list[S
                 "place": ev.place,
                 "trigger": list(ev.trigger) if ev.trigger else None,
                 "rule": ev.rule,
+                "mode": ev.mode,
             }))
     return out
 
@@ -980,7 +1051,8 @@ def _shifted(ev: CodedEvent, base: int) -> CodedEvent:
 
     return CodedEvent(ev.event, [actor(a) for a in ev.source], [actor(a) for a in ev.target],
                       ev.place, (ev.trigger[0] + base, ev.trigger[1] + base)
-                      if ev.trigger else None, ev.start + base, ev.end + base, ev.rule)
+                      if ev.trigger else None, ev.start + base, ev.end + base, ev.rule,
+                      ev.mode)
 
 
 def _with_countries(entities: list[Span], paras: Sequence[ParsedParagraph]) -> list[Span]:
