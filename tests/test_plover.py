@@ -307,6 +307,12 @@ def test_mode_from_codebook_cues(text: str, event: str, mode: str | None) -> Non
     assert (ev.event, ev.mode) == (event, mode), ev.rule
 
 
+def test_firearms_mode_of_opening_fire() -> None:
+    ev = code_sentence("Lebanese gunmen opened fire on a Syrian army checkpoint.")
+    assert ev is not None and ev.event in ("ASSAULT", "FIGHT")
+    assert ev.mode == "firearms"
+
+
 def test_mode_in_events_layer() -> None:
     text = "Police in Ghana arrested 30 opposition activists on Friday."
     art = Article(key="m", text=text, published="2021-03-05")
@@ -314,3 +320,46 @@ def test_mode_in_events_layer() -> None:
 
     evs = code_events(art, parse_article(art), [], [])
     assert [(e.attrs["event"], e.attrs["mode"]) for e in evs] == [("COERCE", "arrest")]
+
+
+# Recall (issue 15): events the rules used to miss as a class, typed without the benchmark
+# fallback (fallback=False, the archive's setting). Our own sentences.
+def test_nominal_event_as_subject_of_an_occurrence_verb() -> None:
+    ev = code_sentence("Talks between Iran and Iraq resumed in Geneva on Monday.",
+                       fallback=False)
+    assert ev is not None and ev.event == "CONSULT" and ev.rule == "nominal"
+    assert [a.code for a in ev.source] == ["IRN", "IRQ"] and ev.target == []
+    ev = code_sentence("The signing of the trade accord between Chile and Peru took "
+                       "place in Lima.", fallback=False)
+    assert ev is not None and ev.event == "SUPPORT"
+    assert [a.code for a in ev.source] == ["CHL", "PER"] and ev.target == []
+    ev = code_sentence("Clashes between Armenian and Azerbaijani troops erupted near the "
+                       "border on Sunday.", fallback=False)
+    assert ev is not None and ev.event == "FIGHT"
+    assert {a.code for a in ev.source} == {"ARM", "AZE"}
+
+
+def test_protests_that_go_on_are_street_protests() -> None:
+    ev = code_sentence("Protests against the Serbian government are continuing in "
+                       "Belgrade.", fallback=False)
+    assert ev is not None
+    assert (ev.event, ev.mode) == ("PROTEST", "demo")
+    assert [a.code for a in ev.target] == ["SRB"]
+
+
+def test_event_in_a_relative_clause_when_the_main_clause_has_none() -> None:
+    ev = code_sentence("The Portuguese ambassador, who met the Angolan president on "
+                       "Friday, left Luanda.", fallback=False)
+    assert ev is not None and ev.event == "CONSULT"
+    assert [a.code for a in ev.target] == ["AGO"]
+
+
+@pytest.mark.parametrize(("text", "event"), [
+    # REJECT: "disobey, challenge, or resist laws or norms" (the codebook's REJECT list)
+    ("Hungarian truckers defied a court ban on the blockade of the Austrian border.",
+     "REJECT"),
+    ("Greek fishermen flouted the Turkish ban on fishing near the islets.", "REJECT"),
+])
+def test_codebook_verbs_of_reject_and_assault(text: str, event: str) -> None:
+    ev = code_sentence(text, fallback=False)
+    assert ev is not None and ev.event == event, ev and (ev.event, ev.rule)

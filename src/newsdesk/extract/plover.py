@@ -572,7 +572,8 @@ def _resolve(tok: Token, depth: int = 0) -> _Found | None:
         # "X said Y must ...": whatever Y is to do, X demands it
         return _Found("DEMAND", tok, "must", tok, True)
     if not acts:
-        return None
+        nominal = _nominal_subject(tok)
+        return _apply_modality(nominal, fut, obl, neg, cond) if nominal else None
     comp = _complement(tok)
     for act in acts:
         kind, _, default = act.partition(":")
@@ -641,6 +642,9 @@ def _resolve(tok: Token, depth: int = 0) -> _Found | None:
             ev = next((n for n in (_noun_event(o) for o in _objects(tok)) if n), None)
             if ev:
                 return _apply_modality(_Found(ev, tok, "light"), fut, obl, neg, cond)
+            nominal = _nominal_subject(tok, aspectual=True)
+            if nominal:  # "riots are continuing", "talks resumed"
+                return _apply_modality(nominal, fut, obl, neg, cond)
             continue
         if kind == "PREPARE":
             base = _resolve(comp, depth + 1) if comp is not None else None
@@ -649,6 +653,16 @@ def _resolve(tok: Token, depth: int = 0) -> _Found | None:
             objs = _objects(tok) + [g for p in tok.children if p.dep_ == "prep"
                                     for g in p.children if g.dep_ == "pobj"]
             ev = next((n for n in (_noun_event(o) for o in objs) if n), None)
+            if ev is None:
+                # "took steps to ease ...", "made a move to expel ...": the clause on a
+                # generic noun is the event
+                for o in objs:
+                    if o.lemma_.lower() in _GENERIC_EVENT_NOUNS | {"step"}:
+                        inner = next((c for c in o.children if c.dep_ in ("acl", "relcl")
+                                      and c.pos_ == "VERB"), None)
+                        found = _resolve(inner, depth + 1) if inner is not None else None
+                        if found:
+                            return found
             if ev is None:
                 # "holding civilians as human shields": an actor as object means the
                 # verb's own (non-light) sense, when it has one
@@ -665,7 +679,61 @@ def _resolve(tok: Token, depth: int = 0) -> _Found | None:
                                        for o in _objects(tok)):
                 ev = "SANCTION"  # withdrawing envoys, inspectors or aid reduces relations
             return _apply_modality(_Found(ev, tok, "verb"), fut, obl, neg, cond)
-    return None
+    nominal = _nominal_subject(tok)
+    return _apply_modality(nominal, fut, obl, neg, cond) if nominal else None
+
+
+# Verbs that say an event happens, goes on or starts, so that their subject is the event:
+# "clashes erupted", "talks resumed", "the signing took place", "protests spread".
+# Written by hand (general English aspect and occurrence verbs, not from any benchmark).
+_OCCURRENCE_VERBS = frozenset({
+    "continue", "resume", "begin", "start", "erupt", "occur", "happen", "take", "go",
+    "intensify", "escalate", "spread", "flare", "rage", "proceed", "open", "unfold",
+    "break", "last", "drag", "persist", "get", "come", "follow", "enter", "conclude",
+    "end", "close", "finish", "run", "mark", "see", "be", "remain"})
+_OCCURRENCE_PARTICLES = {"take": "place", "break": "out", "go": "on", "get": "underway",
+                         "drag": "on", "get_": "under"}
+
+
+def _nominal_subject(tok: Token, aspectual: bool = False) -> _Found | None:
+    """An event named by the subject of a verb of occurrence ("Palestinian riots are
+    continuing", "talks between Iran and Iraq resumed", "the signing of the accord took
+    place"): the noun's type, its phrase the place to find actors. ``aspectual``: the verb
+    is already known as one of beginning or going on (the TRY frame)."""
+    if tok.pos_ not in ("VERB", "AUX"):
+        return None
+    lemma = _verb_lemma(tok)
+    if not aspectual and lemma not in _OCCURRENCE_VERBS:
+        return None
+    need = _OCCURRENCE_PARTICLES.get(lemma)
+    if need and not aspectual and not any(c.lower_ == need for c in tok.children):
+        return None
+    subj = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subj is None or subj.pos_ not in ("NOUN", "PROPN"):
+        return None
+    ev = _noun_event(subj)
+    if ev is None or ev in ("AGREE",) and lemma == "be":
+        return None
+    if subj.lemma_.lower() == "protest":
+        ev = "PROTEST"  # protests that go on, spread or erupt are in the street
+    if lemma == "be" and not any(c.dep_ in ("advmod", "prep", "acomp") for c in tok.children):
+        return None
+    return _Found(ev, tok, "nominal", subj)
+
+
+def _between(noun: Token, entities: Sequence[Span], base: int) -> list[Actor]:
+    """The parties of "talks between X and Y", "clashes between X and Y": all sources."""
+    for p in noun.children:
+        if p.dep_ == "prep" and p.lower_ == "between":
+            for g in p.children:
+                if g.dep_ == "pobj":
+                    return [a for a in _actors_of(g, entities, base) if a.code]
+    for p in noun.children:  # "the signing of an accord between X and Y"
+        if p.dep_ == "prep" and p.lower_ == "of":
+            for g in p.children:
+                if g.dep_ == "pobj" and g.pos_ == "NOUN":
+                    return _between(g, entities, base)
+    return []
 
 
 _WITHDRAWN_PEOPLE = {"ambassador", "envoy", "diplomat", "inspector", "worker", "aid",
@@ -910,6 +978,22 @@ def _code_span(sent: SpacySpan, base: int, entities: Sequence[Span],
         if found is not None:
             break
     if found is None:
+        # events in subordinate clauses ("..., who attacked ...", "after X had agreed to
+        # ..."), then a sentence that is a noun phrase ("Talks between X and Y in Oslo")
+        later = [t for t in sent if t.pos_ == "VERB" and t not in order and t.dep_ in (
+            "relcl", "advcl", "ccomp", "xcomp", "conj", "pcomp", "parataxis")]
+        for tok in later:
+            found = _resolve(tok)
+            if found is not None:
+                break
+    if found is None:
+        for r in roots:
+            if r.pos_ in ("NOUN", "PROPN"):
+                ev = _noun_event(r)
+                if ev:
+                    found = _Found(ev, r, "nominal", r)
+                    break
+    if found is None:
         # a noun phrase as the event ("the bombing of ..."), then keyword voting
         if not fallback:
             return None
@@ -924,11 +1008,18 @@ def _code_span(sent: SpacySpan, base: int, entities: Sequence[Span],
             fut, obl, neg, cond = _modality(carrier)
             found = _apply_modality(_Found(ev, root, "vote"), fut, obl, neg, cond)
     pred = found.pred
-    if found.target_is_subject and found.target_from is pred:
+    between: list[Actor] = []
+    if found.rule.startswith("nominal") and found.target_from is not None:
+        between = _between(found.target_from, entities, base)
+    if between:
+        source = between
+    elif found.target_is_subject and found.target_from is pred:
         # "Russia said Sudan must return ...": Sudan is the target, Russia the source
         source = _source_of(pred, entities, base, skip_own=True)
     else:
         source = _source_of(pred, entities, base)
+        if not source and found.rule.startswith("nominal") and found.target_from is not None:
+            source = code_actor(found.target_from, entities, base)
     src_ids: set[int] = set()
     for a in source:
         src_ids |= {t.i for t in sent if base + t.idx >= a.start and base + t.idx < a.end}
@@ -950,6 +1041,8 @@ def _code_span(sent: SpacySpan, base: int, entities: Sequence[Span],
         target = _target_of(where, src_ids, entities, base)
         if target:
             break
+    if between:  # the parties are all actors; none of them is also the recipient
+        target = [a for a in target if a.code not in {s.code for s in source}]
     used = set(src_ids) | {t.i for t in sent for a in target
                            if a.start <= base + t.idx < a.end}
     if fill:
