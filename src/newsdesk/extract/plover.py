@@ -658,11 +658,11 @@ def _resolve(tok: Token, depth: int = 0) -> _Found | None:
                 # generic noun is the event
                 for o in objs:
                     if o.lemma_.lower() in _GENERIC_EVENT_NOUNS | {"step"}:
-                        inner = next((c for c in o.children if c.dep_ in ("acl", "relcl")
-                                      and c.pos_ == "VERB"), None)
-                        found = _resolve(inner, depth + 1) if inner is not None else None
-                        if found:
-                            return found
+                        clause = next((c for c in o.children if c.dep_ in ("acl", "relcl")
+                                       and c.pos_ == "VERB"), None)
+                        done = _resolve(clause, depth + 1) if clause is not None else None
+                        if done:
+                            return done
             if ev is None:
                 # "holding civilians as human shields": an actor as object means the
                 # verb's own (non-light) sense, when it has one
