@@ -363,3 +363,21 @@ def test_event_in_a_relative_clause_when_the_main_clause_has_none() -> None:
 def test_codebook_verbs_of_reject_and_assault(text: str, event: str) -> None:
     ev = code_sentence(text, fallback=False)
     assert ev is not None and ev.event == event, ev and (ev.event, ev.rule)
+
+
+@pytest.mark.parametrize(("text", "event", "mode"), [
+    # welcoming a thing is approval (SUPPORT), welcoming or hosting people is a meeting
+    ("Germany welcomed the decision by Poland to release the prisoners.", "SUPPORT", None),
+    ("Dock workers in Gdansk welcomed the port agreements signed with Norway.", "SUPPORT",
+     None),
+    ("The Kenyan president welcomed the Ugandan delegation in Nairobi.", "CONSULT", "host"),
+    ("Norway hosted talks between Colombia and the rebels.", "CONSULT", "host"),
+])
+def test_hosting_verbs_need_someone_hosted(text: str, event: str, mode: str | None) -> None:
+    ev = code_sentence(text, fallback=False)
+    assert ev is not None and (ev.event, ev.mode) == (event, mode)
+
+
+def test_receiving_rain_is_no_meeting() -> None:
+    assert code_sentence("The valley had more rain than the area normally receives in "
+                         "two months.", fallback=False) is None

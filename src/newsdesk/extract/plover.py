@@ -675,6 +675,8 @@ def _resolve(tok: Token, depth: int = 0) -> _Found | None:
             return _apply_modality(_Found(ev, tok, "light"), fut, obl, neg, cond)
         if kind in EVENT_TYPES:
             ev = kind
+            if ev == "CONSULT" and _verb_lemma(tok) in _HOSTING_VERBS and _object_is_thing(tok):
+                continue  # "welcomed the agreement" (SUPPORT), "receives more rain"
             if ev == "RETREAT" and any(o.lemma_.lower() in _WITHDRAWN_PEOPLE
                                        for o in _objects(tok)):
                 ev = "SANCTION"  # withdrawing envoys, inspectors or aid reduces relations
@@ -734,6 +736,31 @@ def _between(noun: Token, entities: Sequence[Span], base: int) -> list[Actor]:
                 if g.dep_ == "pobj" and g.pos_ == "NOUN":
                     return _between(g, entities, base)
     return []
+
+
+# Verbs that are a meeting only when someone is welcomed, received or hosted.
+_HOSTING_VERBS = frozenset({"welcome", "receive", "host", "greet"})
+_ACTOR_ENTS = ("PERSON", "ORG", "GPE", "NORP")
+
+
+def _object_is_thing(tok: Token) -> bool:
+    """The verb's direct object is neither an actor (a person, organisation, country or a
+    coded or sectored phrase) nor a meeting ("hosted talks"): "welcomed the decision",
+    "welcomed the agreement"; or the verb has no object and is not passive."""
+    objs = [c for c in tok.children if c.dep_ == "dobj"]
+    if not objs:
+        # "was received by the Prime Minister" is a meeting, "the area receives" is not
+        return not any(c.dep_ in ("nsubjpass", "agent") for c in tok.children)
+    o = objs[0]
+    named = _noun_event(o)
+    if named:  # "hosted talks" is a meeting, "welcomed the agreement" is not
+        return named != "CONSULT"
+    if o.ent_type_ in _ACTOR_ENTS or o.lower_ in _PRONOUNS:
+        return False
+    if any(t.ent_type_ in ("PERSON", "NORP", "GPE") for t in o.subtree if t.i < o.i) and (
+            o.lemma_.lower() in _sectors()):
+        return False
+    return not code_actor(o) or not any(a.code or a.sector for a in code_actor(o))
 
 
 _WITHDRAWN_PEOPLE = {"ambassador", "envoy", "diplomat", "inspector", "worker", "aid",
