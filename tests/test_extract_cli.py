@@ -33,7 +33,7 @@ QUOTE_KEYS = {"speaker", "speaker_start", "speaker_end", "cue", "content", "cont
               "content_end", "direct"}
 QUANTITY_KEYS = {"text", "start", "end", "value", "unit", "about"}
 DATE_KEYS = {"text", "start", "end", "value"}
-EVENT_KEYS = {"event", "source", "target", "date", "start", "end"}
+EVENT_KEYS = {"event", "source", "target", "date", "start", "end", "mode"}
 
 
 def _corpus(tmp_path: Path) -> Path:
@@ -132,3 +132,38 @@ def test_step_in_a_pipeline_and_extract_articles() -> None:
     assert records[0]["entities"] == [
         {"text": out[0].text[s.start:s.end], "start": s.start, "end": s.end, "type": s.label,
          "canonical": s.attrs["canonical"]} for s in out[0].annotations["entities"]]
+
+
+def test_plover_mode_reaches_jsonl_store_and_export(tmp_path: Path) -> None:
+    # our own sentences: an arrest (COERCE, mode "arrest") and a visit (CONSULT, "visit")
+    d = tmp_path / "modes"
+    d.mkdir()
+    rec = {"id": "m1", "source": "Harbour Times", "published": "2023-09-15",
+           "text": ("Police in Ghana arrested thirty opposition activists on Friday.\n\n"
+                    "The Japanese foreign minister visited Vietnam on Sunday.")}
+    (d / "m.jsonl").write_text(json.dumps(rec) + "\n")
+    db = str(tmp_path / "m.db")
+    res = runner.invoke(app, ["extract", str(d), "--format", "jsonl", "--db", db])
+    assert res.exit_code == 0, res.output
+    events = _jsonl(res.stdout)["m1"]["events"]
+    assert [(e["event"], e["mode"]) for e in events] == [("COERCE", "arrest"),
+                                                         ("CONSULT", "visit")]
+    with Store(db) as store:
+        rows = store.db.execute(
+            "SELECT type, mode FROM political_events ORDER BY start").fetchall()
+        assert [tuple(r) for r in rows] == [("COERCE", "arrest"), ("CONSULT", "visit")]
+        # read back from the store, the mode is in the events layer and the typed record
+        arts = attach_layers(store, store.articles())
+        assert [s.attrs["mode"] for s in arts[0].annotations["events"]] == ["arrest", "visit"]
+        from newsdesk.extract.step import extraction_of
+
+        assert [(e.type, e.mode) for e in extraction_of(arts[0]).events] == [
+            ("COERCE", "arrest"), ("CONSULT", "visit")]
+    again = runner.invoke(app, ["extract", "--format", "jsonl", "--db", db])
+    assert [e["mode"] for e in _jsonl(again.stdout)["m1"]["events"]] == ["arrest", "visit"]
+    exp = runner.invoke(app, ["export", "political_events", "--db", db, "--format", "jsonl"])
+    assert exp.exit_code == 0, exp.output
+    got = [json.loads(x) for x in exp.stdout.splitlines() if x.startswith("{")]
+    # ordered by date: Sunday's visit before Friday's arrest
+    assert sorted((r["type"], r["mode"]) for r in got) == [("COERCE", "arrest"),
+                                                           ("CONSULT", "visit")]

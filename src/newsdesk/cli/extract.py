@@ -115,7 +115,8 @@ def _table(r: dict[str, Any]) -> Table:
     for ev in r["events"]:
         src = ", ".join(x.get("text") or "?" for x in ev["source"])
         tgt = ", ".join(x.get("text") or "?" for x in ev["target"])
-        table.add_row("event", ev["event"] or "", f"{ev['start']}-{ev['end']}",
+        kind = (ev["event"] or "") + (f" ({ev['mode']})" if ev.get("mode") else "")
+        table.add_row("event", kind, f"{ev['start']}-{ev['end']}",
                       f"{src} → {tgt}" + (f" on {ev['date']}" if ev["date"] else ""))
     return table
 

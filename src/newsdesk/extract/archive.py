@@ -1088,7 +1088,7 @@ def attach_layers(store: Store, articles: Iterable[Article]) -> list[Article]:
             events.append(Span(r["start"], r["end"], r["type"], {
                 "event": r["type"], "source": sides["source"], "target": sides["target"],
                 "date": r["date"], "place": r["place"], "trigger": actors.get("trigger"),
-                "rule": actors.get("rule")}))
+                "rule": actors.get("rule"), "mode": r["mode"]}))
         a.annotations.update({"entities": ents, "quotes": quotes, "quantities": qtys,
                               "dates": dates, "events": events})
     return arts

@@ -129,6 +129,73 @@ def _sectors() -> dict[str, str]:
     return {cols[0]: cols[1] for cols in _data_lines("plover_sectors.tsv")}
 
 
+@lru_cache(maxsize=1)
+def _modes() -> dict[str, list[tuple[str, list[tuple[str, ...]]]]]:
+    """The mode cues (``data/plover_modes.tsv``, written from the codebook's mode tables):
+    type -> [(mode, cues)] in priority order; a cue is a tuple of words, the last of which
+    may end in "*" (a prefix)."""
+    out: dict[str, list[tuple[str, list[tuple[str, ...]]]]] = {}
+    for cols in _data_lines("plover_modes.tsv"):
+        if len(cols) < 3:
+            continue
+        cues = [tuple(w for w in re.split(r"[_-]", c.lower()) if w) for c in cols[2].split()]
+        for ev in cols[0].split(","):
+            out.setdefault(ALIASES.get(ev, ev), []).append((cols[1], [c for c in cues if c]))
+    return out
+
+
+def _cue_at(words: Sequence[tuple[str, str]], i: int, cue: tuple[str, ...]) -> bool:
+    """Does ``cue`` start at word ``i``? Each word is (lemma, lower form)."""
+    if i + len(cue) > len(words):
+        return False
+    for (lemma, low), w in zip(words[i:i + len(cue)], cue, strict=False):
+        if w.endswith("*"):
+            if not (lemma.startswith(w[:-1]) or low.startswith(w[:-1])):
+                return False
+        elif w not in (lemma, low):
+            return False
+    return True
+
+
+def _mode_in(event: str, toks: Iterable[Token]) -> str | None:
+    """The first mode (in the codebook table's priority order) with a cue among ``toks``."""
+    words = [(_verb_lemma(t) if t.pos_ == "VERB" else t.lemma_.lower(), t.lower_)
+             for t in sorted(toks, key=lambda t: t.i) if t.text != "-"]
+    for mode, cues in _modes().get(event, []):
+        for i in range(len(words)):
+            if any(_cue_at(words, i, c) for c in cues):
+                return mode
+    return None
+
+
+# Types whose mode is what is done or threatened, never who does it.
+_MODE_OF_WHAT_IS_DONE = frozenset({"MOBILIZE", "THREATEN", "SANCTION", "DEMAND", "REJECT"})
+
+
+def _mode_of(event: str, pred: Token, sent: SpacySpan) -> str | None:
+    """PLOVER mode of a coded event: cue words of the codebook's mode definitions, looked
+    for in the event's clause first (the predicate and its dependents; for a threat, the
+    clause of what is threatened), then in the rest of the sentence; None when no cue
+    fires, as the codebook asks. Types without modes in the codebook get None."""
+    if event not in _modes():
+        return None
+    clause = list(pred.subtree)
+    if event in _MODE_OF_WHAT_IS_DONE:
+        # the actor is not the mode: "the army deployed tanks" mobilises weapons (the
+        # manual: weapons, ships or vehicles are "weapons" unless troops are mentioned
+        # separately), "the military threatened to arrest ..." threatens arrests
+        subj = {t.i for c in pred.children if c.dep_ in ("nsubj", "nsubjpass", "agent")
+                for t in c.subtree}
+        clause = [t for t in clause if t.i not in subj]
+    head = pred.head if pred.head is not pred else None
+    mode = _mode_in(event, clause)
+    if mode is None and head is not None and pred.dep_ in ("xcomp", "ccomp", "conj"):
+        # "threatened to impose sanctions": the frame verb and its other arguments
+        mode = _mode_in(event, [t for t in head.subtree
+                                if t.dep_ not in ("nsubj", "nsubjpass") or t.head is not head])
+    return mode or _mode_in(event, sent)
+
+
 def _lookup(name: str) -> tuple[str, str | None] | None:
     """(code, sector) of an actor name (:func:`newsdesk.extract.lexicon.actor_lookup`)."""
     return actor_lookup(name)
@@ -166,6 +233,7 @@ class CodedEvent:
     start: int = 0
     end: int = 0
     rule: str = ""  # how the type was decided: "verb", "frame:INTENT", "vote", "default"
+    mode: str | None = None  # the PLOVER mode ("visit", "arrest", "explosives"), or None
 
 
 # --------------------------------------------------------------------------- actors
@@ -504,7 +572,8 @@ def _resolve(tok: Token, depth: int = 0) -> _Found | None:
         # "X said Y must ...": whatever Y is to do, X demands it
         return _Found("DEMAND", tok, "must", tok, True)
     if not acts:
-        return None
+        nominal = _nominal_subject(tok)
+        return _apply_modality(nominal, fut, obl, neg, cond) if nominal else None
     comp = _complement(tok)
     for act in acts:
         kind, _, default = act.partition(":")
@@ -573,6 +642,9 @@ def _resolve(tok: Token, depth: int = 0) -> _Found | None:
             ev = next((n for n in (_noun_event(o) for o in _objects(tok)) if n), None)
             if ev:
                 return _apply_modality(_Found(ev, tok, "light"), fut, obl, neg, cond)
+            nominal = _nominal_subject(tok, aspectual=True)
+            if nominal:  # "riots are continuing", "talks resumed"
+                return _apply_modality(nominal, fut, obl, neg, cond)
             continue
         if kind == "PREPARE":
             base = _resolve(comp, depth + 1) if comp is not None else None
@@ -581,6 +653,16 @@ def _resolve(tok: Token, depth: int = 0) -> _Found | None:
             objs = _objects(tok) + [g for p in tok.children if p.dep_ == "prep"
                                     for g in p.children if g.dep_ == "pobj"]
             ev = next((n for n in (_noun_event(o) for o in objs) if n), None)
+            if ev is None:
+                # "took steps to ease ...", "made a move to expel ...": the clause on a
+                # generic noun is the event
+                for o in objs:
+                    if o.lemma_.lower() in _GENERIC_EVENT_NOUNS | {"step"}:
+                        clause = next((c for c in o.children if c.dep_ in ("acl", "relcl")
+                                       and c.pos_ == "VERB"), None)
+                        done = _resolve(clause, depth + 1) if clause is not None else None
+                        if done:
+                            return done
             if ev is None:
                 # "holding civilians as human shields": an actor as object means the
                 # verb's own (non-light) sense, when it has one
@@ -593,11 +675,92 @@ def _resolve(tok: Token, depth: int = 0) -> _Found | None:
             return _apply_modality(_Found(ev, tok, "light"), fut, obl, neg, cond)
         if kind in EVENT_TYPES:
             ev = kind
+            if ev == "CONSULT" and _verb_lemma(tok) in _HOSTING_VERBS and _object_is_thing(tok):
+                continue  # "welcomed the agreement" (SUPPORT), "receives more rain"
             if ev == "RETREAT" and any(o.lemma_.lower() in _WITHDRAWN_PEOPLE
                                        for o in _objects(tok)):
                 ev = "SANCTION"  # withdrawing envoys, inspectors or aid reduces relations
             return _apply_modality(_Found(ev, tok, "verb"), fut, obl, neg, cond)
-    return None
+    nominal = _nominal_subject(tok)
+    return _apply_modality(nominal, fut, obl, neg, cond) if nominal else None
+
+
+# Verbs that say an event happens, goes on or starts, so that their subject is the event:
+# "clashes erupted", "talks resumed", "the signing took place", "protests spread".
+# Written by hand (general English aspect and occurrence verbs, not from any benchmark).
+_OCCURRENCE_VERBS = frozenset({
+    "continue", "resume", "begin", "start", "erupt", "occur", "happen", "take", "go",
+    "intensify", "escalate", "spread", "flare", "rage", "proceed", "open", "unfold",
+    "break", "last", "drag", "persist", "get", "come", "follow", "enter", "conclude",
+    "end", "close", "finish", "run", "mark", "see", "be", "remain"})
+_OCCURRENCE_PARTICLES = {"take": "place", "break": "out", "go": "on", "get": "underway",
+                         "drag": "on", "get_": "under"}
+
+
+def _nominal_subject(tok: Token, aspectual: bool = False) -> _Found | None:
+    """An event named by the subject of a verb of occurrence ("Palestinian riots are
+    continuing", "talks between Iran and Iraq resumed", "the signing of the accord took
+    place"): the noun's type, its phrase the place to find actors. ``aspectual``: the verb
+    is already known as one of beginning or going on (the TRY frame)."""
+    if tok.pos_ not in ("VERB", "AUX"):
+        return None
+    lemma = _verb_lemma(tok)
+    if not aspectual and lemma not in _OCCURRENCE_VERBS:
+        return None
+    need = _OCCURRENCE_PARTICLES.get(lemma)
+    if need and not aspectual and not any(c.lower_ == need for c in tok.children):
+        return None
+    subj = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subj is None or subj.pos_ not in ("NOUN", "PROPN"):
+        return None
+    ev = _noun_event(subj)
+    if ev is None or ev in ("AGREE",) and lemma == "be":
+        return None
+    if subj.lemma_.lower() == "protest":
+        ev = "PROTEST"  # protests that go on, spread or erupt are in the street
+    if lemma == "be" and not any(c.dep_ in ("advmod", "prep", "acomp") for c in tok.children):
+        return None
+    return _Found(ev, tok, "nominal", subj)
+
+
+def _between(noun: Token, entities: Sequence[Span], base: int) -> list[Actor]:
+    """The parties of "talks between X and Y", "clashes between X and Y": all sources."""
+    for p in noun.children:
+        if p.dep_ == "prep" and p.lower_ == "between":
+            for g in p.children:
+                if g.dep_ == "pobj":
+                    return [a for a in _actors_of(g, entities, base) if a.code]
+    for p in noun.children:  # "the signing of an accord between X and Y"
+        if p.dep_ == "prep" and p.lower_ == "of":
+            for g in p.children:
+                if g.dep_ == "pobj" and g.pos_ == "NOUN":
+                    return _between(g, entities, base)
+    return []
+
+
+# Verbs that are a meeting only when someone is welcomed, received or hosted.
+_HOSTING_VERBS = frozenset({"welcome", "receive", "host", "greet"})
+_ACTOR_ENTS = ("PERSON", "ORG", "GPE", "NORP")
+
+
+def _object_is_thing(tok: Token) -> bool:
+    """The verb's direct object is neither an actor (a person, organisation, country or a
+    coded or sectored phrase) nor a meeting ("hosted talks"): "welcomed the decision",
+    "welcomed the agreement"; or the verb has no object and is not passive."""
+    objs = [c for c in tok.children if c.dep_ == "dobj"]
+    if not objs:
+        # "was received by the Prime Minister" is a meeting, "the area receives" is not
+        return not any(c.dep_ in ("nsubjpass", "agent") for c in tok.children)
+    o = objs[0]
+    named = _noun_event(o)
+    if named:  # "hosted talks" is a meeting, "welcomed the agreement" is not
+        return named != "CONSULT"
+    if o.ent_type_ in _ACTOR_ENTS or o.lower_ in _PRONOUNS:
+        return False
+    if any(t.ent_type_ in ("PERSON", "NORP", "GPE") for t in o.subtree if t.i < o.i) and (
+            o.lemma_.lower() in _sectors()):
+        return False
+    return not code_actor(o) or not any(a.code or a.sector for a in code_actor(o))
 
 
 _WITHDRAWN_PEOPLE = {"ambassador", "envoy", "diplomat", "inspector", "worker", "aid",
@@ -842,6 +1005,22 @@ def _code_span(sent: SpacySpan, base: int, entities: Sequence[Span],
         if found is not None:
             break
     if found is None:
+        # events in subordinate clauses ("..., who attacked ...", "after X had agreed to
+        # ..."), then a sentence that is a noun phrase ("Talks between X and Y in Oslo")
+        later = [t for t in sent if t.pos_ == "VERB" and t not in order and t.dep_ in (
+            "relcl", "advcl", "ccomp", "xcomp", "conj", "pcomp", "parataxis")]
+        for tok in later:
+            found = _resolve(tok)
+            if found is not None:
+                break
+    if found is None:
+        for r in roots:
+            if r.pos_ in ("NOUN", "PROPN"):
+                ev = _noun_event(r)
+                if ev:
+                    found = _Found(ev, r, "nominal", r)
+                    break
+    if found is None:
         # a noun phrase as the event ("the bombing of ..."), then keyword voting
         if not fallback:
             return None
@@ -856,11 +1035,18 @@ def _code_span(sent: SpacySpan, base: int, entities: Sequence[Span],
             fut, obl, neg, cond = _modality(carrier)
             found = _apply_modality(_Found(ev, root, "vote"), fut, obl, neg, cond)
     pred = found.pred
-    if found.target_is_subject and found.target_from is pred:
+    between: list[Actor] = []
+    if found.rule.startswith("nominal") and found.target_from is not None:
+        between = _between(found.target_from, entities, base)
+    if between:
+        source = between
+    elif found.target_is_subject and found.target_from is pred:
         # "Russia said Sudan must return ...": Sudan is the target, Russia the source
         source = _source_of(pred, entities, base, skip_own=True)
     else:
         source = _source_of(pred, entities, base)
+        if not source and found.rule.startswith("nominal") and found.target_from is not None:
+            source = code_actor(found.target_from, entities, base)
     src_ids: set[int] = set()
     for a in source:
         src_ids |= {t.i for t in sent if base + t.idx >= a.start and base + t.idx < a.end}
@@ -882,6 +1068,8 @@ def _code_span(sent: SpacySpan, base: int, entities: Sequence[Span],
         target = _target_of(where, src_ids, entities, base)
         if target:
             break
+    if between:  # the parties are all actors; none of them is also the recipient
+        target = [a for a in target if a.code not in {s.code for s in source}]
     used = set(src_ids) | {t.i for t in sent for a in target
                            if a.start <= base + t.idx < a.end}
     if fill:
@@ -890,7 +1078,8 @@ def _code_span(sent: SpacySpan, base: int, entities: Sequence[Span],
     return CodedEvent(
         event=event, source=source, target=target, place=_place_of(sent, used),
         trigger=(base + pred.idx, base + pred.idx + len(pred)),
-        start=base + sent.start_char, end=base + sent.end_char, rule=found.rule)
+        start=base + sent.start_char, end=base + sent.end_char, rule=found.rule,
+        mode=_mode_of(event, pred, sent))
 
 
 def code_sentence(text: str, *, fallback: bool = True) -> CodedEvent | None:
@@ -925,7 +1114,8 @@ def code_events(article: Article, paras: list[ParsedParagraph], entities: list[S
     A sentence is coded when a verb rule fires and at least one actor has a country or
     organisation code. ``attrs``: ``event``, ``source``/``target`` (lists of
     ``{text, code, sector, entity, start, end}``), ``date`` (the value of a date span in
-    the sentence, else None), ``place``, ``trigger`` (the verb's offsets) and ``rule``.
+    the sentence, else None), ``place``, ``trigger`` (the verb's offsets), ``rule`` and
+    ``mode`` (the PLOVER mode, None when no cue of the codebook's mode tables fires).
     """
     out: list[Span] = []
     ents = _with_countries(entities, paras)
@@ -944,6 +1134,7 @@ def code_events(article: Article, paras: list[ParsedParagraph], entities: list[S
                 "place": ev.place,
                 "trigger": list(ev.trigger) if ev.trigger else None,
                 "rule": ev.rule,
+                "mode": ev.mode,
             }))
     return out
 
@@ -980,7 +1171,8 @@ def _shifted(ev: CodedEvent, base: int) -> CodedEvent:
 
     return CodedEvent(ev.event, [actor(a) for a in ev.source], [actor(a) for a in ev.target],
                       ev.place, (ev.trigger[0] + base, ev.trigger[1] + base)
-                      if ev.trigger else None, ev.start + base, ev.end + base, ev.rule)
+                      if ev.trigger else None, ev.start + base, ev.end + base, ev.rule,
+                      ev.mode)
 
 
 def _with_countries(entities: list[Span], paras: Sequence[ParsedParagraph]) -> list[Span]:

@@ -51,7 +51,9 @@ if TYPE_CHECKING:
 
 LAYERS = ("entities", "quotes", "quantities", "dates", "events")
 # Bump when an extractor's output changes, so stored annotations are recomputed.
-EXTRACT_VERSION = "5"  # 5: attribution patterns fitted on PolNeAR train (issue 15, round 2)
+# 4: PLOVER codebook classes, attribution cues fitted on PolNeAR train; 5: attribution
+# patterns (issue 15, round 2); 6: PLOVER modes and recall classes
+EXTRACT_VERSION = "6"
 
 
 @dataclass(slots=True)
@@ -207,7 +209,7 @@ def event_records(spans: Iterable[Span]) -> list[dict[str, Any]]:
     """The ``events`` list of a ``newsdesk extract`` JSONL line."""
     return [{"event": s.attrs.get("event"), "source": s.attrs.get("source") or [],
              "target": s.attrs.get("target") or [], "date": s.attrs.get("date"),
-             "start": s.start, "end": s.end} for s in spans]
+             "start": s.start, "end": s.end, "mode": s.attrs.get("mode")} for s in spans]
 
 
 def article_record(a: Article) -> dict[str, Any]:
