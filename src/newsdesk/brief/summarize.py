@@ -11,7 +11,7 @@ Method (concept coverage, after Gillick & Favre 2009, with a position prior):
    comes early in it -- news puts what matters first. Concepts stated by fewer than
    ``min_accounts`` accounts are ignored (fewer suffice when almost nothing is shared).
 3. Candidates are the early sentences of ordinary length that are not direct quotations
-   and do not open by pointing back ("He said", "But"), and their shortened forms: a
+   and do not point back ("He said", "But", "X also did Y"), and their shortened forms: a
    leading phrase before the subject, a reporting frame ("..., officials said.") or
    trailing comma-separated material dropped -- always one contiguous, citable part of the
    sentence, and only where no kept word depends on a dropped one. Identical candidates
