@@ -147,6 +147,24 @@ def test_quotations_and_back_references_are_not_candidates() -> None:
     assert "\u201c" not in joined and not joined.startswith("He ")
 
 
+def test_sentences_adding_to_an_unseen_one_are_not_candidates() -> None:
+    # "X also did Y" (and "X also did Y, the statement said") points back at a sentence the
+    # summary's reader has not seen; the same fact said plainly is chosen instead.
+    texts = {
+        "a1": "The harbour council will also close the Orlen ferry pier for three weeks of "
+              "repairs to its wooden deck.",
+        "a2": "The council will also close the Orlen ferry pier for three weeks of repairs to "
+              "its wooden deck, the statement said.",
+        "a3": "The Orlen ferry pier will close for three weeks of repairs to its wooden deck, "
+              "the harbour council said on Monday.",
+    }
+    arts = _articles(texts)
+    out = summarize_articles(arts, SummaryOptions(words=200, min_accounts=2))
+    _check_spans(arts, out)
+    assert out and all(" also " not in s.text for s in out)
+    assert any(s.article == "a3" for s in out)
+
+
 def test_reporting_frame_can_be_dropped() -> None:
     # "..., officials said." may be cut to the news before the comma (still one exact span).
     texts = {
@@ -158,6 +176,57 @@ def test_reporting_frame_can_be_dropped() -> None:
     out = summarize_articles(arts, SummaryOptions(words=14))
     _check_spans(arts, out)
     assert out and out[0].text.startswith("The regional council approved a new flood barrier")
+
+
+def test_within_a_day_openings_come_before_details() -> None:
+    # Same date: the lead sentence of one report goes before a detail from the report
+    # given first.
+    texts = {
+        "d1": "The regional water board published its annual report on river levels. "
+              "Floodwaters forced four thousand residents of Varnholt to leave their homes.",
+        "d2": "Emergency crews opened three shelters after floodwaters forced four thousand "
+              "residents of Varnholt to leave their homes. The water board published its "
+              "annual report on river levels.",
+        "d3": "The annual report on river levels was published by the regional water board. "
+              "Floodwaters from the Tessel forced residents of Varnholt to leave their homes.",
+    }
+    dates = dict.fromkeys(texts, "2024-03-05")
+    arts = _articles(texts, dates)
+    out = summarize_articles(arts, SummaryOptions(words=200, min_accounts=2))
+    positions = []
+    for s in out:
+        text = texts[s.article]
+        positions.append(0 if s.start == 0 else 1)
+        assert s.text == text[s.start:s.end]
+    assert len(out) >= 2 and positions == sorted(positions)
+
+
+def test_counting_by_documents_lets_copies_outvote_accounts() -> None:
+    # count_by="documents" (Gillick & Favre's document frequency) counts every copy; the
+    # default counts accounts; "versions" counts articles but a sentence copied word for
+    # word within one account once.
+    texts = {
+        "a": "The port authority closed the Orlen harbour to cargo ships until further notice. "
+             "Dock workers were sent home for the day.",
+        "b": "Cargo ships were turned away after the port authority closed the Orlen harbour "
+             "until further notice. Fishing boats may still use the inner basin.",
+        "c1": "Engineers began repairing the old Orlen lighthouse beacon on Monday morning. "
+              "The repair will take about a month.",
+        "c2": "Engineers began repairing the old Orlen lighthouse beacon on Monday morning. "
+              "The repair will take about a month.",
+        "c3": "Engineers began repairing the old Orlen lighthouse beacon on Monday morning. "
+              "The repair will take about a month.",
+    }
+    arts = _articles(texts)
+    groups = {"c1": "c", "c2": "c", "c3": "c"}
+
+    def text(count_by: str) -> str:
+        opts = SummaryOptions(words=16, min_accounts=2, count_by=count_by)
+        return " ".join(s.text for s in summarize_articles(arts, opts, groups))
+
+    assert "lighthouse" in text("documents")
+    assert "harbour" in text("accounts") and "lighthouse" not in text("accounts")
+    assert "harbour" in text("versions") and "lighthouse" not in text("versions")
 
 
 # --- hard-wrapped text -------------------------------------------------------------------

@@ -11,7 +11,7 @@ Method (concept coverage, after Gillick & Favre 2009, with a position prior):
    comes early in it -- news puts what matters first. Concepts stated by fewer than
    ``min_accounts`` accounts are ignored (fewer suffice when almost nothing is shared).
 3. Candidates are the early sentences of ordinary length that are not direct quotations
-   and do not open by pointing back ("He said", "But"), and their shortened forms: a
+   and do not point back ("He said", "But", "X also did Y"), and their shortened forms: a
    leading phrase before the subject, a reporting frame ("..., officials said.") or
    trailing comma-separated material dropped -- always one contiguous, citable part of the
    sentence, and only where no kept word depends on a dropped one. Identical candidates
@@ -21,8 +21,8 @@ Method (concept coverage, after Gillick & Favre 2009, with a position prior):
    fallback), so a fact is paid for once.
 5. The words left over are filled with the start of the best remaining sentence, cut at a
    clause or word boundary (``fill``), placed last.
-6. Chosen sentences are put in reading order: by article date, then the order in which the
-   articles were given, then their place in the article.
+6. Chosen sentences are put in reading order: by article date, then their place in their
+   article (within a day, openings before details), then the order the articles were given.
 """
 
 from __future__ import annotations
@@ -56,6 +56,12 @@ class SummaryOptions:
     # A concept counts when at least this many independent accounts state it (fewer when the
     # event has fewer accounts).
     min_accounts: int = 3
+    # Who votes for a concept: "accounts" (an independent account once, however many
+    # articles it has), "documents" (every article, Gillick & Favre's document frequency),
+    # or "versions" (every article, except that a sentence repeating word for word one
+    # already counted in the same account adds nothing: wire copies count once, an
+    # agency's rewritten updates of its story count again).
+    count_by: str = "accounts"
     min_concepts: int = 10  # ... lowered towards 1 while fewer concepts than this qualify
     # Position prior: an account's vote for a concept is 1 + position_weight / (1 + p / position_scale)
     # where p is the sentence number of its first mention in that account.
@@ -86,18 +92,25 @@ def _vote(position: int, opts: SummaryOptions) -> float:
 
 
 def concept_weights(units: Sequence[Unit], opts: SummaryOptions) -> dict[tuple[str, str], float]:
-    """Weight of each concept: per independent account that states it, a position-discounted
-    vote (first mention in that account), summed; concepts of too few accounts dropped."""
+    """Weight of each concept: per voter that states it (``count_by``: independent account
+    or article), a position-discounted vote (first mention by that voter), summed; concepts
+    of too few voters dropped."""
     first: dict[tuple[str, str], dict[str, int]] = {}
+    by_account = opts.count_by not in ("documents", "versions")
+    said: dict[tuple[str, tuple[str, ...]], int] = {}  # (account, sentence words) -> article
     for u in units:
         if not u.full:
             continue
+        if opts.count_by == "versions":
+            if said.setdefault((u.account, tuple(u.terms)), u.article) != u.article:
+                continue  # a copy of a sentence this account already said
+        who = u.account if by_account else str(u.article)
         for c in sorted(u.concepts):  # sorted: the same weights whatever the hash seed
             seen = first.setdefault(c, {})
-            p = seen.get(u.account)
+            p = seen.get(who)
             if p is None or u.position < p:
-                seen[u.account] = u.position
-    n_accounts = len({u.account for u in units})
+                seen[who] = u.position
+    n_accounts = len({u.account if by_account else str(u.article) for u in units})
     need = max(1, min(opts.min_accounts, n_accounts))
     # Accounts that share little: fewer accounts suffice until there is something to cover.
     while need > 1 and sum(len(b) >= need for b in first.values()) < opts.min_concepts:
@@ -206,27 +219,36 @@ def _fill(units: Sequence[Unit], chosen: list[Unit], weights: Mapping[tuple[str,
     return best
 
 
-def summarize_articles(
+def summary_units(
     articles: Sequence[Article],
     options: SummaryOptions | None = None,
     groups: Mapping[str, str] | None = None,
-) -> list[SummarySentence]:
-    """Choose summary sentences from ``articles`` (one event), in reading order.
-
-    ``groups`` maps an article key to its independent-account key (copies share one),
-    so a story republished ten times does not weigh ten times."""
+) -> tuple[list[Article], list[Unit]]:
+    """The non-empty articles and every sentence of theirs (with shortened forms) as
+    :class:`Unit` -- the parsing half of :func:`summarize_articles`, apart so that a
+    benchmark can try selection settings without parsing again. Depends on ``options``
+    only through ``shorten`` and ``max_position``."""
     from newsdesk.nlp import parse_articles
 
     opts = options or SummaryOptions()
     arts = [a for a in articles if a.text.strip()]
-    if not arts or opts.words <= 0:
-        return []
+    if not arts:
+        return [], []
     stop = _stop_words()
     groups = groups or {}
     units: list[Unit] = []
     for i, (a, parsed) in enumerate(zip(arts, parse_articles(arts), strict=True)):
         units.extend(article_units(i, groups.get(a.key, a.key), a, parsed, stop,
                                    opts.max_position if opts.shorten else 0))
+    return arts, units
+
+
+def summarize_units(arts: Sequence[Article], units: Sequence[Unit],
+                    options: SummaryOptions | None = None) -> list[SummarySentence]:
+    """The selecting half of :func:`summarize_articles` over :func:`summary_units`' output."""
+    opts = options or SummaryOptions()
+    if not arts or opts.words <= 0:
+        return []
     weights = concept_weights(units, opts)
     cands = _candidates(units, weights, opts)
     chosen = [cands[j] for j in _select(cands, weights, opts.words, opts)]
@@ -236,9 +258,27 @@ def summarize_articles(
         pool = [u for u in cands if not (opts.skip_dangling and u.dangling)]
         tail = _fill(pool, chosen, weights, left, [a.text for a in arts], opts)
     order = {id(a): i for i, a in enumerate(arts)}
-    chosen.sort(key=lambda u: (arts[u.article].published or "", order[id(arts[u.article])],
-                               u.position))
+    # Reading order: by date; within a day the lead-most sentences first (a story's opening
+    # before another's detail), then the order the articles were given.
+    chosen.sort(key=lambda u: (arts[u.article].published or "", u.position,
+                               order[id(arts[u.article])]))
     if tail is not None:
         chosen.append(tail)
     return [SummarySentence(arts[u.article].key, u.start, u.end,
                             arts[u.article].text[u.start:u.end]) for u in chosen]
+
+
+def summarize_articles(
+    articles: Sequence[Article],
+    options: SummaryOptions | None = None,
+    groups: Mapping[str, str] | None = None,
+) -> list[SummarySentence]:
+    """Choose summary sentences from ``articles`` (one event), in reading order.
+
+    ``groups`` maps an article key to its independent-account key (copies share one),
+    so a story republished ten times does not weigh ten times."""
+    opts = options or SummaryOptions()
+    if opts.words <= 0:
+        return []
+    arts, units = summary_units(articles, opts, groups)
+    return summarize_units(arts, units, opts)

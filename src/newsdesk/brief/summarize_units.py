@@ -168,6 +168,10 @@ def article_units(index: int, account: str, article: Article,
             if position < shorten_before:
                 spans += shortenings(sent)
             tagged = sentence_terms(sent)
+            # "X also did Y" ("..., the statement said") adds to something the reader of a
+            # summary has not seen.
+            also = any(t.lower_ == "also" and (t.head == sent.root or (
+                t.head.dep_ == "ccomp" and t.head.head == sent.root)) for t in sent)
             made = False
             for k, (ti, tj) in enumerate(spans):
                 s = para.start + doc[ti].idx
@@ -189,7 +193,7 @@ def article_units(index: int, account: str, article: Article,
                     words=len(body.split()), terms=terms,
                     concepts=bigram_concepts(terms, stop),
                     quoted=any(c in body for c in _QUOTE_CHARS),
-                    dangling=bool(_DANGLING.match(body)), full=k == 0,
+                    dangling=bool(_DANGLING.match(body)) or also, full=k == 0,
                     fragment=k == 0 and body.lstrip(_QUOTE_CHARS + "'`( ")[:1].islower(),
                 ))
                 made = True
