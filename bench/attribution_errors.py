@@ -26,8 +26,14 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_quotes import load  # noqa: E402
-from fit_attribution import DATA, _gold_relations, _head, _parse_all, _tokens_in  # noqa: E402
+from fit_attribution import (  # noqa: E402
+    DATA,
+    _gold_relations,
+    _head,
+    _parse_all,
+    _tokens_in,
+    train_set,
+)
 
 
 def _relation(src_root: object, cue: object) -> str:
@@ -62,11 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     from newsdesk.extract.quotes import KINDS_ALL, _attributions_in_paras
     from newsdesk.nlp import ParsedParagraph
 
-    golds = load(DATA, args.limit)
-    name_to_ann: dict[str, Path] = {}
-    for ann in sorted((DATA / "attributions").glob("*.ann")):
-        name_to_ann.setdefault(ann.stem.rsplit("_", 1)[0], ann)
-    name_to_ann = {g.name: name_to_ann[g.name] for g in golds}
+    golds, name_to_ann = train_set(args.limit)
     parsed = _parse_all(golds)
     rels = _gold_relations(DATA, name_to_ann)
     classes: Counter[str] = Counter()

@@ -77,6 +77,15 @@ def _parse_all(golds: list[Gold]) -> dict[str, list[tuple[int, object]]]:
     return out
 
 
+def train_set(limit: int | None = None) -> tuple[list[Gold], dict[str, Path]]:
+    """The train texts and, for each, the one annotator file scored (the first by name)."""
+    golds = load(DATA, limit)
+    name_to_ann: dict[str, Path] = {}
+    for ann in sorted((DATA / "attributions").glob("*.ann")):
+        name_to_ann.setdefault(ann.stem.rsplit("_", 1)[0], ann)
+    return golds, {g.name: name_to_ann[g.name] for g in golds}
+
+
 def _gold_relations(data: Path, name_to_ann: dict[str, Path]) -> dict[str, list[dict]]:
     """Per text: each attribution as {source, cue, content} fragment lists."""
     out: dict[str, list[dict]] = {}
@@ -129,11 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     from newsdesk.extract.quotes import _attributions_in_paras, _cue_nouns, load_cues
     from newsdesk.nlp import ParsedParagraph
 
-    golds = load(DATA, args.limit)
-    name_to_ann: dict[str, Path] = {}
-    for ann in sorted((DATA / "attributions").glob("*.ann")):
-        name_to_ann.setdefault(ann.stem.rsplit("_", 1)[0], ann)
-    name_to_ann = {g.name: name_to_ann[g.name] for g in golds}
+    golds, name_to_ann = train_set(args.limit)
     print(f"PolNeAR train: {len(golds)} texts")
     parsed = _parse_all(golds)
     rels = _gold_relations(DATA, name_to_ann)
