@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from newsdesk.model import Article
@@ -139,6 +139,7 @@ def test_tier_merges_do_not_change_the_links(data: st.DataObject) -> None:
 @SETTINGS
 @given(seed=st.integers(0, 2**32 - 1), share=st.floats(0.0, 0.2),
        where=st.sampled_from(["top", "bottom", "both", "middle"]))
+@example(seed=1436, share=0.125, where="middle")  # the short original Hypothesis found
 def test_a_copy_with_up_to_20_percent_furniture_is_linked(seed: int, share: float,
                                                           where: str) -> None:
     rng = np.random.default_rng(seed)
@@ -156,8 +157,11 @@ def test_a_copy_with_up_to_20_percent_furniture_is_linked(seed: int, share: floa
         copy = paras[:1] + furniture + paras[1:]
     res = analyse_reuse([_article("orig", paras), _article("copy", copy, "2025-01-02")])
     assert len(res.links) == 1 and res.links[0].is_copy
-    # the original stands (nearly) whole in the copy: only shingles spanning the point
-    # where furniture was inserted are lost
-    assert res.links[0].contain_b >= 0.9
+    # the original stands (nearly) whole in the copy: only the 3 four-word shingles
+    # spanning a point inside it where furniture was inserted are lost (a short original
+    # of 26 shingles keeps 23: 0.885, as Hypothesis found)
+    n_sh = n_words - 3
+    inside = 1 if where == "middle" and furniture and len(paras) > 1 else 0
+    assert res.links[0].contain_b >= (n_sh - 3 * inside) / n_sh - 0.01
     assert res.provenance["copy"].copy_of == "orig" or res.provenance["orig"].copy_of == "copy"
     assert res.independent_count == 1
