@@ -89,21 +89,22 @@ def test_solvers_keep_the_contract(solver: str) -> None:
     assert len({(s.article, s.start) for s in out}) == len(out)
 
 
+# Two independent accounts of a harbour closure; three copies of one lighthouse story.
+_LIGHTHOUSE = ("Engineers began repairing the old Orlen lighthouse beacon on Monday morning. "
+               "The repair will take about a month.")
+HARBOUR_AND_LIGHTHOUSE = {
+    "a": "The port authority closed the Orlen harbour to cargo ships until further notice. "
+         "Dock workers were sent home for the day.",
+    "b": "Cargo ships were turned away after the port authority closed the Orlen harbour "
+         "until further notice. Fishing boats may still use the inner basin.",
+    "c1": _LIGHTHOUSE, "c2": _LIGHTHOUSE, "c3": _LIGHTHOUSE,
+}
+
+
 def test_copies_in_one_group_weigh_once() -> None:
     # Two independent accounts state the harbour closure; three copies of one story state
     # the lighthouse repair. Counted per article the copies win; per account they do not.
-    texts = {
-        "a": "The port authority closed the Orlen harbour to cargo ships until further notice. "
-             "Dock workers were sent home for the day.",
-        "b": "Cargo ships were turned away after the port authority closed the Orlen harbour "
-             "until further notice. Fishing boats may still use the inner basin.",
-        "c1": "Engineers began repairing the old Orlen lighthouse beacon on Monday morning. "
-              "The repair will take about a month.",
-        "c2": "Engineers began repairing the old Orlen lighthouse beacon on Monday morning. "
-              "The repair will take about a month.",
-        "c3": "Engineers began repairing the old Orlen lighthouse beacon on Monday morning. "
-              "The repair will take about a month.",
-    }
+    texts = dict(HARBOUR_AND_LIGHTHOUSE)
     arts = _articles(texts)
     opts = SummaryOptions(words=16, min_accounts=2)
     plain = " ".join(s.text for s in summarize_articles(arts, opts))
@@ -205,18 +206,7 @@ def test_counting_by_documents_lets_copies_outvote_accounts() -> None:
     # count_by="documents" (Gillick & Favre's document frequency) counts every copy; the
     # default counts accounts; "versions" counts articles but a sentence copied word for
     # word within one account once.
-    texts = {
-        "a": "The port authority closed the Orlen harbour to cargo ships until further notice. "
-             "Dock workers were sent home for the day.",
-        "b": "Cargo ships were turned away after the port authority closed the Orlen harbour "
-             "until further notice. Fishing boats may still use the inner basin.",
-        "c1": "Engineers began repairing the old Orlen lighthouse beacon on Monday morning. "
-              "The repair will take about a month.",
-        "c2": "Engineers began repairing the old Orlen lighthouse beacon on Monday morning. "
-              "The repair will take about a month.",
-        "c3": "Engineers began repairing the old Orlen lighthouse beacon on Monday morning. "
-              "The repair will take about a month.",
-    }
+    texts = dict(HARBOUR_AND_LIGHTHOUSE)
     arts = _articles(texts)
     groups = {"c1": "c", "c2": "c", "c3": "c"}
 
