@@ -184,8 +184,8 @@ def _event_where(f: EventFilter) -> tuple[list[str], list[Any]]:
         where.append("e.place = ? COLLATE NOCASE")
         args.append(f.place)
     if f.entity:
-        where.append("e.event_id IN (SELECT m.event_id FROM mentions mn JOIN event_articles m "
-                     "ON m.article_rowid = mn.article_rowid WHERE mn.entity_id = ?)")
+        # entity_events (migration 7) holds each entity's events: no scan of its mentions
+        where.append("e.event_id IN (SELECT event_id FROM entity_events WHERE entity_id = ?)")
         args.append(f.entity)
     if f.source:
         where.append("e.event_id IN (SELECT m.event_id FROM articles a JOIN event_articles m "
@@ -209,8 +209,7 @@ def _extra_where(f: EventFilter, where: list[str], args: list[Any]) -> None:
         raise QueryError("entities", "entities given but not resolved: call "
                                      "resolve_entities(db, filter) first.")
     for ids in f.entity_ids:  # every name: an event mentioning any entity it resolved to
-        where.append("e.event_id IN (SELECT m.event_id FROM mentions mn JOIN event_articles m "
-                     "ON m.article_rowid = mn.article_rowid WHERE mn.entity_id IN "
+        where.append("e.event_id IN (SELECT event_id FROM entity_events WHERE entity_id IN "
                      f"({','.join('?' * len(ids))}))")
         args += list(ids)
     if f.actors:
@@ -351,10 +350,9 @@ def event_facets(db: sqlite3.Connection, f: EventFilter, top: int = 12) -> dict[
         "plover": ("SELECT p.type, count(DISTINCT m.event_id) FROM political_events p JOIN "
                    "event_articles m ON m.article_rowid = p.article_rowid WHERE m.event_id IN "
                    f"({sub}) GROUP BY p.type ORDER BY 2 DESC, 1 LIMIT ?"),
-        "entity": ("SELECT mn.entity_id, count(DISTINCT m.event_id), en.name FROM mentions mn "
-                   "JOIN event_articles m ON m.article_rowid = mn.article_rowid LEFT JOIN "
-                   f"entities en ON en.entity_id = mn.entity_id WHERE m.event_id IN ({sub}) "
-                   "GROUP BY mn.entity_id ORDER BY 2 DESC, 1 LIMIT ?"),
+        "entity": ("SELECT t.entity_id, count(*), en.name FROM entity_events t LEFT JOIN "
+                   f"entities en ON en.entity_id = t.entity_id WHERE t.event_id IN ({sub}) "
+                   "GROUP BY t.entity_id ORDER BY 2 DESC, 1 LIMIT ?"),
         "month": (f"SELECT substr(e.first_date, 1, 7), count(*) FROM events e WHERE "
                   f"e.first_date IS NOT NULL AND e.event_id IN ({sub}) GROUP BY 1 "
                   "ORDER BY 1 DESC LIMIT ?"),
