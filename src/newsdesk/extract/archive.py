@@ -107,6 +107,9 @@ POOL_MIN_ARTICLES = 50
 # ``nlp.pipe`` stream (per-article streams of ~6 paragraphs cost 17% more CPU here):
 # ~1 s of parsing a task, so two workers finish together.
 PASSAGES_PER_TASK = 48
+# Batches whose articles planning keeps for extraction (more are read again: planning
+# can run far ahead when most passages are stored, and must not hold the archive)
+KEEP_PLANNED_BATCHES = 4
 EXTRACT_CHUNK = 1  # tasks (of PASSAGES_PER_TASK passages) a runner sends a worker at once
 
 
@@ -522,7 +525,8 @@ def extract_new(store: Store, refs: Iterable[Ref] | None = None,
             report.runner = "ray" if isinstance(runner, RayRunner) else "pool"
     for bi, chunk in enumerate(batches):
         rowid_of = {(k, i): rid for rid, k, i in chunk}
-        articles = list(store.articles(list(rowid_of)))
+        planned = feeder.articles.pop(bi, None) if feeder is not None else None
+        articles = planned if planned is not None else list(store.articles(list(rowid_of)))
         if feeder is not None:
             feeder.take(bi)  # the batch's worker parses into the cache and the backing
         try:
@@ -595,6 +599,9 @@ class _ParseFeeder:
         self.runner, self.min_articles = runner, min_articles
         self.planned: set[str] = set()
         self.plans: list[list[Article]] = []
+        # each batch's articles as planning read them, until extraction takes them
+        # (read once from the store, not once to plan and again to extract)
+        self.articles: dict[int, list[Article]] = {}
         self.results: Iterator[Article] | None = None
         self.parsed = 0
         self.error: str | None = None
@@ -606,6 +613,8 @@ class _ParseFeeder:
         todo: list[tuple[str, str]] = []  # (article key, passage text)
         n_articles = 0
         arts = list(self.store.articles([(k, i) for _, k, i in chunk]))
+        if len(self.articles) < KEEP_PLANNED_BATCHES:
+            self.articles[bi] = arts
         texts = [a.paragraph_texts() for a in arts]
         keys = [[passage_key(t) for t in ts] for ts in texts]
         fresh = {k for ks in keys for k in ks
@@ -643,6 +652,7 @@ class _ParseFeeder:
             self.plans.append(work)
             n += n_articles
         if n == 0 or n < self.min_articles:
+            self.articles.clear()
             return False
         load_nlp()  # the vocabulary the docs are rebuilt with (and, forked, the workers')
         runner = self.runner
