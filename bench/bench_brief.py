@@ -179,11 +179,15 @@ def child_newsdesk(work: Path, profile: str | None) -> dict[str, Any]:
 
     stages: dict[str, float] = {}
     extract_parts: dict[str, float] = {}
-    import newsdesk.overview as overview
+    import newsdesk.archive as archive
+    import newsdesk.reuse.index as reuse_index
 
-    # each stage timed where it is called: gather() (extraction, reuse, events) lives in
-    # newsdesk.overview, the per-event work in newsdesk.brief.build
-    for module, names in ((overview, ("extract_stored", "analyse_reuse", "run_events")),
+    # each stage timed where it is called: build_brief runs the archive update
+    # (newsdesk.archive: reuse index, extraction, events, each changed event's claims
+    # and stored brief), then reads the stored briefs; the per-event work of a brief
+    # is in newsdesk.brief.build
+    for module, names in ((archive, ("extract_new", "update_events", "refresh_event")),
+                          (reuse_index.ReuseIndex, ("update",)),
                           (build, ("_brief_event", "parse_articles", "build_claims",
                                    "find_conflicts", "summarize_articles"))):
         for name in names:
@@ -304,16 +308,19 @@ def report(corpus: dict[str, Any], peers: list[dict[str, Any]], ours: list[dict[
     ev = st.get("_brief_event", 0.0)
     inner = {k: st.get(k, 0.0) for k in ("parse_articles", "build_claims", "find_conflicts",
                                          "summarize_articles")}
+    refresh = st.get("refresh_event", 0.0)
     rows = [
         ("ingest (read, clean, store; 2 readers)", nd["ingest"]),
-        ("extract (extract_stored: parse + 5 extractors + save)", st.get("extract_stored", 0)),
-        ("reuse (analyse_reuse)", st.get("analyse_reuse", 0.0)),
-        ("events (run_events: features + clustering + save)", st.get("run_events", 0.0)),
-        ("per-event brief (cross-check, summary, lists)", ev),
+        ("reuse (the archive's index: sketches, links)", st.get("update", 0.0)),
+        ("extract (extract_new: parses on the pool, extractors, save)",
+         st.get("extract_new", 0.0)),
+        ("events (update_events: features, clustering, save)", st.get("update_events", 0.0)),
+        ("claims + stored brief of each event (refresh_event)", refresh),
+        ("per-event brief outside the update (cross-check, summary)", max(0.0, ev - refresh)),
         ("render (JSON + Markdown, written)", nd["render"]),
     ]
     other = nd["seconds"] - sum(v for _, v in rows)
-    rows.append(("other (store open/close, build_brief glue)", other))
+    rows.append(("other (store open/close, reading stored briefs, glue)", other))
     print(f"\nnewsdesk time by stage (fastest run, {nd['seconds']:.1f} s):")
     for label, v in rows:
         print(f"  {label:56s} {v:7.1f} s  {100 * v / nd['seconds']:5.1f}%")

@@ -6,6 +6,7 @@ process; the commands take --runner and --workers."""
 from __future__ import annotations
 
 import json
+import pickle
 import sqlite3
 import zlib
 from pathlib import Path
@@ -209,3 +210,69 @@ def test_a_failing_or_dying_worker_loses_nothing(how: str, examples_dir: Path, t
     a, b = _tables(tmp_path / "local.db"), _tables(tmp_path / "hurt.db")
     for t in sorted(a):
         assert a[t] == b[t], f"table {t} differs after the workers failed"
+
+
+PASSAGES = [
+    "\u201cWe will not sign under pressure,\u201d Foreign Minister Oren Halvard told "
+    "reporters in Vell on Tuesday, adding that about 2,400 troops remained on the border.",
+    "According to the port authority, 12 ships were turned away last week; officials "
+    "said the customs bloc would meet again in March.",
+    "The ministry said in a statement that talks with Valmora would resume next month.",
+]
+
+
+def test_doc_bytes_are_spacys_own() -> None:
+    """doc_blob/doc_of_blob skip srsly's per-call codec lookup but give Doc.to_bytes'
+    bytes and the same parse back."""
+    docs = list(nlp.load_nlp().pipe(PASSAGES))
+    for doc in docs:
+        blob = nlp.doc_blob(doc)
+        assert zlib.decompress(blob) == doc.to_bytes(exclude=["tensor", "user_data"])
+        back = doc_of_blob(blob)
+        assert back.to_json() == doc.to_json()
+
+
+def test_worker_memos_equal_memos_made_here() -> None:
+    """What a worker reads off a parse (newsdesk.extract.memos), installed on the doc
+    rebuilt from its bytes, equals what the extractors compute on that doc themselves,
+    so the extractors give the same results either way."""
+    from newsdesk.extract import memos
+
+    for doc in nlp.load_nlp().pipe(PASSAGES):
+        sent = memos.compute(doc)  # in a worker: on the fresh parse
+        here = doc_of_blob(nlp.doc_blob(doc))
+        installed = doc_of_blob(nlp.doc_blob(doc))
+        memos.install(installed, sent)
+        assert installed.user_data, "nothing was installed"
+        computed = memos.compute(here)  # fills here.user_data as the extractors do
+        def memo_keys(doc: Any) -> list[str]:
+            return sorted(k for k in doc.user_data if k.startswith("newsdesk.extract"))
+
+        assert memo_keys(installed) == memo_keys(here) and len(memo_keys(here)) == 5
+        assert pickle.loads(memos.compute(installed)) == pickle.loads(computed)
+        for key in memo_keys(here):
+            value = here.user_data[key]
+            if key.startswith("newsdesk.extract.quotes:speech"):
+                # attributions hold tokens: compare what they point at
+                def plain(atts: Any) -> list[Any]:
+                    return [(a.cue, a.content, a.source, a.direct, a.kind,
+                             [t.i for t in a.src_tokens],
+                             a.cue_token.i if a.cue_token is not None else None, a.colon)
+                            for a in atts]
+                assert plain(installed.user_data[key]) == plain(value)
+                assert any(a.src_tokens for a in value), "a speaker was found"
+            else:
+                assert installed.user_data[key] == value, key
+
+
+def test_parse_step_sends_memos_when_asked() -> None:
+    from newsdesk.extract import memos
+
+    a = Article(key="k", text="\n\n".join(PASSAGES))
+    out = ParseStep(memos=memos.compute).process(a)
+    assert out is not None
+    spans = out.annotations[PARSES]
+    assert len(spans) == len(PASSAGES)
+    assert all(isinstance(s.attrs["memos"], bytes) for s in spans)
+    assert "memos" not in ParseStep().process(Article(key="j", text=PASSAGES[0])
+                                              ).annotations[PARSES][0].attrs  # type: ignore[union-attr]

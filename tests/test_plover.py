@@ -381,3 +381,30 @@ def test_hosting_verbs_need_someone_hosted(text: str, event: str, mode: str | No
 def test_receiving_rain_is_no_meeting() -> None:
     assert code_sentence("The valley had more rain than the area normally receives in "
                          "two months.", fallback=False) is None
+
+
+def _mode_in_every_cue_everywhere(event: str, sentence: str) -> str | None:
+    """The mode lookup as first written: every cue tried at every word."""
+    from newsdesk.extract.plover import _cue_at, _modes, _verb_lemma
+    from newsdesk.nlp import load_nlp
+
+    doc = load_nlp()(sentence)
+    words = [(_verb_lemma(t) if t.pos_ == "VERB" else t.lemma_.lower(), t.lower_)
+             for t in doc if t.text != "-"]
+    for mode, cues in _modes().get(event, []):
+        if any(_cue_at(words, i, c) for i in range(len(words)) for c in cues):
+            return mode
+    return None
+
+
+@pytest.mark.parametrize(("text", "event", "mode"), MODE_CASES)
+def test_indexed_mode_lookup_agrees_with_trying_every_cue(text: str, event: str,
+                                                         mode: str | None) -> None:
+    """The cue index (cues keyed by their first word) finds what the plain search finds,
+    for every type with modes, prefix cues ("negotiat*") included."""
+    from newsdesk.extract.plover import _mode_in, _modes
+    from newsdesk.nlp import load_nlp
+
+    doc = load_nlp()(text)
+    for ev in _modes():
+        assert _mode_in(ev, doc) == _mode_in_every_cue_everywhere(ev, text), (ev, text)

@@ -379,10 +379,14 @@ class PoolRunner(Runner):
     """
 
     def __init__(self, workers: int = 0, chunk_size: int = 64,
-                 initializer: Callable[[], None] | None = None) -> None:
+                 initializer: Callable[[], None] | None = None, ahead: int = 3) -> None:
         self.workers = workers if workers > 0 else (os.cpu_count() or 1)
         self.chunk_size = chunk_size
         self.initializer = initializer
+        # chunks in flight per worker: the window is refilled only when the caller takes
+        # a result, so it must hold enough work to keep the workers busy for as long as
+        # the caller spends between two takes (extraction: a whole write batch)
+        self.ahead = max(1, ahead)
 
     def run(self, steps: Sequence[Step], articles: Iterable[Article]) -> Iterator[Article]:
         stream: Iterable[Article] = articles
@@ -408,7 +412,7 @@ class PoolRunner(Runner):
         window: deque[Future[list[Record]]] = deque()
         with ProcessPoolExecutor(max_workers=self.workers, initializer=init) as ex:
             def fill() -> None:
-                while len(window) < self.workers * 3:
+                while len(window) < self.workers * self.ahead:
                     chunk = next(chunks, None)
                     if chunk is None:
                         return

@@ -29,13 +29,13 @@ from __future__ import annotations
 import copy
 import json
 import sqlite3
-import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from newsdesk.extract import memos
 from newsdesk.extract.entities import (
     ACRONYM,
     CanonicalEntity,
@@ -111,6 +111,11 @@ PASSAGES_PER_TASK = 48
 # can run far ahead when most passages are stored, and must not hold the archive)
 KEEP_PLANNED_BATCHES = 4
 EXTRACT_CHUNK = 1  # tasks (of PASSAGES_PER_TASK passages) a runner sends a worker at once
+# Tasks a pool keeps in flight per worker. The pool refills its window when this process
+# takes a result, which it does not while it extracts and writes a batch (~1.3 s for 200
+# articles on one core); with 3 a task (~0.3 s each), the workers ran dry for ~0.4 s at
+# every batch. 10 tasks a worker is ~3 s of parsing, ~3 MB of results waiting.
+TASKS_AHEAD = 10
 
 
 def extraction_runner(kind: str = "pool", workers: int = 0, address: str | None = None
@@ -126,7 +131,7 @@ def extraction_runner(kind: str = "pool", workers: int = 0, address: str | None 
     if kind == "local" or (kind == "pool" and (workers or os.cpu_count() or 1) <= 1):
         return LocalRunner()
     if kind == "pool":
-        return PoolRunner(workers, chunk_size=EXTRACT_CHUNK)
+        return PoolRunner(workers, chunk_size=EXTRACT_CHUNK, ahead=TASKS_AHEAD)
     if kind == "ray":
         return RayRunner(num_cpus=workers or None, address=address, workers=workers or None,
                          chunk_size=EXTRACT_CHUNK)
@@ -168,11 +173,8 @@ class StoredDocs:
         """Stored docs of the keys that have one (deserialised with the model's vocab)."""
         import time
 
-        from spacy.tokens import Doc
-
         t0 = time.perf_counter()
         keys = list(keys)
-        vocab = load_nlp().vocab
         out: dict[str, Doc] = {}
         for i in range(0, len(keys), 500):
             chunk = keys[i:i + 500]
@@ -180,10 +182,10 @@ class StoredDocs:
             for k, blob in self.db.execute(
                     f"SELECT passage_key, doc FROM passage_docs WHERE model=? "
                     f"AND passage_key IN ({marks})", (self.model, *chunk)):
-                out[k] = Doc(vocab).from_bytes(zlib.decompress(blob))
+                out[k] = doc_of_blob(blob)
         for k in keys:
             if k not in out and k in self.pending:
-                out[k] = Doc(vocab).from_bytes(zlib.decompress(self.pending[k]))
+                out[k] = doc_of_blob(self.pending[k])
         self.loaded += len(out)
         self.load_seconds += time.perf_counter() - t0
         return out
@@ -656,12 +658,18 @@ class _ParseFeeder:
             return False
         load_nlp()  # the vocabulary the docs are rebuilt with (and, forked, the workers')
         runner = self.runner
-        if getattr(runner, "chunk_size", EXTRACT_CHUNK) != EXTRACT_CHUNK:
+        if getattr(runner, "chunk_size", EXTRACT_CHUNK) != EXTRACT_CHUNK or \
+                getattr(runner, "ahead", TASKS_AHEAD) < TASKS_AHEAD:
             # a task is already PASSAGES_PER_TASK passages: a runner made for ingest
-            # (64 articles a task) would put a whole run in one or two tasks
+            # (64 articles a task, 3 tasks ahead) would put a whole run in one or two
+            # tasks, and let the workers run dry while a batch is extracted
             runner = copy.copy(runner)
             runner.chunk_size = EXTRACT_CHUNK  # type: ignore[attr-defined]
-        self.results = iter(runner.run([ParseStep()], self._stream()))
+            if isinstance(runner, PoolRunner):
+                runner.ahead = max(runner.ahead, TASKS_AHEAD)
+        # the workers also read off each parse what the extractors need of it alone
+        # (newsdesk.extract.memos), so this process only does the batch-wide work
+        self.results = iter(runner.run([ParseStep(memos=memos.compute)], self._stream()))
         return True
 
     def _stream(self) -> Iterator[Article]:
@@ -682,7 +690,10 @@ class _ParseFeeder:
                 for s in a.annotations.get(PARSES, []):
                     key, blob = str(s.attrs["key"]), s.attrs["doc"]
                     self.backing.put_blob(key, blob)
-                    self.cache.put(key, doc_of_blob(blob))
+                    doc = doc_of_blob(blob)
+                    if s.attrs.get("memos"):
+                        memos.install(doc, s.attrs["memos"])
+                    self.cache.put(key, doc)
                     self.parsed += 1
         except Exception as e:  # noqa: BLE001 - a lost worker: the rest is parsed here
             self.error = f"{type(e).__name__}: {e}"

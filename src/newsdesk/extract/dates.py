@@ -428,6 +428,18 @@ def _doc_candidates(doc: Doc) -> list[tuple[int, str, bool, bool]]:
     return out
 
 
+
+def passage_memo(doc: Doc) -> list[tuple[int, str, bool, bool]]:
+    """This extractor's per-passage result as plain data (computed where the passage is
+    parsed; :mod:`newsdesk.extract.memos`)."""
+    return _doc_candidates(doc)
+
+
+def restore_passage_memo(doc: Doc, memo: list[tuple[int, str, bool, bool]]) -> None:
+    """Keep a :func:`passage_memo` computed elsewhere on the (rebuilt) doc."""
+    doc.user_data[_USER_DATA_KEY] = memo
+
+
 def find_dates(article: Article, paras: list[ParsedParagraph] | None = None) -> list[Span]:
     """Date expressions of one article as ``DATE`` spans with resolved ``value``."""
     paras = paras if paras is not None else parse_article(article)

@@ -288,6 +288,18 @@ def _doc_mention_ranges(doc: Doc) -> list[tuple[int, int, str]]:
     return cached
 
 
+
+def passage_memo(doc: Doc) -> list[tuple[int, int, str]]:
+    """This extractor's per-passage result as plain data (computed where the passage is
+    parsed; :mod:`newsdesk.extract.memos`)."""
+    return _doc_mention_ranges(doc)
+
+
+def restore_passage_memo(doc: Doc, memo: list[tuple[int, int, str]]) -> None:
+    """Keep a :func:`passage_memo` computed elsewhere on the (rebuilt) doc."""
+    doc.user_data[_USER_DATA_KEY] = memo
+
+
 def _titled_names(doc: Doc, art: int, para: int, found: list[Mention]) -> list[Mention]:
     """Names the model missed right after a title: "FM Dreivn said"."""
     covered = {k for m in found for k in range(m.i, m.j)}

@@ -274,6 +274,18 @@ def _doc_quantities(doc: Doc) -> list[_Quantity]:
     return cached
 
 
+
+def passage_memo(doc: Doc) -> list[_Quantity]:
+    """This extractor's per-passage result as plain data (computed where the passage is
+    parsed; :mod:`newsdesk.extract.memos`)."""
+    return _doc_quantities(doc)
+
+
+def restore_passage_memo(doc: Doc, memo: list[_Quantity]) -> None:
+    """Keep a :func:`passage_memo` computed elsewhere on the (rebuilt) doc."""
+    doc.user_data[_USER_DATA_KEY] = memo
+
+
 def _find_in_doc(doc: Doc) -> list[_Quantity]:
     out: list[_Quantity] = []
     for i, j, value in _number_runs(doc):

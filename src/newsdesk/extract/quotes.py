@@ -1212,6 +1212,34 @@ def _main_subjects(doc: Doc) -> list[tuple[int, int]]:
     return cached
 
 
+
+# what the extraction's quotes read off one passage (find_quotes' default kinds)
+_MEMO_KINDS = KINDS_SPEECH
+_PlainAttribution = tuple[Any, ...]
+
+
+def passage_memo(doc: Doc) -> tuple[list[_PlainAttribution], list[tuple[int, int]]]:
+    """This extractor's per-passage results (the attributions of :func:`find_quotes`'
+    default kinds and the main-clause subjects) as plain data, tokens as their indices
+    (computed where the passage is parsed; :mod:`newsdesk.extract.memos`)."""
+    atts = [(a.cue, a.content, a.source, a.direct, a.kind, a.speaker_entity,
+             [t.i for t in a.src_tokens], None if a.cue_token is None else a.cue_token.i,
+             a.colon) for a in _cached_attributions(doc, _MEMO_KINDS)]
+    return atts, _main_subjects(doc)
+
+
+def restore_passage_memo(doc: Doc, memo: tuple[list[_PlainAttribution],
+                                               list[tuple[int, int]]]) -> None:
+    """Keep a :func:`passage_memo` computed elsewhere on the (rebuilt) doc, its token
+    indices turned back into this doc's tokens."""
+    atts, subjects = memo
+    doc.user_data["newsdesk.extract.quotes:" + ",".join(sorted(_MEMO_KINDS))] = [
+        Attribution(cue, list(content), source, direct, kind, entity,
+                    [doc[i] for i in src], None if cue_i is None else doc[cue_i], colon)
+        for cue, content, source, direct, kind, entity, src, cue_i, colon in atts]
+    doc.user_data["newsdesk.extract.quotes:subjects"] = subjects
+
+
 def _attributions_in_paras(text: str, paras: Sequence[ParsedParagraph],
                            entities: list[Span], kinds: frozenset[str],
                            keep_orphans: bool) -> list[Attribution]:
