@@ -186,7 +186,7 @@ def child_newsdesk(work: Path, profile: str | None) -> dict[str, Any]:
     # (newsdesk.archive: reuse index, extraction, events, each changed event's claims
     # and stored brief), then reads the stored briefs; the per-event work of a brief
     # is in newsdesk.brief.build
-    for module, names in ((archive, ("extract_new", "update_events", "refresh_event")),
+    for module, names in ((archive, ("extract_new", "update_events", "_refresh_events")),
                           (reuse_index.ReuseIndex, ("update",)),
                           (build, ("_brief_event", "parse_articles", "build_claims",
                                    "find_conflicts", "summarize_articles"))):
@@ -308,14 +308,14 @@ def report(corpus: dict[str, Any], peers: list[dict[str, Any]], ours: list[dict[
     ev = st.get("_brief_event", 0.0)
     inner = {k: st.get(k, 0.0) for k in ("parse_articles", "build_claims", "find_conflicts",
                                          "summarize_articles")}
-    refresh = st.get("refresh_event", 0.0)
+    refresh = st.get("_refresh_events", 0.0)
     rows = [
         ("ingest (read, clean, store; 2 readers)", nd["ingest"]),
         ("reuse (the archive's index: sketches, links)", st.get("update", 0.0)),
         ("extract (extract_new: parses on the pool, extractors, save)",
          st.get("extract_new", 0.0)),
         ("events (update_events: features, clustering, save)", st.get("update_events", 0.0)),
-        ("claims + stored brief of each event (refresh_event)", refresh),
+        ("claims + stored brief of each changed event (on the pool)", refresh),
         ("per-event brief outside the update (cross-check, summary)", max(0.0, ev - refresh)),
         ("render (JSON + Markdown, written)", nd["render"]),
     ]

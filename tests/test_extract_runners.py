@@ -41,7 +41,9 @@ def _archive(examples: Path, db: Path, runner: Runner, monkeypatch: pytest.Monke
     _fresh_cache(monkeypatch)
     with Store(db) as store:
         ingest([examples], store, IngestOptions(runner="local"))
-        return update_archive(store, ArchiveOptions(extract=ExtractOptions(pool_min=pool_min)),
+        # pool_min 0: a pool parses however few articles, and briefs however few events
+        return update_archive(store, ArchiveOptions(extract=ExtractOptions(pool_min=pool_min),
+                                                    refresh_pool_min=pool_min),
                               runner=runner)
 
 
@@ -92,6 +94,9 @@ def test_pool_extraction_equals_local_table_by_table(
     assert pooled.extract.runner == "pool"
     assert pooled.extract.worker_parsed == pooled.extract.parsed == local.extract.parsed > 50
     assert pooled.extract.extracted == local.extract.extracted
+    # and the workers made every event's brief (claims, summary), this process wrote them
+    assert local.worker_briefed == 0 and len(local.briefed) == 4
+    assert pooled.briefed == local.briefed and pooled.worker_briefed == 4
     a, b = _tables(tmp_path / "local.db"), _tables(tmp_path / "pool.db")
     assert sorted(a) == sorted(b)
     # not an empty comparison: the example corpus gives rows in every extraction table
@@ -210,6 +215,33 @@ def test_a_failing_or_dying_worker_loses_nothing(how: str, examples_dir: Path, t
     a, b = _tables(tmp_path / "local.db"), _tables(tmp_path / "hurt.db")
     for t in sorted(a):
         assert a[t] == b[t], f"table {t} differs after the workers failed"
+
+
+@pytest.mark.parametrize("how", ["raises", "dies"])
+def test_a_failing_or_dying_brief_worker_loses_nothing(
+        how: str, examples_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An event whose brief a pool worker could not make (it raised, or the worker died)
+    is briefed in the parent: the stored briefs and claims are the one-process ones."""
+    import os
+
+    from newsdesk.brief.build import BriefTask
+
+    local = _archive(examples_dir, tmp_path / "local.db", LocalRunner(), monkeypatch)
+    parent, real_run = os.getpid(), BriefTask.run
+
+    def broken(self: BriefTask) -> dict[str, Any]:
+        if os.getpid() != parent:  # in a pool worker (forked: it has this patch)
+            if how == "dies":
+                os._exit(3)
+            raise RuntimeError("summariser crashed")
+        return real_run(self)
+
+    monkeypatch.setattr(BriefTask, "run", broken)
+    hurt = _archive(examples_dir, tmp_path / "hurt.db", PoolRunner(2), monkeypatch)
+    assert hurt.worker_briefed == 0 and hurt.briefed == local.briefed and not hurt.failed
+    a, b = _tables(tmp_path / "local.db"), _tables(tmp_path / "hurt.db")
+    for t in ("claims", "claim_articles", "event_briefs", "events"):
+        assert a[t] and a[t] == b[t], f"table {t} differs after the brief workers failed"
 
 
 PASSAGES = [

@@ -10,10 +10,11 @@ transactions and is idempotent, so a killed update is completed by the next one.
 
 from __future__ import annotations
 
+import copy
 import json
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -33,12 +34,23 @@ Ref = tuple[str, str]
 BRIEF_CACHE_VERSION = "1"
 
 
+# Fewer events to brief than this are briefed in this process: a pool's start (forking,
+# each worker opening the store) costs ~0.3-0.5 s, ~8 average events' briefs.
+REFRESH_POOL_MIN = 16
+# Events a pool keeps in flight per worker while this process reads the next ones' inputs
+# and writes the finished ones (briefs take 10 ms to seconds: a deep window evens them out)
+REFRESH_AHEAD = 8
+
+
 @dataclass(slots=True)
 class ArchiveOptions:
     """Options of an archive update (one per stage)."""
 
     events: EventOptions = field(default_factory=EventOptions)
     extract: ExtractOptions = field(default_factory=ExtractOptions)
+    # events to re-brief from which a process pool computes their briefs (the writes
+    # stay here); see _refresh_events
+    refresh_pool_min: int = REFRESH_POOL_MIN
 
 
 @dataclass(slots=True)
@@ -49,6 +61,7 @@ class ArchiveUpdate:
     events: EventUpdate = field(default_factory=EventUpdate)
     extract: ExtractReport | None = None  # what extraction did for the new articles
     briefed: list[str] = field(default_factory=list)  # events whose claims were rebuilt
+    worker_briefed: int = 0  # of those, briefs a pool's workers made (the rest: here)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (event id, reason)
     alerts: int = 0  # alerts the watches fired for the events this update touched
     watch_error: str | None = None  # why the watches could not be evaluated (update kept)
@@ -83,18 +96,105 @@ def update_archive(store: Store, options: ArchiveOptions | None = None, *,
     redo = list(out.events.changed)
     if out.extract is not None and out.extract.extracted:
         redo += [e for e in ar.events_of(out.extract.extracted) if e not in redo]
+    live = []
     for eid in redo:
         rec = ar.record(eid)
-        if rec is None or rec.merged_into is not None:
-            continue
+        if rec is not None and rec.merged_into is None:
+            live.append(eid)
+    _refresh_events(store, live, runner, opts.refresh_pool_min, out)
+    _evaluate_watches(store, out)
+    return out
+
+
+def _refresh_events(store: Store, event_ids: list[str], runner: Runner | None,
+                    pool_min: int, out: ArchiveUpdate) -> None:
+    """Rebuild the claims and stored brief of each event, in order.
+
+    Each event's brief depends only on its own articles, extraction and reuse links.
+    With a process pool (the default runner, or a :class:`PoolRunner` given) and
+    ``pool_min`` events or more, this process reads each event's inputs from the store
+    (:func:`newsdesk.brief.build.brief_tasks`), the workers build the briefs (the
+    cross-check and summary, the costly part) and this process writes them as they
+    come back, in order; workers never touch the store (they are forked copies of this
+    process, and an SQLite connection must not cross a fork). An event a worker could
+    not brief (or a lost pool) is briefed here; one that cannot be briefed at all is
+    reported in ``out.failed`` and never stops the update. With Ray the briefs are made
+    here, where the store is."""
+    from newsdesk.guard import replay_failures
+    from newsdesk.pipeline import PoolRunner
+
+    pool = runner if isinstance(runner, PoolRunner) else PoolRunner() if runner is None \
+        else None
+    results: Iterator[tuple[str, Any]] | None = None
+    order = list(event_ids)
+    if (pool is not None and pool.workers > 1 and len(event_ids) >= max(1, pool_min)
+            and _fork_is_default()):
+        # the largest events first, so that no worker starts a long brief at the end
+        # while the other waits (the writes are per event: their order does not matter)
+        size = {eid: n for eid, n in store.db.execute(
+            "SELECT event_id, count(*) FROM event_articles GROUP BY event_id")}
+        order.sort(key=lambda e: -size.get(e, 0))
+        pool = copy.copy(pool)
+        pool.ahead = max(pool.ahead, REFRESH_AHEAD)
+        results = pool.map_local(_brief_in_worker, _tasks_of(store, order))
+    for eid in order:
+        rows: _BriefRows | None = None
+        if results is not None:
+            try:
+                got_id, result = next(results)
+                if got_id == eid and result[0] == "ok":
+                    rows = result[1]
+                    replay_failures(result[2])
+                    out.worker_briefed += 1
+            except Exception:  # noqa: BLE001 - a lost pool: the rest is briefed here
+                results = None
         try:
-            refresh_event(store, eid)
+            if rows is None:
+                rows = _BriefRows.of(event_brief_of(store, eid))
+            _store_brief(store, eid, rows)
         except Exception as e:  # one event that cannot be briefed never stops the update
             out.failed.append((eid, f"{type(e).__name__}: {e}"))
             continue
         out.briefed.append(eid)
-    _evaluate_watches(store, out)
-    return out
+    rank = {e: i for i, e in enumerate(event_ids)}
+    out.briefed.sort(key=lambda e: rank[e])
+
+
+def _tasks_of(store: Store, event_ids: list[str]) -> Iterator[tuple[str, Any]]:
+    """(event id, its :class:`~newsdesk.brief.build.BriefTask` or None), one event read
+    at a time (as :func:`refresh_event` reads it), as the pool asks for more."""
+    from newsdesk.brief.build import brief_tasks
+
+    for eid in event_ids:
+        try:
+            tasks = brief_tasks(store, [eid])
+        except Exception:  # noqa: BLE001 - briefed (and reported) by the caller
+            tasks = []
+        yield eid, (tasks[0] if tasks else None)
+
+
+def _fork_is_default() -> bool:
+    """Pool workers start as copies of this process, sharing its loaded model and parse
+    cache (a pool that spawned fresh processes would load and parse everything again)."""
+    import multiprocessing
+
+    return multiprocessing.get_start_method(allow_none=False) == "fork"
+
+
+def _brief_in_worker(item: tuple[str, Any]) -> tuple[str, tuple[Any, ...]]:
+    """A pool worker's part of :func:`_refresh_events`: one event's brief from its
+    task, with the stage failures it met (plain data)."""
+    from newsdesk.guard import collect_failures
+
+    eid, task = item
+    if task is None:
+        return eid, ("error", "not read")
+    try:
+        with collect_failures() as failed:
+            rows = _BriefRows.of(task.run())
+        return eid, ("ok", rows, [f.to_dict() for f in failed.items])
+    except Exception as e:  # noqa: BLE001 - the parent briefs it again and reports it
+        return eid, ("error", f"{type(e).__name__}: {e}")
 
 
 def _evaluate_watches(store: Store, out: ArchiveUpdate) -> None:
@@ -123,12 +223,41 @@ def event_brief(store: Store, event_id: str) -> dict[str, Any] | None:
 
 def refresh_event(store: Store, event_id: str) -> dict[str, Any]:
     """Rebuild an event's brief, claims and independent-source count from the store."""
+    ev = event_brief_of(store, event_id)
+    _store_brief(store, event_id, _BriefRows.of(ev))
+    return ev
+
+
+def event_brief_of(store: Store, event_id: str) -> dict[str, Any]:
+    """An event's brief (the ``newsdesk.brief/1`` event dict) built from the store's
+    articles, extraction and reuse links, with the default options (what is stored)."""
     from newsdesk.brief.build import BriefOptions, brief_events
 
-    ar = EventArchive(store)
-    members = ar.members(event_id)
-    brief = brief_events(store, [event_id], BriefOptions(), use_cache=False)
-    ev = brief[0]
+    return brief_events(store, [event_id], BriefOptions(), use_cache=False)[0]
+
+
+@dataclass(slots=True)
+class _BriefRows:
+    """What :func:`_store_brief` writes of an event's brief: its claims, counts and the
+    compressed JSON (made where the brief was made: a pool worker sends these, not the
+    whole brief with every article's text, ~10x the bytes)."""
+
+    claims: list[dict[str, Any]]
+    independent_sources: int
+    place: str | None
+    data: bytes
+
+    @classmethod
+    def of(cls, ev: dict[str, Any]) -> _BriefRows:
+        return cls([{k: c[k] for k in ("id", "text", "status", "independent_sources",
+                                        "conflict", "cites")} for c in ev["claims"]],
+                   ev["independent_sources"], ev.get("place"),
+                   zlib.compress(json.dumps(ev).encode(), 3))
+
+
+def _store_brief(store: Store, event_id: str, rows: _BriefRows) -> None:
+    """Write an event's claims, independent-source count, place and stored brief."""
+    members = EventArchive(store).members(event_id)
     # the brief names an article by its key, or key@id where keys clash (reuse's rule)
     clashes = Counter(k for k, _ in members)
     name_to_rowid = {
@@ -138,7 +267,7 @@ def refresh_event(store: Store, event_id: str) -> dict[str, Any]:
     now = _now()
     with store.transaction() as tx:
         tx.execute("DELETE FROM claims WHERE event_id=?", (event_id,))
-        for n, c in enumerate(ev["claims"]):
+        for n, c in enumerate(rows.claims):
             cid = f"{event_id}/{c['id']}"
             tx.execute("INSERT INTO claims (claim_id, event_id, seq, text, status, "
                        "independent_sources, conflict) VALUES (?,?,?,?,?,?,?)",
@@ -150,11 +279,9 @@ def refresh_event(store: Store, event_id: str) -> dict[str, Any]:
                 [(cid, name_to_rowid[x["article"]], x["start"], x["end"]) for x in c["cites"]
                  if x["article"] in name_to_rowid])
         tx.execute("UPDATE events SET independent_sources=?, place=coalesce(?, place) "
-                   "WHERE event_id=?", (ev["independent_sources"], ev.get("place"), event_id))
+                   "WHERE event_id=?", (rows.independent_sources, rows.place, event_id))
         tx.execute("INSERT OR REPLACE INTO event_briefs (event_id, version, updated, data) "
-                   "VALUES (?,?,?,?)", (event_id, BRIEF_CACHE_VERSION, now,
-                                         zlib.compress(json.dumps(ev).encode(), 3)))
-    return ev
+                   "VALUES (?,?,?,?)", (event_id, BRIEF_CACHE_VERSION, now, rows.data))
 
 
 def claims_of(store: Store, event_id: str) -> list[ClaimRecord]:

@@ -147,3 +147,16 @@ def isolate(stage: str, articles: Sequence[Article],
         for a in good:
             record(stage, a, e)
         return fn([]), [False] * len(batch)
+
+
+def replay_failures(failures: Sequence[dict[str, str]]) -> None:
+    """Report here the failures another process met (:meth:`StageFailure.to_dict`
+    records), as if its stages had run in this one."""
+    current = _CURRENT.get()
+    for d in failures:
+        failure = StageFailure(d["stage"], d["article"], d["id"], d["reason"])
+        if current is None:
+            log.warning("%s", failure)
+        else:
+            current.add(failure)
+

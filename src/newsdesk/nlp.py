@@ -171,6 +171,25 @@ def parse_article(article: Article, cache: DocCache | None = None) -> list[Parse
     return out
 
 
+def title_passage(article: Article) -> list[str]:
+    """The article's title as a passage to parse (none when it has no title): extraction
+    parses it with the paragraphs (on the runner's workers, kept in ``passage_docs``)
+    and the event features read it from there."""
+    title = (article.title or "").strip()
+    return [title] if title else []
+
+
+def parse_title(article: Article, cache: DocCache | None = None) -> Doc | None:
+    """The parse of the article's title, from the cache when extraction parsed it."""
+    texts = title_passage(article)
+    if not texts:
+        return None
+    doc = (cache or _CACHE).parse_many(texts)[0]
+    if doc_text(doc) != texts[0]:
+        doc = load_nlp()(texts[0])
+    return doc
+
+
 def parse_articles(articles: list[Article], cache: DocCache | None = None,
                    backing: DocBacking | None = None) -> list[list[ParsedParagraph]]:
     """:func:`parse_article` for a batch, with the batch's new passages parsed in one

@@ -307,6 +307,13 @@ class Runner(ABC):
         shard with its records, in shard order. The pipeline's tail is the caller's
         (it runs at the meeting point, over the merged stream)."""
 
+    def map_local(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
+        """``fn`` over ``items``, results in order, on this machine: work of the meeting
+        point that splits into independent parts (each event's claims and brief). In this
+        process unless the runner has local workers (:class:`PoolRunner`); ``fn`` must
+        be a module-level function and items and results plain data."""
+        return map(fn, items)
+
 
 def _require_source(pipeline: Pipeline) -> SourceStep:
     if pipeline.source is None:
@@ -331,6 +338,9 @@ class LocalRunner(Runner):
         _setup([source, *pipeline.article_steps])
         for sh in shards:
             yield sh, process_shard(source, pipeline.article_steps, sh)
+
+
+_NO_ITEM = object()  # the end of map_local's items
 
 
 # Per-process state of a PoolRunner worker: the steps, set up once by the initialiser.
@@ -426,6 +436,31 @@ class PoolRunner(Runner):
                     # Articles whose step failed are dropped from a plain article stream
                     # (run_shards reports them as Skipped records).
                     yield from (r for r in out if isinstance(r, Article))
+            finally:
+                for fut in window:
+                    fut.cancel()
+
+    def map_local(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
+        """``fn`` over ``items`` on the pool's workers (forked from this process, so they
+        share what it has loaded), a bounded window in flight, results in order. A
+        worker's exception is raised here, at its item."""
+        it = iter(items)
+        window: deque[Future[Any]] = deque()
+        init = functools.partial(_pool_worker_init, [], self.initializer)
+        with ProcessPoolExecutor(max_workers=self.workers, initializer=init) as ex:
+            def fill() -> None:
+                while len(window) < self.workers * self.ahead:
+                    item = next(it, _NO_ITEM)
+                    if item is _NO_ITEM:
+                        return
+                    window.append(ex.submit(fn, item))
+
+            try:
+                fill()
+                while window:
+                    out = window.popleft().result()
+                    fill()
+                    yield out
             finally:
                 for fut in window:
                     fut.cancel()

@@ -112,12 +112,42 @@ def brief_events(store: Store, event_ids: list[str], options: BriefOptions | Non
                 done[eid] = ev
     todo = [e for e in event_ids if e not in done]
     if todo:
-        g = gather(store, None, event_ids=todo, update=False, on_article=on_article)
-        for e in g.events:
-            done[e.id] = _brief_event(e.id, e.title, e.first, e.last, e.place,
-                                      [g.articles[k] for k in e.keys], g.reuse, g.entities,
-                                      opts)
+        for task in brief_tasks(store, todo, opts, on_article=on_article):
+            done[task.event_id] = task.run()
     return [done[e] for e in event_ids if e in done]
+
+
+@dataclass(slots=True)
+class BriefTask:
+    """Everything one event's brief is made of, read from the store: plain data, so
+    it can be briefed in another process (:func:`newsdesk.archive.update_archive`
+    briefs the events it changed on a process pool)."""
+
+    event_id: str
+    title: str
+    first: str | None
+    last: str | None
+    place: str | None
+    members: list[Article]
+    reuse: ReuseResult
+    entities: dict[str, CanonicalEntity]
+    options: BriefOptions
+
+    def run(self) -> dict[str, Any]:
+        """The event's brief (the ``newsdesk.brief/1`` event dict)."""
+        return _brief_event(self.event_id, self.title, self.first, self.last, self.place,
+                            self.members, self.reuse, self.entities, self.options)
+
+
+def brief_tasks(store: Store, event_ids: list[str], options: BriefOptions | None = None, *,
+                on_article: Callable[[Article], None] | None = None) -> list[BriefTask]:
+    """The :class:`BriefTask` of each stored event that has articles, in order (the
+    events read together, as :func:`brief_events` briefs them)."""
+    opts = options or BriefOptions()
+    g = gather(store, None, event_ids=event_ids, update=False, on_article=on_article)
+    return [BriefTask(e.id, e.title, e.first, e.last, e.place,
+                      [g.articles[k] for k in e.keys], g.reuse, g.entities, opts)
+            for e in g.events]
 
 
 def _brief_event(eid: str, title: str, first: str | None, last: str | None,

@@ -20,7 +20,7 @@ from typing import Any
 from dateutil import parser as dateparser
 
 from newsdesk.model import Article
-from newsdesk.nlp import DocCache, load_nlp, parse_article
+from newsdesk.nlp import DocCache, parse_article, parse_title
 from newsdesk.text_patterns import MONTH_WORD
 
 # spaCy POS tags that carry the "what happened" vocabulary.
@@ -142,8 +142,9 @@ def extract_features(article: Article, cache: DocCache | None = None) -> EventFe
     docs: list[tuple[int, Any]] = []  # (offset of the doc in title+"\n"+text, doc)
     title = (article.title or "").strip()
     shift = 0
-    if title:
-        docs.append((0, load_nlp()(title)))
+    title_doc = parse_title(article, cache)
+    if title_doc is not None:
+        docs.append((0, title_doc))
         shift = len(title) + 1
     for p in parse_article(article, cache):
         docs.append((shift + p.start, p.doc))

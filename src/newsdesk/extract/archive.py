@@ -72,6 +72,7 @@ from newsdesk.nlp import (
     doc_of_blob,
     load_nlp,
     model_id,
+    title_passage,
 )
 from newsdesk.pipeline import LocalRunner, PoolRunner, RayRunner, Runner
 from newsdesk.store import Store
@@ -531,6 +532,9 @@ def extract_new(store: Store, refs: Iterable[Ref] | None = None,
         articles = planned if planned is not None else list(store.articles(list(rowid_of)))
         if feeder is not None:
             feeder.take(bi)  # the batch's worker parses into the cache and the backing
+        # titles are parsed (or found parsed by the workers) and kept like paragraphs:
+        # the event features read them next, from the cache or from passage_docs
+        cache.parse_many([t for a in articles for t in title_passage(a)], backing=backing)
         try:
             # the stage guard (newsdesk.guard) reports an article an extractor raised on
             # and empties that layer: such an article is not written as done
@@ -617,7 +621,8 @@ class _ParseFeeder:
         arts = list(self.store.articles([(k, i) for _, k, i in chunk]))
         if len(self.articles) < KEEP_PLANNED_BATCHES:
             self.articles[bi] = arts
-        texts = [a.paragraph_texts() for a in arts]
+        # the title is parsed as a passage too (the event features read it)
+        texts = [a.paragraph_texts() + title_passage(a) for a in arts]
         keys = [[passage_key(t) for t in ts] for ts in texts]
         fresh = {k for ks in keys for k in ks
                  if k not in self.planned and k not in self.cache.docs}
