@@ -178,7 +178,9 @@ def _fork_is_default() -> bool:
     cache (a pool that spawned fresh processes would load and parse everything again)."""
     import multiprocessing
 
-    return multiprocessing.get_start_method(allow_none=False) == "fork"
+    # allow_none: asking must not fix the start method for the rest of the program
+    method = multiprocessing.get_start_method(allow_none=True)
+    return (method or multiprocessing.get_all_start_methods()[0]) == "fork"
 
 
 def _brief_in_worker(item: tuple[str, Any]) -> tuple[str, tuple[Any, ...]]:

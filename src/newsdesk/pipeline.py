@@ -340,7 +340,7 @@ class LocalRunner(Runner):
             yield sh, process_shard(source, pipeline.article_steps, sh)
 
 
-_NO_ITEM = object()  # the end of map_local's items
+_NO_ITEM = object()  # the end of a pool's items
 
 
 # Per-process state of a PoolRunner worker: the steps, set up once by the initialiser.
@@ -418,35 +418,24 @@ class PoolRunner(Runner):
         whole), results in input order. The window is refilled before each chunk's
         articles are handed on, so workers keep parsing while the caller works on them."""
         init = functools.partial(_pool_worker_init, list(steps), self.initializer)
-        chunks = _chunked(stream, self.chunk_size)
-        window: deque[Future[list[Record]]] = deque()
-        with ProcessPoolExecutor(max_workers=self.workers, initializer=init) as ex:
-            def fill() -> None:
-                while len(window) < self.workers * self.ahead:
-                    chunk = next(chunks, None)
-                    if chunk is None:
-                        return
-                    window.append(ex.submit(_pool_chunk, chunk))
-
-            try:
-                fill()
-                while window:
-                    out = window.popleft().result()
-                    fill()
-                    # Articles whose step failed are dropped from a plain article stream
-                    # (run_shards reports them as Skipped records).
-                    yield from (r for r in out if isinstance(r, Article))
-            finally:
-                for fut in window:
-                    fut.cancel()
+        for out in self._windowed(init, _pool_chunk, _chunked(stream, self.chunk_size)):
+            # Articles whose step failed are dropped from a plain article stream
+            # (run_shards reports them as Skipped records).
+            yield from (r for r in out if isinstance(r, Article))
 
     def map_local(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
         """``fn`` over ``items`` on the pool's workers (forked from this process, so they
         share what it has loaded), a bounded window in flight, results in order. A
         worker's exception is raised here, at its item."""
+        init = functools.partial(_pool_worker_init, [], self.initializer)
+        return self._windowed(init, fn, items)
+
+    def _windowed(self, init: Callable[[], None], fn: Callable[[Any], Any],
+                  items: Iterable[Any]) -> Iterator[Any]:
+        """``fn`` over ``items`` on a new pool, ``ahead`` tasks per worker in flight, the
+        window refilled each time a result is taken; results in order."""
         it = iter(items)
         window: deque[Future[Any]] = deque()
-        init = functools.partial(_pool_worker_init, [], self.initializer)
         with ProcessPoolExecutor(max_workers=self.workers, initializer=init) as ex:
             def fill() -> None:
                 while len(window) < self.workers * self.ahead:
