@@ -280,7 +280,7 @@ def test_worker_memos_equal_memos_made_here() -> None:
         def memo_keys(doc: Any) -> list[str]:
             return sorted(k for k in doc.user_data if k.startswith("newsdesk.extract"))
 
-        assert memo_keys(installed) == memo_keys(here) and len(memo_keys(here)) == 5
+        assert memo_keys(installed) == memo_keys(here) and len(memo_keys(here)) == 6
         assert pickle.loads(memos.compute(installed)) == pickle.loads(computed)
         for key in memo_keys(here):
             value = here.user_data[key]

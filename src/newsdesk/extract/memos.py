@@ -2,7 +2,7 @@
 
 Every extractor keeps what it reads off one parsed passage alone on the doc
 (``doc.user_data``): entity mention candidates, date expressions, quantities,
-attributions and main-clause subjects. So a wire paragraph republished ten times is read
+attributions, main-clause subjects and each sentence's PLOVER event and predicate. So a wire paragraph republished ten times is read
 once. When a runner's workers parse (:class:`newsdesk.nlp.ParseStep` with
 ``memos=compute``), they compute those results too and send them back as plain data
 beside the doc's bytes; the parent puts them on the doc it rebuilds (:func:`install`).
@@ -19,7 +19,7 @@ from __future__ import annotations
 import pickle
 from typing import TYPE_CHECKING, Any
 
-from newsdesk.extract import dates, entities, quantities, quotes
+from newsdesk.extract import dates, entities, plover, quantities, quotes
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 # (name, module): each module has passage_memo(doc) and restore_passage_memo(doc, memo)
 _EXTRACTORS: tuple[tuple[str, Any], ...] = (
     ("entities", entities), ("dates", dates), ("quantities", quantities),
-    ("quotes", quotes))
+    ("quotes", quotes), ("plover", plover))
 
 
 def compute(doc: Doc) -> bytes:

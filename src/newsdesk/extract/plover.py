@@ -1012,8 +1012,21 @@ def _fill_codes(sent: SpacySpan, actors: list[Actor]) -> None:
 
 
 def _code_span(sent: SpacySpan, base: int, entities: Sequence[Span],
-               fallback: bool, fill: bool = True) -> CodedEvent | None:
-    """Code one parsed sentence; offsets are shifted by ``base``."""
+               fallback: bool, fill: bool = True,
+               found: _Found | None = None) -> CodedEvent | None:
+    """Code one parsed sentence; offsets are shifted by ``base``. ``found``: the event
+    :func:`_find` gives for the sentence, when it is known already."""
+    if found is None:
+        found = _find(sent, fallback)
+    if found is None:
+        return None
+    return _code_found(sent, base, entities, found, fill)
+
+
+def _find(sent: SpacySpan, fallback: bool) -> _Found | None:
+    """The event a sentence's verbs (or nouns) name, its predicate and rule: what the
+    parse alone decides, before any actor is read (None when nothing fires and not
+    ``fallback``)."""
     found: _Found | None = None
     roots = [t for t in sent if t.dep_ == "ROOT"]
     # the main clause first, then clauses coordinated with or attached to it; verbs in
@@ -1056,6 +1069,13 @@ def _code_span(sent: SpacySpan, base: int, entities: Sequence[Span],
             carrier = tok if tok.pos_ in ("VERB", "AUX") else tok.head
             fut, obl, neg, cond = _modality(carrier)
             found = _apply_modality(_Found(ev, root, "vote"), fut, obl, neg, cond)
+    return found
+
+
+def _code_found(sent: SpacySpan, base: int, entities: Sequence[Span], found: _Found,
+                fill: bool) -> CodedEvent:
+    """The coded event of a sentence whose event :func:`_find` found: its actors (from
+    the entities), place and mode."""
     pred = found.pred
     between: list[Actor] = []
     if found.rule.startswith("nominal") and found.target_from is not None:
@@ -1177,14 +1197,45 @@ def _paragraph_events(pp: ParsedParagraph, ents: Sequence[Span]) -> list[CodedEv
     found = memo.get(sig)
     if found is None:
         found = []
-        for sent in doc.sents:
-            if _in_quote(doc, sent):
+        for s0, s1, f in passage_memo(doc):
+            if f is None:
                 continue
-            ev = _code_span(sent, 0, local, fallback=False, fill=False)
-            if ev is not None and any(a.code for a in ev.source + ev.target):
+            event, pred, rule, target_from, target_is_subject = f
+            ev = _code_found(doc[s0:s1], 0, local, _Found(
+                event, doc[pred], rule, None if target_from is None else doc[target_from],
+                target_is_subject), fill=False)
+            if any(a.code for a in ev.source + ev.target):
                 found.append(ev)
         memo[sig] = found
     return [_shifted(ev, pp.start) for ev in found]
+
+
+_FINDS_KEY = "newsdesk.extract.plover:finds"
+_PlainFind = tuple[str, int, str, int | None, bool]
+
+
+def passage_memo(doc: Doc) -> list[tuple[int, int, _PlainFind | None]]:
+    """Per sentence of a passage outside quotations, (first token, end token, what
+    :func:`_find` gives as plain data: event, predicate index, rule, target index,
+    target-is-subject), kept on the doc: the part of coding that does not depend on the
+    entities, computed where the passage is parsed (:mod:`newsdesk.extract.memos`)."""
+    cached: list[tuple[int, int, _PlainFind | None]] | None = doc.user_data.get(_FINDS_KEY)
+    if cached is None:
+        cached = []
+        for sent in doc.sents:
+            if _in_quote(doc, sent):
+                continue
+            f = _find(sent, fallback=False)
+            cached.append((sent.start, sent.end, None if f is None else (
+                f.event, f.pred.i, f.rule, None if f.target_from is None else f.target_from.i,
+                f.target_is_subject)))
+        doc.user_data[_FINDS_KEY] = cached
+    return cached
+
+
+def restore_passage_memo(doc: Doc, memo: list[tuple[int, int, _PlainFind | None]]) -> None:
+    """Keep a :func:`passage_memo` computed elsewhere on the (rebuilt) doc."""
+    doc.user_data[_FINDS_KEY] = memo
 
 
 def _shifted(ev: CodedEvent, base: int) -> CodedEvent:
