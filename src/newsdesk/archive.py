@@ -123,8 +123,11 @@ def _refresh_events(store: Store, event_ids: list[str], runner: Runner | None,
     from newsdesk.guard import replay_failures
     from newsdesk.pipeline import PoolRunner
 
-    pool = runner if isinstance(runner, PoolRunner) else PoolRunner() if runner is None \
-        else None
+    pool: PoolRunner | None = None  # Ray, or the local runner: the briefs are made here
+    if isinstance(runner, PoolRunner):
+        pool = runner
+    elif runner is None:  # the default runner is a pool
+        pool = PoolRunner()
     results: Iterator[tuple[str, Any]] | None = None
     order = list(event_ids)
     if (pool is not None and pool.workers > 1 and len(event_ids) >= max(1, pool_min)

@@ -95,12 +95,18 @@ def record(stage: str, article: Article, exc: BaseException) -> StageFailure:
     """Report that ``stage`` raised ``exc`` on ``article``."""
     reason = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
     failure = StageFailure(stage, article.key, article.id, " ".join(reason.split())[:300])
+    _report(failure)
+    return failure
+
+
+def _report(failure: StageFailure) -> None:
+    """Hand a failure to the innermost :func:`collect_failures` block (a warning outside
+    any)."""
     current = _CURRENT.get()
     if current is None:
         log.warning("%s", failure)
     else:
         current.add(failure)
-    return failure
 
 
 def guarded(stage: str, article: Article, fn: Callable[..., T], *args: Any,
@@ -152,11 +158,5 @@ def isolate(stage: str, articles: Sequence[Article],
 def replay_failures(failures: Sequence[dict[str, str]]) -> None:
     """Report here the failures another process met (:meth:`StageFailure.to_dict`
     records), as if its stages had run in this one."""
-    current = _CURRENT.get()
     for d in failures:
-        failure = StageFailure(d["stage"], d["article"], d["id"], d["reason"])
-        if current is None:
-            log.warning("%s", failure)
-        else:
-            current.add(failure)
-
+        _report(StageFailure(d["stage"], d["article"], d["id"], d["reason"]))

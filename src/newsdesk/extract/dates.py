@@ -428,7 +428,6 @@ def _doc_candidates(doc: Doc) -> list[tuple[int, str, bool, bool]]:
     return out
 
 
-
 def passage_memo(doc: Doc) -> list[tuple[int, str, bool, bool]]:
     """This extractor's per-passage result as plain data (computed where the passage is
     parsed; :mod:`newsdesk.extract.memos`)."""

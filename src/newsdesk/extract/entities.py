@@ -288,7 +288,6 @@ def _doc_mention_ranges(doc: Doc) -> list[tuple[int, int, str]]:
     return cached
 
 
-
 def passage_memo(doc: Doc) -> list[tuple[int, int, str]]:
     """This extractor's per-passage result as plain data (computed where the passage is
     parsed; :mod:`newsdesk.extract.memos`)."""

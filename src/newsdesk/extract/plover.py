@@ -1012,12 +1012,9 @@ def _fill_codes(sent: SpacySpan, actors: list[Actor]) -> None:
 
 
 def _code_span(sent: SpacySpan, base: int, entities: Sequence[Span],
-               fallback: bool, fill: bool = True,
-               found: _Found | None = None) -> CodedEvent | None:
-    """Code one parsed sentence; offsets are shifted by ``base``. ``found``: the event
-    :func:`_find` gives for the sentence, when it is known already."""
-    if found is None:
-        found = _find(sent, fallback)
+               fallback: bool, fill: bool = True) -> CodedEvent | None:
+    """Code one parsed sentence; offsets are shifted by ``base``."""
+    found = _find(sent, fallback)
     if found is None:
         return None
     return _code_found(sent, base, entities, found, fill)

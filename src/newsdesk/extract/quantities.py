@@ -274,7 +274,6 @@ def _doc_quantities(doc: Doc) -> list[_Quantity]:
     return cached
 
 
-
 def passage_memo(doc: Doc) -> list[_Quantity]:
     """This extractor's per-passage result as plain data (computed where the passage is
     parsed; :mod:`newsdesk.extract.memos`)."""

@@ -1212,7 +1212,6 @@ def _main_subjects(doc: Doc) -> list[tuple[int, int]]:
     return cached
 
 
-
 # what the extraction's quotes read off one passage (find_quotes' default kinds)
 _MEMO_KINDS = KINDS_SPEECH
 _PlainAttribution = tuple[Any, ...]
