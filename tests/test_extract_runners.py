@@ -308,3 +308,52 @@ def test_parse_step_sends_memos_when_asked() -> None:
     assert all(isinstance(s.attrs["memos"], bytes) for s in spans)
     assert "memos" not in ParseStep().process(Article(key="j", text=PASSAGES[0])
                                               ).annotations[PARSES][0].attrs  # type: ignore[union-attr]
+
+
+def test_an_entity_another_writer_adds_meanwhile_is_linked_not_created_twice(
+        examples_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two processes extracting into one store: an entity the other one commits while
+    this one extracts is linked to, not inserted again. Linked before the write lock,
+    the batch's insert failed ("UNIQUE constraint failed: entities.entity_id", seen in
+    tests/test_faults.py's two concurrent ingests)."""
+    first = tmp_path / "first.db"
+    _archive(examples_dir, first, LocalRunner(), monkeypatch)
+    con = sqlite3.connect(first)
+    eid = "person:tomas-halvard"
+    entity = con.execute("SELECT * FROM entities WHERE entity_id=?", (eid,)).fetchone()
+    keys = con.execute("SELECT key, entity_id FROM entity_keys WHERE entity_id=?",
+                       (eid,)).fetchall()
+    variants = con.execute("SELECT * FROM entity_variants WHERE entity_id=?",
+                           (eid,)).fetchall()
+    con.close()
+    assert entity is not None and keys and variants
+
+    _fresh_cache(monkeypatch)
+    db = tmp_path / "second.db"
+    with Store(db) as store:
+        ingest([examples_dir], store, IngestOptions(runner="local"))
+        real_tx = store.transaction
+        rival_done: list[bool] = []
+
+        def tx() -> Any:
+            if not rival_done:  # the other writer commits just before this one writes
+                rival_done.append(True)
+                rival = sqlite3.connect(db)
+                with rival:
+                    rival.execute(f"INSERT INTO entities VALUES ({','.join('?' * len(entity))})",
+                                  entity)
+                    rival.executemany("INSERT INTO entity_variants VALUES "
+                                      f"({','.join('?' * len(variants[0]))})", variants)
+                    rival.executemany("INSERT INTO entity_keys (key, entity_id) VALUES (?,?)",
+                                      keys)
+                rival.close()
+            return real_tx()
+
+        monkeypatch.setattr(store, "transaction", tx)
+        report = extract_new(store, runner=LocalRunner())
+        assert rival_done and report.extracted and not report.failed
+        assert eid not in report.created  # linked to the rival's entity
+        ids = {r[0] for r in store.db.execute("SELECT entity_id FROM entities")}
+        assert eid in ids and eid + "+" not in ids
+        assert store.db.execute("SELECT count(*) FROM mentions WHERE entity_id=?",
+                                (eid,)).fetchone()[0] > 0

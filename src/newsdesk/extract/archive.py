@@ -737,7 +737,23 @@ def _write_batch(store: Store, articles: list[Article], rowid_of: dict[Ref, int]
                  result: EntityResult, index: EntityIndex, backing: StoredDocs,
                  version: str, report: ExtractReport,
                  not_done: set[Ref] | frozenset[Ref] = frozenset()) -> None:
-    """One transaction: the batch's rows, its entities' updates, parses and done marks."""
+    """One transaction: the batch's rows, its entities' updates, parses and done marks.
+
+    The batch's entities are linked to the archive's inside the transaction, holding the
+    write lock: two processes extracting into one store at once then link to each
+    other's new entities instead of both creating the same id (linked before the lock,
+    the second one's insert failed on ``entities.entity_id``)."""
+    with store.transaction() as db:
+        touched = _write_batch_locked(db, articles, rowid_of, result, index, backing,
+                                      version, report, not_done)
+    index.forget(touched)
+
+
+def _write_batch_locked(db: sqlite3.Connection, articles: list[Article],
+                        rowid_of: dict[Ref, int], result: EntityResult, index: EntityIndex,
+                        backing: StoredDocs, version: str, report: ExtractReport,
+                        not_done: set[Ref] | frozenset[Ref]) -> set[str]:
+    """:func:`_write_batch` inside its transaction; returns the entity ids it changed."""
     link = _link(result, index)
     known = {eid for eid in set(link.values()) if index.exists(eid)}
     batch_table = result.entities
@@ -815,47 +831,46 @@ def _write_batch(store: Store, articles: list[Article], rowid_of: dict[Ref, int]
                 tgt.get("code"), tgt.get("entity_id"), tgt.get("text"), at.get("place"),
                 json.dumps(actors, ensure_ascii=False)))
     rids = [rowid_of[(a.key, a.id)] for a in articles]
-    with store.transaction() as db:
-        old = _forget(db, rids)  # only with --force: earlier rows of these articles
-        for t, rows in (("mentions", mention_rows), ("quotes", quote_rows),
-                        ("quantities", qty_rows), ("date_mentions", date_rows),
-                        ("political_events", event_rows)):
-            if rows:
-                cols = _COLUMNS[t]
-                marks = ",".join("?" * len(cols))
-                # OR IGNORE: two findings on one key (same offsets) keep the first
-                db.executemany(f"INSERT OR IGNORE INTO {t} ({', '.join(cols)}) "
-                               f"VALUES ({marks})", rows)
-        batch_by_archive: dict[str, CanonicalEntity] = {}
-        for bid, eid in link.items():
-            ent = batch_table[bid]
-            prev = batch_by_archive.get(eid)
-            if prev is None or ent.mentions > prev.mentions:
-                batch_by_archive[eid] = ent
-        roles: dict[str, set[str]] = defaultdict(set)
-        for bid, eid in link.items():
-            roles[eid] |= batch_table[bid].roles
-        for eid in sorted(set(variants) | set(old)):
-            best = batch_by_archive.get(eid)
-            _update_entity(db, eid, best, eid not in known, variants.get(eid, Counter()),
-                           len(arts.get(eid, ())), seen.get(eid, []), roles.get(eid, set()),
-                           old.get(eid))
-            if eid not in known and best is not None:
-                report.created.add(eid)
-            else:
-                report.changed.add(eid)
-        key_rows = []
-        for eid, vs in variants.items():
-            row = db.execute("SELECT type FROM entities WHERE entity_id=?", (eid,)).fetchone()
-            if row is not None:
-                key_rows += [(k, eid) for v in vs for k in entity_keys(row[0], v)]
-        db.executemany("INSERT OR IGNORE INTO entity_keys (key, entity_id) VALUES (?,?)",
-                       key_rows)
-        backing.flush(db)
-        skip = {rowid_of[ref] for ref in not_done if ref in rowid_of}
-        db.executemany("INSERT OR REPLACE INTO extract_done (article_rowid, version, at) "
-                       "VALUES (?,?,?)", [(r, version, now) for r in rids if r not in skip])
-    index.forget(set(variants) | set(old))
+    old = _forget(db, rids)  # only with --force: earlier rows of these articles
+    for t, rows in (("mentions", mention_rows), ("quotes", quote_rows),
+                    ("quantities", qty_rows), ("date_mentions", date_rows),
+                    ("political_events", event_rows)):
+        if rows:
+            cols = _COLUMNS[t]
+            marks = ",".join("?" * len(cols))
+            # OR IGNORE: two findings on one key (same offsets) keep the first
+            db.executemany(f"INSERT OR IGNORE INTO {t} ({', '.join(cols)}) "
+                           f"VALUES ({marks})", rows)
+    batch_by_archive: dict[str, CanonicalEntity] = {}
+    for bid, eid in link.items():
+        ent = batch_table[bid]
+        prev = batch_by_archive.get(eid)
+        if prev is None or ent.mentions > prev.mentions:
+            batch_by_archive[eid] = ent
+    roles: dict[str, set[str]] = defaultdict(set)
+    for bid, eid in link.items():
+        roles[eid] |= batch_table[bid].roles
+    for eid in sorted(set(variants) | set(old)):
+        best = batch_by_archive.get(eid)
+        _update_entity(db, eid, best, eid not in known, variants.get(eid, Counter()),
+                       len(arts.get(eid, ())), seen.get(eid, []), roles.get(eid, set()),
+                       old.get(eid))
+        if eid not in known and best is not None:
+            report.created.add(eid)
+        else:
+            report.changed.add(eid)
+    key_rows = []
+    for eid, vs in variants.items():
+        row = db.execute("SELECT type FROM entities WHERE entity_id=?", (eid,)).fetchone()
+        if row is not None:
+            key_rows += [(k, eid) for v in vs for k in entity_keys(row[0], v)]
+    db.executemany("INSERT OR IGNORE INTO entity_keys (key, entity_id) VALUES (?,?)",
+                   key_rows)
+    backing.flush(db)
+    skip = {rowid_of[ref] for ref in not_done if ref in rowid_of}
+    db.executemany("INSERT OR REPLACE INTO extract_done (article_rowid, version, at) "
+                   "VALUES (?,?,?)", [(r, version, now) for r in rids if r not in skip])
+    return set(variants) | set(old)
 
 
 def _forget(db: sqlite3.Connection, rids: list[int]) -> dict[str, tuple[Counter[str], int]]:
