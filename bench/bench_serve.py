@@ -16,7 +16,8 @@
    ``/api/entities/{id}``; meanwhile a writer process adds --add (1,000) more articles in
    batches of 50 spread over the run (``ingest`` into the same file: WAL writes).
 4. Prints requests, errors (target 0) and p50/p95 latency per endpoint and overall (target
-   p95 < 150 ms); --json writes them to bench/out/serve.json.
+   p95 < 150 ms), and the CPU seconds the server (with its workers), the clients and the
+   writer used during the run; --json writes them to bench/out/serve.json.
 
 5. ``--pathological LIMIT``: instead, time three pathological FTS queries (26 prefix
    terms OR'd, 130 two-letter prefixes, a NEAR of 8 prefixes) without and with the
@@ -180,8 +181,24 @@ def writer(db_path: str, add_dir: str, seconds: float) -> None:
             wait = t0 + (i + 1) * seconds / len(files) - time.perf_counter()
             if wait > 0:
                 time.sleep(wait)
-    print(json.dumps({"added": added, "seconds": round(time.perf_counter() - t0, 2)}),
-          flush=True)
+    print(json.dumps({"added": added, "seconds": round(time.perf_counter() - t0, 2),
+                      "cpu_s": round(time.process_time(), 1)}), flush=True)
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its children."""
+    import psutil
+
+    procs = [psutil.Process(pid)]
+    procs += procs[0].children(recursive=True)
+    total = 0.0
+    for p in procs:
+        try:
+            t = p.cpu_times()
+        except psutil.Error:
+            continue
+        total += t.user + t.system
+    return total
 
 
 def pct(xs: list[float], p: float) -> float:
@@ -326,10 +343,14 @@ def main(argv: list[str] | None = None) -> int:
                              stdout=subprocess.PIPE, text=True)
         load_before = os.getloadavg()[0]
         kinds = tuple(k for k in args.endpoints.split(",") if k)
+        srv_cpu0, own_cpu0 = tree_cpu(server.pid), time.process_time()
         res = asyncio.run(load(base, args.clients, args.seconds, events, entities, kinds))
+        cpu = {"server": round(tree_cpu(server.pid) - srv_cpu0, 1),
+               "clients": round(time.process_time() - own_cpu0, 1)}
         load_after = os.getloadavg()[0]
         wout, _ = w.communicate(timeout=600)
         wrote = json.loads(wout.strip().splitlines()[-1])
+        cpu["writer"] = wrote.get("cpu_s")
     finally:
         server.send_signal(signal.SIGINT)
         try:
@@ -344,12 +365,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"throughput {res['all']['per_s']} requests/s; targets: 0 errors, p95 < 150 ms")
     print(f"machine load average (1 min) {load_before:.1f} before, {load_after:.1f} after, "
           f"on {os.cpu_count()} cores")
+    print(f"CPU seconds during the run: server {cpu['server']}, the {args.clients} clients "
+          f"{cpu['clients']}, the writer {cpu['writer']} (of {2 * args.seconds:.0f} on 2 "
+          "cores)")
     if args.json:
         OUT.mkdir(exist_ok=True)
         (OUT / "serve.json").write_text(json.dumps(
             {"n": total, "clients": args.clients, "seconds": args.seconds,
              "endpoints": kinds, "load": [load_before, load_after],
-             "ingest": wrote, "results": res}, indent=1))
+             "ingest": wrote, "cpu_s": cpu, "results": res}, indent=1))
     return 0 if res["all"]["errors"] == 0 else 1
 
 

@@ -10,7 +10,7 @@ import typer
 
 from newsdesk.cli.app import DEFAULT_DB_OPT, DbOpt, app, err, out
 from newsdesk.errors import NewsdeskError
-from newsdesk.web.db import DEFAULT_TIME_LIMIT
+from newsdesk.web.db import DEFAULT_THREADS, DEFAULT_TIME_LIMIT
 
 DEFAULT_PORT = 8765
 
@@ -40,6 +40,11 @@ def serve_cmd(
         "--workers", min=1, max=64,
         help="Server processes sharing the port (each answers requests on its own core; "
              "the store is read-only to them, so any number is safe).")] = 1,
+    threads: Annotated[int, typer.Option(
+        "--threads", min=1, max=64,
+        help="Requests each server process answers at once; the rest queue, first come "
+             "first served (2 keeps the slow requests from slowing every other one).")]
+    = DEFAULT_THREADS,
 ) -> None:
     """Browse the archive in a web browser, and query it as JSON under /api/ (read-only)."""
     import uvicorn
@@ -47,7 +52,7 @@ def serve_cmd(
     from newsdesk.web import create_app
 
     try:
-        web = create_app(db, time_limit=time_limit)
+        web = create_app(db, time_limit=time_limit, threads=threads)
     except NewsdeskError as e:
         err.print(f"[red]error:[/red] {e}", highlight=False)
         raise typer.Exit(2) from None
@@ -77,7 +82,7 @@ def serve_cmd(
                                     lifespan="off")
             uvicorn.Server(config).run(sockets=[sock])
         else:
-            _serve_processes(db, time_limit, workers, sock)
+            _serve_processes(db, time_limit, workers, sock, threads)
     except KeyboardInterrupt:
         pass
     finally:
@@ -85,7 +90,8 @@ def serve_cmd(
     out.print("newsdesk: stopped", highlight=False)
 
 
-def _serve_processes(db: str, time_limit: float, workers: int, sock: socket.socket) -> None:
+def _serve_processes(db: str, time_limit: float, workers: int, sock: socket.socket,
+                     threads: int = DEFAULT_THREADS) -> None:
     """``workers`` uvicorn processes on one bound socket (uvicorn's own supervisor: it
     restarts a worker that dies and stops them all on Ctrl-C or SIGTERM)."""
     import os
@@ -93,10 +99,11 @@ def _serve_processes(db: str, time_limit: float, workers: int, sock: socket.sock
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
-    from newsdesk.web.app import ENV_DB, ENV_TIME_LIMIT
+    from newsdesk.web.app import ENV_DB, ENV_THREADS, ENV_TIME_LIMIT
 
     os.environ[ENV_DB] = str(db)
     os.environ[ENV_TIME_LIMIT] = str(time_limit)
+    os.environ[ENV_THREADS] = str(threads)
     config = uvicorn.Config("newsdesk.web.app:app_from_env", factory=True, workers=workers,
                             log_level="warning", access_log=False, lifespan="off")
     Multiprocess(config, sockets=[sock]).run()

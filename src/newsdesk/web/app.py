@@ -17,12 +17,13 @@ import json
 import logging
 import sqlite3
 import zlib
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
+import anyio.to_thread
 import jinja2
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -39,7 +40,7 @@ from newsdesk.query.breaking import by_breaking
 from newsdesk.query.events import EventFilter, NotFound, QueryError
 from newsdesk.web import charts
 from newsdesk.web.cites import EventCites
-from newsdesk.web.db import DEFAULT_TIME_LIMIT, ReadOnlyStore, StorePool
+from newsdesk.web.db import DEFAULT_THREADS, DEFAULT_TIME_LIMIT, ReadOnlyStore, StorePool
 from newsdesk.web.watches import add_watch_routes
 
 HERE = Path(__file__).resolve().parent
@@ -82,6 +83,7 @@ def _env() -> jinja2.Environment:
                                     and not isinstance(v, bool) else v)
     env.filters["css"] = lambda s: "".join(ch for ch in str(s).lower() if ch.isalnum() or ch == "-")
     env.globals["qs"] = _qs
+    env.globals["cooccur_articles"] = qe.COOCCUR_ARTICLES
     return env
 
 
@@ -160,9 +162,14 @@ class SecurityHeaders:
         await self.app(scope, receive, sending)
 
 
-def get_store(request: Request) -> Iterator[ReadOnlyStore]:
-    """A read-only connection for one request, its SQL clock started."""
+async def get_store(request: Request) -> AsyncIterator[ReadOnlyStore]:
+    """A read-only connection for one request, its SQL clock started (async: taking and
+    returning a pooled connection never blocks, so it runs on the event loop instead of
+    costing two trips to the thread pool)."""
     pool: StorePool = request.app.state.pool
+    limiter = anyio.to_thread.current_default_thread_limiter()  # one per event loop
+    if limiter.total_tokens != request.app.state.threads:
+        limiter.total_tokens = request.app.state.threads
     s = pool.get()
     try:
         yield s
@@ -220,11 +227,16 @@ FilterDep = Annotated[EventFilter, Depends(event_filter)]
 FmtQ = Annotated[Fmt, Query(alias="format", description="json, csv or ndjson")]
 Limit = Annotated[int, Query(ge=1, le=qe.MAX_LIMIT)]
 Cursor = Annotated[str | None, Query(max_length=400)]
+RankQ = Annotated[Literal["recent", "all"], Query(
+    description=f"recent: BM25 over the latest {qe.RANK_WINDOW:,} matching articles (the "
+                "default; constant cost however common the words); all: every match")]
 
 
 
 ENV_DB = "NEWSDESK_SERVE_DB"
 ENV_TIME_LIMIT = "NEWSDESK_SERVE_TIME_LIMIT"
+ENV_THREADS = "NEWSDESK_SERVE_THREADS"
+
 
 
 def app_from_env() -> FastAPI:
@@ -233,14 +245,19 @@ def app_from_env() -> FastAPI:
     import os
 
     limit = os.environ.get(ENV_TIME_LIMIT, "")
-    return create_app(os.environ[ENV_DB], time_limit=float(limit) if limit else None)
+    threads = int(os.environ.get(ENV_THREADS) or DEFAULT_THREADS)
+    return create_app(os.environ[ENV_DB], time_limit=float(limit) if limit else None,
+                      threads=threads)
 
 
-def create_app(db_path: str | Path, *, time_limit: float | None = DEFAULT_TIME_LIMIT
-               ) -> FastAPI:
+def create_app(db_path: str | Path, *, time_limit: float | None = DEFAULT_TIME_LIMIT,
+               threads: int = DEFAULT_THREADS) -> FastAPI:
     """The web app for the store at ``db_path`` (opened read-only for each request).
 
-    ``time_limit`` bounds the SQL time of one request in seconds (None: no limit)."""
+    ``time_limit`` bounds the SQL time of one request in seconds (None: no limit);
+    ``threads`` is how many requests run at once (:data:`DEFAULT_THREADS`)."""
+    if threads < 1:
+        raise ValueError(f"threads={threads}: give at least 1 request at a time")
     db_path = str(db_path)
     ReadOnlyStore(db_path).close()  # fail now, with the store's message, not per request
     env = _env()
@@ -251,6 +268,7 @@ def create_app(db_path: str | Path, *, time_limit: float | None = DEFAULT_TIME_L
                   openapi_url="/api/openapi.json", docs_url=None, redoc_url=None)
     app.state.db_path = db_path
     app.state.time_limit = time_limit
+    app.state.threads = threads
     app.state.pool = StorePool(db_path, time_limit)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
@@ -370,10 +388,10 @@ def create_app(db_path: str | Path, *, time_limit: float | None = DEFAULT_TIME_L
     def api_search(request: Request, store: StoreDep,
                    q: Annotated[str, Query(min_length=1, max_length=500)],
                    limit: Limit = qe.DEFAULT_LIMIT, cursor: Cursor = None,
-                   fmt: FmtQ = "json") -> Response:
-        pg = qe.search(store.db, q, limit, cursor)
+                   rank: RankQ = "recent", fmt: FmtQ = "json") -> Response:
+        pg = qe.search(store.db, q, limit, cursor, rank)
         items = [{**i, "articles": [_clean_hit(h) for h in i["articles"]]} for i in pg.items]
-        return list_response(request, items, pg.next, fmt)
+        return list_response(request, items, pg.next, fmt, extra=pg.meta)
 
     @app.get("/api/entities", tags=["entities"], summary="Entities, most mentioned first")
     def api_entities(request: Request, store: StoreDep,
@@ -460,14 +478,17 @@ def create_app(db_path: str | Path, *, time_limit: float | None = DEFAULT_TIME_L
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
     def search_page(store: StoreDep,
                     q: Annotated[str, Query(max_length=500)] = "",
-                    limit: Limit = qe.DEFAULT_LIMIT, cursor: Cursor = None) -> HTMLResponse:
+                    limit: Limit = qe.DEFAULT_LIMIT, cursor: Cursor = None,
+                    rank: RankQ = "recent") -> HTMLResponse:
         if not q.strip():
-            return page("search.html", q="", page=None, error=None, limit=limit)
+            return page("search.html", q="", page=None, error=None, limit=limit, rank=rank)
         try:
-            pg = qe.search(store.db, q, limit, cursor)
+            pg = qe.search(store.db, q, limit, cursor, rank)
         except QueryError as e:
-            return page("search.html", 400, q=q, page=None, error=e.detail, limit=limit)
-        return page("search.html", q=q, page=pg, error=None, limit=limit)
+            return page("search.html", 400, q=q, page=None, error=e.detail, limit=limit,
+                        rank=rank)
+        return page("search.html", q=q, page=pg, error=None, limit=limit, rank=rank,
+                    window=qe.RANK_WINDOW)
 
     @app.get("/entities", response_class=HTMLResponse, include_in_schema=False)
     def entities_page(store: StoreDep,
