@@ -110,7 +110,7 @@ def test_html_to_article_merges_the_two_modes(monkeypatch: pytest.MonkeyPatch) -
 @pytest.mark.parametrize("line", [
     "Filed under: Harbour news |", "Tags: ferries, budget", "More:", "Also:", "Advertisement",
     "You may also like...", "Most read in world news", "Updated at 1:23 p.m.",
-    "Last updated: 19 Nov 2026, 08:10", "Tempo de leitura: 3 minutos", "Lesezeit: 4 Minuten",
+    "Last updated: 19 Nov, 08:10", "Tempo de leitura: 3 minutos", "Lesezeit: 4 Minuten",
     "Thanks for signing up!", "Have a tip? Mara Holm may be reached at the desk.",
     "Photo: Jane Roe/Lirenna Post", "Photos © Lirenna Post, 2026",
 ])
@@ -127,6 +127,18 @@ def test_generic_furniture_lines(line: str) -> None:
 ])
 def test_body_lines_are_not_generic_furniture(line: str) -> None:
     assert not is_generic_line(line)
+
+
+@pytest.mark.parametrize("line", [
+    "Last updated: 19 Nov 2026, 08:10", "PUBLISHED: THURSDAY, MAY 2, 2013, 1: 32 PM",
+    "UPDATED 05/03/2013 at 11: 00 AM EDT",
+])
+def test_a_stamp_naming_a_year_stays_in_the_body(line: str) -> None:
+    # it may be the text's only date, and events tell two happenings of a kind apart by
+    # the year (ECB+ dev B-cubed 0.919 when these lines were dropped, 0.937 kept)
+    assert not is_generic_line(line)
+    text = "\n\n".join([LEAD, line, MID, "Updated at 1:23 p.m.", END])
+    assert clean_text(text).paragraphs == [LEAD, line, MID, END]
 
 
 def test_clean_drops_generic_lines_and_can_keep_them() -> None:
