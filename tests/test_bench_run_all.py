@@ -58,3 +58,12 @@ def test_a_skipped_script_and_a_missing_anchor_say_so() -> None:
     assert rows["ECB+ B-cubed F1 (dev, 496)"] == (
         "0.937", "TF-IDF + average link (not in this run's output) (threshold tuned on dev)")
     assert rows["DUC 2004 ROUGE-2 recall, 100 words (dev 15)"][0] == "skipped (no data)"
+
+
+def test_a_figure_below_the_recorded_one_is_marked() -> None:
+    body = next(a for a in run_all.ANCHORS if a.script == "bench_extraction.py")
+    assert body.recorded is not None
+    assert run_all.fell(body, f"{body.recorded - 0.0001:.4f}")
+    assert not run_all.fell(body, f"{body.recorded:.4f}")
+    assert not run_all.fell(body, "not run")
+    assert all(a.recorded is not None for a in run_all.ANCHORS)
