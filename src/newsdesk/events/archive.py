@@ -41,6 +41,7 @@ from newsdesk.events.cluster import Assignment, Event, EventItem, EventOptions, 
 from newsdesk.events.features import FEATURES_VERSION, EventFeatures, extract_features
 from newsdesk.guard import guarded
 from newsdesk.model import Article, EventRecord
+from newsdesk.nlp import StoredDocs
 from newsdesk.store import Store
 
 Ref = tuple[str, str]
@@ -338,6 +339,20 @@ def _unassigned(db: sqlite3.Connection) -> list[_Row]:
     return out
 
 
+def _stored_features(store: Store) -> Callable[[Article], EventFeatures]:
+    """:func:`extract_features` reading the parses extraction stored (``passage_docs``)
+    instead of parsing again: a process that did not extract the articles itself (an
+    update after ``newsdesk extract``, or after a killed run) re-parsed every one of them
+    here (1,000 articles: 70 s). The backing (and so the model) is made at the first call."""
+    backing: list[StoredDocs] = []
+
+    def features(article: Article) -> EventFeatures:
+        if not backing:
+            backing.append(StoredDocs(store.db, keep_fresh=False))
+        return extract_features(article, backing=backing[0])
+    return features
+
+
 def update_events(
     store: Store, opts: EventOptions | None = None, *,
     copy_of: Callable[[Sequence[Ref], Sequence[Ref]], Mapping[str, str]] | None = None,
@@ -351,7 +366,8 @@ def update_events(
     duplicates follow their original. ``progress`` is called once per article whose
     features had to be computed."""
     opts = opts or EventOptions()
-    features_of = features_of or extract_features
+    if features_of is None:
+        features_of = _stored_features(store)
     ar = EventArchive(store)
     db = store.db
     key = options_key(opts)

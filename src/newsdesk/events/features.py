@@ -20,7 +20,7 @@ from typing import Any
 from dateutil import parser as dateparser
 
 from newsdesk.model import Article
-from newsdesk.nlp import DocCache, parse_article, parse_title
+from newsdesk.nlp import DocBacking, DocCache, parse_article, parse_title
 from newsdesk.text_patterns import MONTH_WORD
 
 # spaCy POS tags that carry the "what happened" vocabulary.
@@ -129,8 +129,11 @@ def _add_entity(out: Counter[str], text: str, label: str) -> str:
     return key
 
 
-def extract_features(article: Article, cache: DocCache | None = None) -> EventFeatures:
-    """Parse an article (title and paragraphs, once per unique passage) into features."""
+def extract_features(article: Article, cache: DocCache | None = None,
+                     backing: DocBacking | None = None) -> EventFeatures:
+    """Parse an article (title and paragraphs, once per unique passage) into features;
+    with ``backing`` (the store's ``passage_docs``), what extraction parsed is loaded, not
+    parsed again."""
     terms: Counter[str] = Counter()
     ents: Counter[str] = Counter()
     places: Counter[str] = Counter()
@@ -142,11 +145,11 @@ def extract_features(article: Article, cache: DocCache | None = None) -> EventFe
     docs: list[tuple[int, Any]] = []  # (offset of the doc in title+"\n"+text, doc)
     title = (article.title or "").strip()
     shift = 0
-    title_doc = parse_title(article, cache)
+    title_doc = parse_title(article, cache, backing)
     if title_doc is not None:
         docs.append((0, title_doc))
         shift = len(title) + 1
-    for p in parse_article(article, cache):
+    for p in parse_article(article, cache, backing):
         docs.append((shift + p.start, p.doc))
 
     for offset, doc in docs:

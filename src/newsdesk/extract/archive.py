@@ -63,22 +63,20 @@ from newsdesk.model import (
     Span,
     passage_key,
 )
-from newsdesk.nlp import (
+from newsdesk.nlp import (  # StoredDocs: importable from here as before
     PARSES,
     DocCache,
     ParseStep,
+    StoredDocs,
     default_cache,
-    doc_blob,
     doc_of_blob,
     load_nlp,
-    model_id,
     title_passage,
 )
 from newsdesk.pipeline import LocalRunner, PoolRunner, RayRunner, Runner
 from newsdesk.store import Store
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
 
     from newsdesk.extract.step import ExtractOptions
 
@@ -144,71 +142,6 @@ def _now() -> str:
 
 
 # -- the passage cache in the store --------------------------------------------------------
-
-
-class StoredDocs:
-    """``passage_docs`` as a :class:`newsdesk.nlp.DocBacking`: parses of one model, by
-    passage key. Fresh parses wait in ``pending`` until :meth:`flush` writes them inside
-    the caller's transaction (with the results that came from them)."""
-
-    def __init__(self, db: sqlite3.Connection, model: str | None = None) -> None:
-        self.db = db
-        self.model = model or model_id()
-        self.pending: dict[str, bytes] = {}
-        self.loaded = self.stored = 0
-        self.load_seconds = 0.0
-
-    def known(self, keys: Iterable[str]) -> set[str]:
-        """Those keys with a stored (or queued) parse of this model."""
-        keys = list(keys)
-        out = {k for k in keys if k in self.pending}
-        for i in range(0, len(keys), 500):
-            chunk = keys[i:i + 500]
-            marks = ",".join("?" * len(chunk))
-            out |= {r[0] for r in self.db.execute(
-                f"SELECT passage_key FROM passage_docs WHERE model=? "
-                f"AND passage_key IN ({marks})", (self.model, *chunk))}
-        return out
-
-    def get_many(self, keys: Iterable[str]) -> dict[str, Doc]:
-        """Stored docs of the keys that have one (deserialised with the model's vocab)."""
-        import time
-
-        t0 = time.perf_counter()
-        keys = list(keys)
-        out: dict[str, Doc] = {}
-        for i in range(0, len(keys), 500):
-            chunk = keys[i:i + 500]
-            marks = ",".join("?" * len(chunk))
-            for k, blob in self.db.execute(
-                    f"SELECT passage_key, doc FROM passage_docs WHERE model=? "
-                    f"AND passage_key IN ({marks})", (self.model, *chunk)):
-                out[k] = doc_of_blob(blob)
-        for k in keys:
-            if k not in out and k in self.pending:
-                out[k] = doc_of_blob(self.pending[k])
-        self.loaded += len(out)
-        self.load_seconds += time.perf_counter() - t0
-        return out
-
-    def put_many(self, docs: dict[str, Doc]) -> None:
-        """Queue fresh parses for :meth:`flush` (the tensor and our per-doc memos are
-        left out: no extractor reads the tensor, and the memos are rebuilt on demand)."""
-        for k, doc in docs.items():
-            self.pending[k] = doc_blob(doc)
-
-    def put_blob(self, key: str, blob: bytes) -> None:
-        """Queue a parse serialized elsewhere (a runner's worker) for :meth:`flush`."""
-        self.pending.setdefault(key, blob)
-
-    def flush(self, db: sqlite3.Connection) -> int:
-        """Write the queued parses (call inside a transaction); returns how many."""
-        rows = [(k, self.model, b) for k, b in self.pending.items()]
-        db.executemany("INSERT OR IGNORE INTO passage_docs (passage_key, model, doc) "
-                       "VALUES (?,?,?)", rows)
-        self.stored += len(rows)
-        self.pending.clear()
-        return len(rows)
 
 
 # -- archive-wide entity linking -----------------------------------------------------------
