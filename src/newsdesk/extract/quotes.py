@@ -300,14 +300,24 @@ def _cue_entry(tok: Token, kinds: frozenset[str]) -> tuple[CueEntry, Token | Non
     plain = cues.get((lemma, None))
     if plain and plain.kind in kinds:
         return plain, None
+    if lemma == "put" and "speech" in kinds and any(
+            c.dep_ == "dobj" and c.lower_ == "it" for c in tok.children) and any(
+            c.dep_ in ("mark", "advmod") and c.lower_ == "as" for c in tok.children):
+        # "As Rivera put it, ...": fitted on polnear-train (round 3), 11 of 18 "put it"
+        # there are gold cues, nearly all of them with "as"
+        return _PUT_IT, None
     return None
+
+
+_PUT_IT = CueEntry("put", None, "speech", frozenset({"quote"}))
 
 
 def _cue_lemma(tok: Token, cues: dict[tuple[str, str | None], CueEntry]) -> str:
     """The verb's lemma, repaired where spaCy's small model cuts it ("hoping" -> "hop",
     "patrolled" -> "patroll") and the lexicon knows the real one."""
     lemma = tok.lemma_.lower()
-    if (lemma, None) in cues or not tok.lower_.endswith(("ed", "ing")):
+    # ("hopes" -> "hop" too: fitted on polnear-train, round 3)
+    if (lemma, None) in cues or not tok.lower_.endswith(("ed", "ing", "es")):
         return lemma
     if (lemma + "e", None) in cues:
         return lemma + "e"
@@ -346,11 +356,24 @@ def _subject(tok: Token) -> list[Token]:
         if cur.dep_ not in ("advcl", "xcomp", "conj", "pcomp", "prep", "acomp"):
             # acomp: "voters are more likely to say that ..." (fitted on polnear-train)
             break
+        if cur.dep_ == "xcomp":
+            # object control: "the vote prompted Rivera to declare ...", "forced the
+            # board to admit ...": the speaker is the object (round 3, polnear-train)
+            obj = next((ch for ch in cur.head.children if ch.dep_ == "dobj"
+                        and ch.i < cur.i), None) if cur.head.lemma_.lower() in (
+                _CONTROL_VERBS) else None
+            if obj is not None:
+                return list(obj.subtree)
         cur = cur.head
         for ch in cur.children:
             if ch.dep_ == "nsubj" and ch.i != tok.i:
                 return list(ch.subtree)
     return []
+
+
+# Verbs whose object is the subject of their "to" clause ("prompted Rivera to declare")
+_CONTROL_VERBS = frozenset("prompt force lead require compel cause inspire "
+                           "spur convince drive leave get".split())
 
 
 def _source_tokens(tok: Token, quotes: Sequence[tuple[int, int]]) -> list[Token]:
@@ -500,11 +523,21 @@ def _parse_attributions(doc: Doc, kinds: frozenset[str]) -> list[Attribution]:
                                   kind="speech", src_tokens=list(obj.subtree), cue_token=tok)
                 atts[tok.i] = att
             continue
+        if tok.lower_ == "in" and "evidence" in kinds:
+            in_att = _in_poll(tok, quotes)
+            if in_att is not None:
+                atts[tok.i] = in_att
+                continue
         if tok.pos_ == "NOUN":
             noun_att = _noun_attribution(tok, kinds, quotes)
             if noun_att is not None:
                 atts[tok.i] = noun_att
             continue
+        if tok.lemma_ == "be":
+            poss_att = _owner_is(tok, kinds, quotes)
+            if poss_att is not None:
+                atts[tok.i] = poss_att
+                continue
         if tok.lemma_ == "be" and "thought" in kinds:
             adj_att = _attitude(tok, quotes)
             if adj_att is not None:
@@ -658,6 +691,36 @@ def _parse_attributions(doc: Doc, kinds: frozenset[str]) -> list[Attribution]:
     return out
 
 
+# Headline words before a colon that name no source ("Revealed:", "Wow:", "The Latest:")
+_HEADLINE_EVIDENCE = frozenset("poll polls report survey study analysis".split())
+
+
+def _headline_colon(doc: Doc, kinds: frozenset[str],
+                    found: Sequence[Attribution]) -> Attribution | None:
+    """"Rivera: Harbour plan is dead" or "Poll: Rivera leads" as an article's first line
+    (its headline), where spaCy's small model, misled by the title case, tags the name as
+    no entity (the paragraph-level rule needs one). The words before the colon must all be
+    nouns or names, none a date or a place; "Poll:" and "Report:" are evidence. Fitted on
+    polnear-train (issue 15, round 3)."""
+    text = doc_text(doc)
+    m = _COLON_SIG.match(text)
+    if m is None or m.group(1).lower().strip() in _NOT_SPEAKERS or _is_place(m.group(1)):
+        return None
+    if any(a.cue is not None and a.cue[0] < m.end() for a in found):
+        return None
+    name = [t for t in doc if t.idx < m.end(1)]
+    if not name or not all(t.pos_ in ("NOUN", "PROPN") or t.lower_ in ("'s", "’s")
+                           for t in name) or any(t.ent_type_ in (
+                               "DATE", "TIME", "GPE", "LOC", "FAC") for t in name):
+        return None
+    kind = "evidence" if name[-1].lower_ in _HEADLINE_EVIDENCE else "speech"
+    rest = _trim(text, m.end(), len(text))
+    if kind not in kinds or rest[1] - rest[0] <= 10:
+        return None
+    return Attribution((m.end(1), m.end(1) + 1), [rest], _trim(text, 0, m.end(1)),
+                       kind=kind, src_tokens=name)
+
+
 def _is_place(name: str) -> bool:
     """A dateline ("ISLAMABAD:") is a place, not a speaker."""
     return country_code(name.strip().title()) is not None
@@ -670,14 +733,21 @@ certain convinced concerned worried afraid fearful hopeful skeptical sceptical c
 supportive opposed aware adamant upbeat unhappy happy angry frustrated disappointed tired
 fond loyal ready willing keen determined uncomfortable wary doubtful impressed
 appreciative grateful insistent vocal outspoken unsure uncertain enthusiastic ambivalent
-sympathetic hostile dismissive furious careful reluctant unwilling""".split())
+sympathetic hostile dismissive furious careful reluctant unwilling
+quick inclined glad pleased surprised upset shocked divided unified leery excited delighted
+outraged""".split())
+# Nouns of a stance after "be" ("is a vocal supporter of", "was an early proponent of"),
+# round 3 of issue 15, kept where polnear-train's gold annotates them.
+_STANCE_NOUNS = frozenset("""supporter proponent advocate critic opponent champion
+backer""".split())
 
 
 def _attitude(tok: Token, quotes: Sequence[tuple[int, int]]) -> Attribution | None:
     """"Rivera was confident that the bill would pass", "they are critical of the plan":
     the subject holds the attitude, the adjective's clause or object is the content."""
-    adj = next((c for c in tok.children if c.dep_ == "acomp"
-                and c.lemma_.lower() in _ATTITUDE_ADJS), None)
+    adj = next((c for c in tok.children if (c.dep_ == "acomp"
+                and c.lemma_.lower() in _ATTITUDE_ADJS) or (
+                c.dep_ == "attr" and c.lemma_.lower() in _STANCE_NOUNS)), None)
     if adj is None:
         return None
     content: tuple[int, int] | None = None
@@ -686,7 +756,8 @@ def _attitude(tok: Token, quotes: Sequence[tuple[int, int]]) -> Attribution | No
         if c.dep_ in ("ccomp", "xcomp"):
             content = _subtree_range(c)
             break
-        if c.dep_ == "prep" and c.lower_ in ("of", "about", "on", "that", "with", "to"):
+        if c.dep_ == "prep" and c.lower_ in ("of", "about", "on", "that", "with", "to") or (
+                c.dep_ == "prep" and c.lower_ == "for" and adj.dep_ == "attr"):
             objs = [g for g in c.children if g.dep_ in ("pobj", "pcomp")]
             if objs:
                 content, prep_tok = _subtree_range(objs[0]), c
@@ -701,6 +772,79 @@ def _attitude(tok: Token, quotes: Sequence[tuple[int, int]]) -> Attribution | No
     return Attribution((tok.idx, cue_end), [_trim(text, *content)],
                        _trim(text, subj[0].idx, subj[-1].idx + len(subj[-1])),
                        kind="thought", src_tokens=subj, cue_token=tok)
+
+
+_POLL_NOUNS = frozenset("poll survey study report".split())
+
+
+def _in_poll(tok: Token, quotes: Sequence[tuple[int, int]]) -> Attribution | None:
+    """"In a Harbour Times poll released Monday, 48 percent backed the plan": a sentence
+    that opens on "in" + a poll, survey, study or report is evidence, the poll its source
+    and the main clause its content. Only at the sentence start: "in" + a poll anywhere
+    was tried in round 2 and hit a gold source 44% of the time on polnear-train; at the
+    start, 85% (round 3)."""
+    sent = tok.sent
+    if tok.i != sent.start and not (tok.i == sent.start + 1 and sent[0].is_punct):
+        return None
+    obj = next((c for c in tok.children if c.dep_ == "pobj"), None)
+    if obj is None or obj.lemma_.lower() not in _POLL_NOUNS or tok.head is tok:
+        return None
+    if _cue_entry(tok.head, KINDS_ALL) is not None:
+        # "In a study, three economists found ...": the clause has a source of its own
+        return None
+    src = list(obj.subtree)
+    last = src[-1]
+    if last.i + 1 >= len(tok.doc) or tok.doc[last.i + 1].text != "," or _in_any(
+            tok.idx, quotes):
+        return None
+    text = doc_text(tok.doc)
+    content = _split_range(tok.doc, tok.head, exclude=tok)
+    if not content:
+        return None
+    return Attribution((tok.idx, tok.idx + len(tok)), content,
+                       _trim(text, src[0].idx, last.idx + len(last)), kind="evidence",
+                       src_tokens=src, cue_token=tok)
+
+
+# Nouns that, owned and before "be", name what someone said or thinks ("Rivera's answer was
+# that ...", "their fear is that ..."), besides quote_nouns.tsv and the support-verb nouns
+_OWNED_NOUNS: dict[str, str] = {
+    **dict.fromkeys("answer response reply slogan phrase message advice point "
+                    "retort".split(), "speech"),
+    **dict.fromkeys("goal aim impression takeaway conclusion concern worry fear hope "
+                    "position".split(), "thought"),
+}
+
+
+def _owner_is(tok: Token, kinds: frozenset[str],
+              quotes: Sequence[tuple[int, int]]) -> Attribution | None:
+    """"Rivera's answer was that the ferry pays", "Their fear is that ...", "My advice is, ...":
+    a noun of saying or thinking with an owner, as the subject of "be"; the owner is the
+    source, what follows "be" the content (round 3 of issue 15, on polnear-train)."""
+    noun = next((c for c in tok.children if c.dep_ == "nsubj" and c.i < tok.i), None)
+    if noun is None or noun.pos_ != "NOUN":
+        return None
+    lemma = noun.lemma_.lower()
+    kind = _OWNED_NOUNS.get(lemma) or _cue_nouns().get(noun.lower_) or _LV_NOUNS.get(lemma)
+    owner = next((c for c in noun.children if c.dep_ == "poss"), None)
+    if kind is None or kind not in kinds or owner is None or _in_any(owner.idx, quotes):
+        return None
+    comp = next((c for c in tok.children if c.i > tok.i and c.dep_ in (
+        "ccomp", "xcomp", "attr")), None)
+    if comp is None or (comp.dep_ == "attr" and not any(
+            g.dep_ == "mark" and g.lower_ == "that" for g in comp.subtree)):
+        # a plain noun after "be" ("his goal is growth") is rarely annotated; a clause is
+        return None
+    text = doc_text(tok.doc)
+    src = list(owner.subtree)
+    rng = _trim(text, *_subtree_range(comp))
+    ks = [q for q in quotes if _overlaps(q, rng)]
+    content, direct = [rng], False
+    if ks and sum(min(q[1], rng[1]) - max(q[0], rng[0]) for q in ks) >= 0.5 * (rng[1] - rng[0]):
+        content, direct = ks, True  # 'His slogan is "Ferries first."': the quotation
+    return Attribution((noun.idx, tok.idx + len(tok)), content,
+                       _trim(text, src[0].idx, src[-1].idx + len(src[-1])), direct=direct,
+                       kind=kind, src_tokens=src, cue_token=tok)
 
 
 def _noun_attribution(tok: Token, kinds: frozenset[str],
@@ -829,6 +973,16 @@ def _clause_or_object(head: Token, after: int) -> tuple[tuple[int, int], Token |
     return None
 
 
+def _clause_of(head: Token, after: int) -> tuple[tuple[int, int], Token | None, bool] | None:
+    """A clause of ``head`` to the right of token index ``after`` ("made clear over the
+    weekend that ...", where a prepositional phrase comes first; "made clear that they
+    would like ...", parsed as the subject of "clear"): round 3 of issue 15."""
+    for c in head.children:
+        if c.i > after and c.dep_ in ("ccomp", "csubj") and c.pos_ in ("VERB", "AUX"):
+            return _subtree_range(c), None, True
+    return None
+
+
 def _light_verb(tok: Token, kinds: frozenset[str],
                 quotes: Sequence[tuple[int, int]]) -> Attribution | None:
     """"Rivera made the case that the bridge pays for itself", "the union has doubts about
@@ -844,8 +998,13 @@ def _light_verb(tok: Token, kinds: frozenset[str],
     if tok.lemma_.lower() == "make":
         clear = next((c for c in tok.children if c.lower_ in ("clear", "plain", "known")
                       and c.i > tok.i), None)
+        if clear is None and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ in (
+                "clear", "plain") and doc[tok.i + 1].dep_ == "amod":
+            # "made clear Monday they ...": the parse hangs "clear" on the date
+            clear = doc[tok.i + 1]
         if clear is not None:
-            found = _clause_or_object(clear, clear.i) or _clause_or_object(tok, clear.i)
+            found = (_clause_or_object(clear, clear.i) or _clause_of(clear, clear.i)
+                     or _clause_of(tok, clear.i) or _clause_or_object(tok, clear.i))
             if found is not None and found[2]:
                 noun, kind = clear, "speech"
             else:
@@ -1247,7 +1406,7 @@ def _attributions_in_paras(text: str, paras: Sequence[ParsedParagraph],
     res = _Resolver(text, ents)
     result: list[Attribution] = []
     pending_colon: Attribution | None = None
-    for pp in paras:
+    for n_para, pp in enumerate(paras):
         base = pp.start
         doc = pp.doc
         # people who are subjects of sentences keep the thread for "he said"
@@ -1256,6 +1415,10 @@ def _attributions_in_paras(text: str, paras: Sequence[ParsedParagraph],
                 if res.canonical_of(x) in res.persons:
                     res.note_subject(base + idx, res.canonical_of(x))
         found = _cached_attributions(doc, kinds)
+        if n_para == 0:
+            head_att = _headline_colon(doc, kinds, found)
+            if head_att is not None:
+                found.insert(0, head_att)
         for att in found:
             _shift(att, base)
         if pending_colon is not None and not (

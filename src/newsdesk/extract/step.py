@@ -52,8 +52,9 @@ if TYPE_CHECKING:
 LAYERS = ("entities", "quotes", "quantities", "dates", "events")
 # Bump when an extractor's output changes, so stored annotations are recomputed.
 # 4: PLOVER codebook classes, attribution cues fitted on PolNeAR train; 5: attribution
-# patterns (issue 15, round 2); 6: PLOVER modes and recall classes
-EXTRACT_VERSION = "6"
+# patterns (issue 15, round 2); 6: PLOVER modes and recall classes; 7: attribution
+# patterns (issue 15, round 3)
+EXTRACT_VERSION = "7"
 
 
 @dataclass(slots=True)
