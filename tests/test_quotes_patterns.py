@@ -242,3 +242,17 @@ def test_owned_noun_before_be(text: str, source: str, content: list[str], kind: 
     assert _parts(text, a) == (source, content)
     assert a.kind == kind
     assert find_attributions("His goal is growth.") == []
+
+
+@pytest.mark.parametrize(("text", "cue_word", "source"), [
+    # a participle on the verb's object: the one who sent it speaks
+    ("The mayor's office put out a statement saying that the pier would reopen.", "saying",
+     "The mayor's office"),
+    ("Councillor Mehta emailed supporters saying that the vote was rigged.", "saying",
+     "Councillor Mehta"),
+    # an infinitive on a noun: the subject of the clause the noun is in
+    ("Rivera mounted a public campaign to condemn the harbour deal.", "condemn", "Rivera"),
+])
+def test_speaker_of_a_participle_or_infinitive_on_a_noun(text: str, cue_word: str,
+                                                         source: str) -> None:
+    assert _parts(text, _one(text, cue_word))[0] == source

@@ -351,8 +351,24 @@ def _subject(tok: Token) -> list[Token]:
         if cur.dep_ == "acl" and cur.tag_ == "VBG" and cur.head.pos_ in ("NOUN", "PROPN",
                                                                          "PRON"):
             noun = cur.head
+            if noun.dep_ == "dobj" and noun.lower_ not in _PRONOUNS:
+                # "emailed supporters saying ...", "put out a statement saying ...": the
+                # one who sent it (round 3, polnear-train)
+                up = next((c for c in noun.head.children if c.dep_ == "nsubj"), None)
+                if up is not None:
+                    return list(up.subtree)
             ex = {t.i for t in cur.subtree}
             return [t for t in noun.subtree if t.i not in ex and t.i <= cur.i]
+        if cur.dep_ == "acl" and cur.head.dep_ in ("dobj", "pobj") and any(
+                c.dep_ == "aux" and c.lower_ == "to" for c in cur.children):
+            # "mounted a campaign to condemn ...", "went out of his way to say ...": the
+            # subject of the clause the noun is in (round 3, polnear-train)
+            verb = cur.head.head
+            if verb.dep_ == "prep":
+                verb = verb.head
+            up = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+            if up is not None:
+                return list(up.subtree)
         if cur.dep_ not in ("advcl", "xcomp", "conj", "pcomp", "prep", "acomp"):
             # acomp: "voters are more likely to say that ..." (fitted on polnear-train)
             break
