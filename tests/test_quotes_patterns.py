@@ -186,6 +186,16 @@ def test_headline_colon(text: str, kind: str) -> None:
     assert find_attributions(later) == []
 
 
+@pytest.mark.parametrize("first", [
+    "Explainer: Why ferry fares must fall before winter.",
+    "Timeline: How the harbour plan was agreed.",
+    "Editor\u2019s note: This story was updated on Monday.",
+])
+def test_a_genre_label_before_a_colon_is_no_speaker(first: str) -> None:
+    text = first + "\n\nThe harbour council met on Monday."
+    assert find_attributions(text) == []
+
+
 def test_sentence_opening_in_a_poll() -> None:
     text = "In a Harbour Times poll released Monday, Rivera led Halvard by four points."
     a = _one(text, "In")

@@ -685,7 +685,7 @@ def _parse_attributions(doc: Doc, kinds: frozenset[str]) -> list[Attribution]:
             used_quotes.add(k)
     # "PENCE: Well, look, ..." (transcripts) and "Pat Caddell: Voters worried" (headlines)
     m = _COLON_SIG.match(text)
-    if m and "speech" in kinds and m.group(1).lower() not in _NOT_SPEAKERS:
+    if m and "speech" in kinds and not _label(m.group(1)):
         name = [t for t in doc if t.idx < m.end(1)]
         rest = _trim(text, m.end(), len(text))
         if name and rest[1] - rest[0] > 10 and (
@@ -709,6 +709,11 @@ def _parse_attributions(doc: Doc, kinds: frozenset[str]) -> list[Attribution]:
 
 # Headline words before a colon that name no source ("Revealed:", "Wow:", "The Latest:")
 _HEADLINE_EVIDENCE = frozenset("poll polls report survey study analysis".split())
+# Genre labels a news lede or headline starts with: what follows is not their speech
+_HEADLINE_LABELS = frozenset({
+    "explainer", "factbox", "fact box", "timeline", "recap", "preview", "review", "interview",
+    "podcast", "profile", "obituary", "feature", "comment", "editorial", "column", "letter",
+    "letters", "the latest", "wrapup", "wrap-up", "in pictures", "in photos", "newsletter"})
 
 
 def _headline_colon(doc: Doc, kinds: frozenset[str],
@@ -720,7 +725,7 @@ def _headline_colon(doc: Doc, kinds: frozenset[str],
     polnear-train (issue 15, round 3)."""
     text = doc_text(doc)
     m = _COLON_SIG.match(text)
-    if m is None or m.group(1).lower().strip() in _NOT_SPEAKERS or _is_place(m.group(1)):
+    if m is None or _is_place(m.group(1)) or _label(m.group(1)):
         return None
     if any(a.cue is not None and a.cue[0] < m.end() for a in found):
         return None
@@ -735,6 +740,13 @@ def _headline_colon(doc: Doc, kinds: frozenset[str],
         return None
     return Attribution((m.end(1), m.end(1) + 1), [rest], _trim(text, 0, m.end(1)),
                        kind=kind, src_tokens=name)
+
+
+def _label(words: str) -> bool:
+    """Words before a colon that are a label ("Update", "Editor's note", "Explainer"), not
+    someone speaking."""
+    label = words.lower().strip().replace("\u2019", "'")
+    return label in _NOT_SPEAKERS or label in _HEADLINE_LABELS
 
 
 def _is_place(name: str) -> bool:
