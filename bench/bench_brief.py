@@ -322,9 +322,10 @@ def report(corpus: dict[str, Any], peers: list[dict[str, Any]], ours: list[dict[
     refresh = st.get("_refresh_events", 0.0)
     rows = [
         ("ingest (read, clean, store; 2 readers)", nd["ingest"]),
-        ("reuse (the archive's index: sketches, links)", st.get("update", 0.0)),
+        ("reuse (the archive's index, while the workers parse)", st.get("update", 0.0)),
+        # extract_new runs the reuse indexing inside it (``alongside``): not counted twice
         ("extract (extract_new: parses on the pool, extractors, save)",
-         st.get("extract_new", 0.0)),
+         st.get("extract_new", 0.0) - st.get("update", 0.0)),
         ("events (update_events: features, clustering, save)", st.get("update_events", 0.0)),
         ("claims + stored brief of each changed event (on the pool)", refresh),
         ("render (JSON + Markdown, written)", nd["render"]),

@@ -259,3 +259,46 @@ def test_pool_workers_leave_when_a_killed_run_leaves_them(tmp_path: Path) -> Non
     proc.wait()
     gone, alive = psutil.wait_procs(workers, timeout=10)
     assert not alive, f"pool workers left running after their parent was killed: {alive}"
+
+
+class _Touch(ArticleStep):
+    """Writes a marker file named after each article it sees, from the worker."""
+
+    name = "touch"
+    reads = ("text",)
+    adds = ()
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+
+    def process(self, article: Article) -> Article | None:
+        Path(self.folder, article.key).write_text("seen")
+        return article
+
+
+def test_a_pool_starts_work_at_the_call_before_the_first_result_is_taken(
+        tmp_path: Path) -> None:
+    import time
+
+    arts = [Article(key=f"a{i}", text=f"Ferry number {i} left the quay.") for i in range(6)]
+    results = PoolRunner(2, chunk_size=2).run([_Touch(str(tmp_path))], arts)
+    deadline = time.monotonic() + 30
+    while not any(tmp_path.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert any(tmp_path.iterdir())  # workers ran before anything was taken
+    assert [a.key for a in results] == [a.key for a in arts]
+    # an iterator closed before its first item stops its pool without waiting for more
+    unused = PoolRunner(2, chunk_size=1).run([_Touch(str(tmp_path))], arts)
+    unused.close()  # type: ignore[attr-defined]
+
+
+def test_extract_new_does_the_work_alongside_once_whatever_it_parses(tmp_path: Path) -> None:
+    from newsdesk.extract.archive import extract_new
+
+    calls: list[int] = []
+    with Store(":memory:") as s:
+        s.add_articles([Article(key="k1", text="Rivera said the ferry would run on Monday.")])
+        extract_new(s, runner=LocalRunner(), alongside=lambda: calls.append(1))
+        assert calls == [1]
+        extract_new(s, runner=LocalRunner(), alongside=lambda: calls.append(2))  # nothing new
+        assert calls == [1, 2]

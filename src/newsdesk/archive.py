@@ -84,10 +84,13 @@ def update_archive(store: Store, options: ArchiveOptions | None = None, *,
 
     opts = options or ArchiveOptions()
     out = ArchiveUpdate()
-    out.indexed = ReuseIndex(store).update().indexed
+    def index_reuse() -> None:
+        out.indexed = ReuseIndex(store).update().indexed
+
+    # reuse does not depend on extraction: it is indexed while the workers parse
     out.extract = extract_new(store, options=opts.extract,
                               on_article=(lambda _a: progress()) if progress else None,
-                              runner=runner)
+                              runner=runner, alongside=index_reuse)
     out.events = update_events(store, opts.events, copy_of=reuse_copy_links(store),
                                progress=progress)
     ar = EventArchive(store)

@@ -31,7 +31,7 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -380,6 +380,38 @@ def _pool_chunk(chunk: list[Article]) -> list[Record]:
     return _apply_article_steps(_WORKER["steps"], chunk)
 
 
+def _stop(ex: ProcessPoolExecutor, window: deque[Future[Any]]) -> None:
+    """Cancel what has not started and wait for the pool's workers to end."""
+    for fut in window:
+        fut.cancel()
+    ex.shutdown(wait=True)
+
+
+def _drain(ex: ProcessPoolExecutor, window: deque[Future[Any]],
+           fill: Callable[[], None]) -> Generator[Any, None, None]:
+    """The results of a started window, in order, refilling it after each; the pool is
+    stopped when the results end, fail or the caller closes this generator (one never
+    started stops its pool when it is collected, through the executor's own cleanup)."""
+    try:
+        while window:
+            out = window.popleft().result()
+            fill()
+            yield out
+    finally:
+        _stop(ex, window)
+
+
+def _articles_of(results: Generator[list[Any], None, None]) -> Generator[Article, None, None]:
+    """The articles of each chunk's results (an article whose step failed is dropped from
+    a plain article stream; run_shards reports them as Skipped records); closing this
+    closes ``results``, so the pool stops."""
+    try:
+        for out in results:
+            yield from (r for r in out if isinstance(r, Article))
+    finally:
+        results.close()
+
+
 class PoolRunner(Runner):
     """Runs the per-article steps in a local process pool (one worker per core by
     default). Each worker gets the steps once, through the pool's initialiser, and
@@ -399,6 +431,10 @@ class PoolRunner(Runner):
         self.ahead = max(1, ahead)
 
     def run(self, steps: Sequence[Step], articles: Iterable[Article]) -> Iterator[Article]:
+        """As :meth:`Runner.run`, with the pool started at the call: the first window of
+        the first group of per-article steps is submitted before this returns, so the
+        workers are busy while the caller does other work before it takes the first result
+        (the archive update indexes reuse meanwhile). Closing the iterator stops the pool."""
         stream: Iterable[Article] = articles
         for group_is_local, group in itertools.groupby(
             steps, key=lambda s: isinstance(s, ArticleStep)
@@ -410,7 +446,7 @@ class PoolRunner(Runner):
                 _setup(group_steps)
                 for s in group_steps:
                     stream = s.run(stream)
-        yield from stream
+        return iter(stream)
 
     def _pooled(self, steps: list[ArticleStep], stream: Iterable[Article]) -> Iterator[Article]:
         """The stream in chunks over the pool, a bounded window of chunks in flight (the
@@ -418,10 +454,8 @@ class PoolRunner(Runner):
         whole), results in input order. The window is refilled before each chunk's
         articles are handed on, so workers keep parsing while the caller works on them."""
         init = functools.partial(_pool_worker_init, list(steps), self.initializer)
-        for out in self._windowed(init, _pool_chunk, _chunked(stream, self.chunk_size)):
-            # Articles whose step failed are dropped from a plain article stream
-            # (run_shards reports them as Skipped records).
-            yield from (r for r in out if isinstance(r, Article))
+        return _articles_of(self._windowed(init, _pool_chunk,
+                                           _chunked(stream, self.chunk_size)))
 
     def map_local(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
         """``fn`` over ``items`` on the pool's workers (forked from this process, so they
@@ -431,28 +465,27 @@ class PoolRunner(Runner):
         return self._windowed(init, fn, items)
 
     def _windowed(self, init: Callable[[], None], fn: Callable[[Any], Any],
-                  items: Iterable[Any]) -> Iterator[Any]:
+                  items: Iterable[Any]) -> Generator[Any, None, None]:
         """``fn`` over ``items`` on a new pool, ``ahead`` tasks per worker in flight, the
-        window refilled each time a result is taken; results in order."""
+        window refilled each time a result is taken; results in order. The pool starts
+        and the first window is submitted now, at the call (not at the first ``next``)."""
         it = iter(items)
         window: deque[Future[Any]] = deque()
-        with ProcessPoolExecutor(max_workers=self.workers, initializer=init) as ex:
-            def fill() -> None:
-                while len(window) < self.workers * self.ahead:
-                    item = next(it, _NO_ITEM)
-                    if item is _NO_ITEM:
-                        return
-                    window.append(ex.submit(fn, item))
+        ex = ProcessPoolExecutor(max_workers=self.workers, initializer=init)
 
-            try:
-                fill()
-                while window:
-                    out = window.popleft().result()
-                    fill()
-                    yield out
-            finally:
-                for fut in window:
-                    fut.cancel()
+        def fill() -> None:
+            while len(window) < self.workers * self.ahead:
+                item = next(it, _NO_ITEM)
+                if item is _NO_ITEM:
+                    return
+                window.append(ex.submit(fn, item))
+
+        try:
+            fill()
+        except BaseException:
+            _stop(ex, window)
+            raise
+        return _drain(ex, window, fill)
 
     def run_shards(self, pipeline: Pipeline, shards: Sequence[Shard]
                    ) -> Iterator[tuple[Shard, list[Record]]]:

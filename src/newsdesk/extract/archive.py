@@ -414,7 +414,8 @@ def _done(db: sqlite3.Connection, rowids: Sequence[int], version: str) -> set[in
 def extract_new(store: Store, refs: Iterable[Ref] | None = None,
                 options: ExtractOptions | None = None,
                 on_article: Callable[[Article], None] | None = None,
-                runner: Runner | None = None) -> ExtractReport:
+                runner: Runner | None = None,
+                alongside: Callable[[], None] | None = None) -> ExtractReport:
     """Extract the stored articles (``refs`` or all) that lack a current ``extract_done``
     row (all of them with ``options.force``) and write the typed tables, one transaction
     per batch of ``options.batch`` articles. Returns what was done.
@@ -427,7 +428,12 @@ def extract_new(store: Store, refs: Iterable[Ref] | None = None,
 
     An article an extractor fails on is listed in ``failed`` (with the error) and left
     without ``extract_done``, so a later run tries it again; the rest of its batch is
-    extracted article by article."""
+    extracted article by article.
+
+    ``alongside`` is other work for this process that does not depend on extraction (the
+    archive update passes its reuse indexing): it is called once, while the workers parse
+    the first batches (or first, when nothing is parsed on workers), so the cores do not
+    idle while this process does it."""
     import time
 
     from newsdesk.extract.step import EXTRACT_VERSION, ExtractOptions, annotate
@@ -441,6 +447,8 @@ def extract_new(store: Store, refs: Iterable[Ref] | None = None,
     report.already = [(k, i) for rid, k, i in rows if rid in done]
     todo = [r for r in rows if r[0] not in done]
     if not todo:
+        if alongside is not None:
+            alongside()
         report.seconds = time.perf_counter() - t0
         return report
     cache: DocCache = default_cache()
@@ -459,6 +467,13 @@ def extract_new(store: Store, refs: Iterable[Ref] | None = None,
             feeder = None  # too few articles need a parse: they are parsed here
         else:
             report.runner = "ray" if isinstance(runner, RayRunner) else "pool"
+    if alongside is not None:
+        try:
+            alongside()
+        except BaseException:
+            if feeder is not None:
+                feeder.close()
+            raise
     for bi, chunk in enumerate(batches):
         rowid_of = {(k, i): rid for rid, k, i in chunk}
         planned = feeder.articles.pop(bi, None) if feeder is not None else None
@@ -607,7 +622,12 @@ class _ParseFeeder:
                 runner.ahead = max(runner.ahead, TASKS_AHEAD)
         # the workers also read off each parse what the extractors need of it alone
         # (newsdesk.extract.memos), so this process only does the batch-wide work
-        self.results = iter(runner.run([ParseStep(memos=memos.compute)], self._stream()))
+        try:  # a pool starts at the call (its first window submitted)
+            self.results = iter(runner.run([ParseStep(memos=memos.compute)], self._stream()))
+        except Exception as e:  # noqa: BLE001 - no pool: every parse is made here
+            self.error = f"{type(e).__name__}: {e}"
+            self.articles.clear()
+            return False
         return True
 
     def _stream(self) -> Iterator[Article]:
