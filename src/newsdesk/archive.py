@@ -34,8 +34,8 @@ Ref = tuple[str, str]
 BRIEF_CACHE_VERSION = "1"
 
 
-# Fewer events to brief than this are briefed in this process: a pool's start (forking,
-# each worker opening the store) costs ~0.3-0.5 s, ~8 average events' briefs.
+# Fewer events to brief than this are briefed in this process: a pool's start (forking
+# the workers, which never open the store) costs ~0.3-0.5 s, ~8 average events' briefs.
 REFRESH_POOL_MIN = 16
 # Events a pool keeps in flight per worker while this process reads the next ones' inputs
 # and writes the finished ones (briefs take 10 ms to seconds: a deep window evens them out)

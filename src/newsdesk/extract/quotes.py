@@ -709,11 +709,6 @@ def _parse_attributions(doc: Doc, kinds: frozenset[str]) -> list[Attribution]:
 
 # Headline words before a colon that name no source ("Revealed:", "Wow:", "The Latest:")
 _HEADLINE_EVIDENCE = frozenset("poll polls report survey study analysis".split())
-# Genre labels a news lede or headline starts with: what follows is not their speech
-_HEADLINE_LABELS = frozenset({
-    "explainer", "factbox", "fact box", "timeline", "recap", "preview", "review", "interview",
-    "podcast", "profile", "obituary", "feature", "comment", "editorial", "column", "letter",
-    "letters", "the latest", "wrapup", "wrap-up", "in pictures", "in photos", "newsletter"})
 
 
 def _headline_colon(doc: Doc, kinds: frozenset[str],
@@ -746,7 +741,7 @@ def _label(words: str) -> bool:
     """Words before a colon that are a label ("Update", "Editor's note", "Explainer"), not
     someone speaking."""
     label = words.lower().strip().replace("\u2019", "'")
-    return label in _NOT_SPEAKERS or label in _HEADLINE_LABELS
+    return label in _NOT_SPEAKERS
 
 
 def _is_place(name: str) -> bool:
@@ -1094,9 +1089,15 @@ def _that_clause(tok: Token, quotes: Sequence[tuple[int, int]]) -> Attribution |
 
 _DASH_SIG = re.compile(r"[\s,]*([\u2015\u2014]|--)\s*(?=[A-Z])")
 _COLON_SIG = re.compile(r"((?:[A-Z][\w.'\u2019-]*\s?){1,4}):\s")
-_NOT_SPEAKERS = {"update", "note", "editor's note", "photo", "video", "watch", "read more",
-                 "related", "advertisement", "correction", "source", "sources", "q", "a",
-                 "breaking", "exclusive", "analysis", "opinion", "live", "warning"}
+# Labels before a colon that are no one speaking: page furniture, and the genre labels a
+# news lede or headline starts with ("Explainer:", "Timeline:")
+_NOT_SPEAKERS = frozenset({
+    "update", "note", "editor's note", "photo", "video", "watch", "read more", "related",
+    "advertisement", "correction", "source", "sources", "q", "a", "breaking", "exclusive",
+    "analysis", "opinion", "live", "warning", "explainer", "factbox", "fact box",
+    "timeline", "recap", "preview", "review", "interview", "podcast", "profile",
+    "obituary", "feature", "comment", "editorial", "column", "letter", "letters",
+    "the latest", "wrapup", "wrap-up", "in pictures", "in photos", "newsletter"})
 
 
 def _between_commas(tok: Token, subj: list[Token],
