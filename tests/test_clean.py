@@ -148,3 +148,49 @@ def test_dateline_year_comes_from_the_text_never_the_clock() -> None:
             "opened in 2013.\n\nThe 2019 figures were the best on record.")
     a = clean_article(Article(key="lirov", text=text))
     assert a.published == "2019-06-02"
+
+
+# One paragraph a line, as many text dumps and feeds write articles.
+LINES = (
+    "Ferry talks resume in Port Camina\n"
+    "Kestria and Valmora reopened talks on the ferry link across the strait on Tuesday, "
+    "three years after the last boat sailed.\n"
+    "“We want the boats running by spring,” said Minister Ilse Varga.\n"
+    "PUBLISHED: TUESDAY, MARCH 4, 2025, 9: 10 AM\n"
+    "The link carried 40,000 passengers a year before it closed.\n"
+    "Both sides will meet again in April.\n"
+)
+
+
+def test_blank_line_elsewhere_keeps_one_paragraph_a_line() -> None:
+    """A wire copy that adds a sign-off after a blank line must keep the original's
+    paragraphs: before, the blank line turned the whole body into one paragraph, so no
+    passage of the copy matched the original's."""
+    from newsdesk.model import passage_key
+
+    orig = clean_article(Article(key="o", text=LINES))
+    copy = clean_article(Article(key="c", text=LINES + "\n\nReporting by Ana Holm\n\n--AFP"))
+    assert len(orig.paragraphs) == 5
+    keys = [passage_key(t) for t in orig.paragraph_texts()]
+    assert [passage_key(t) for t in copy.paragraph_texts()][:5] == keys
+    assert copy.title == orig.title == "Ferry talks resume in Port Camina"
+
+
+def test_line_broken_mid_sentence_stays_joined() -> None:
+    c = clean_text("The minister said the talks\nwould resume on Friday in the port.\n\n"
+                   "A second paragraph follows here.\nAnd a third one.")
+    assert c.paragraphs == ["The minister said the talks would resume on Friday in the port.",
+                            "A second paragraph follows here.", "And a third one."]
+
+
+def test_hard_wrapped_blocks_stay_whole() -> None:
+    """Text wrapped at a fixed column with blank lines between paragraphs: a block's
+    lines are one paragraph even where a wrapped line ends a sentence."""
+    para1 = ("The port authority of Saldena said on Monday that the new ferry terminal\n"
+             "would open in May. Officials expect forty thousand passengers in the first\n"
+             "year of service, and the regional council has set aside money for buses.")
+    para2 = ("Critics in the council said the money should go to the old rail line\n"
+             "instead. The mayor rejected that. A vote on the budget is due in April\n"
+             "after a public hearing in the town hall on the harbour front.")
+    c = clean_text(para1 + "\n\n" + para2)
+    assert c.paragraphs == [" ".join(para1.split("\n")), " ".join(para2.split("\n"))]

@@ -14,7 +14,7 @@ from datetime import date
 
 from dateutil import parser as dateparser
 
-from newsdesk.clean.unwrap import tex_quotes, unwrap_paragraphs
+from newsdesk.clean.unwrap import is_hard_wrapped, tex_quotes, unwrap_paragraphs
 from newsdesk.text_patterns import CAPS_DATELINE, DATELINE, MONTHS, WEEKDAYS
 
 HEADER_DATE = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\b[ \t]*")
@@ -24,6 +24,8 @@ LONE_DATE = re.compile(
     r"(?:\s*[|,]?\s*\d{1,2}:\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?)?$",
     re.I,
 )
+# A line ending in one of these ends a sentence (as in clean.unwrap).
+_LINE_END = re.compile(r"[.!?:;\"'\u201d\u2019)]$")
 READING_TIME = re.compile(r"^\d+\s*(?:min|mins|minutes?)\.?\s*read$", re.I)
 ALSO_READ = re.compile(
     r"^(?:also\s*read|read\s*also|read\s*more|see\s*also|also\s*see|related|recommended|"
@@ -149,11 +151,44 @@ def _add(credits: list[str], name: str) -> None:
         credits.append(c)
 
 
+def _line_groups(lines: list[str]) -> list[str]:
+    """A block's lines grouped into paragraphs: a line that ends a sentence, or is followed
+    by one that does not start in lower case, ends its paragraph.
+
+    Text written one paragraph a line must read the same with or without a blank line
+    somewhere in it: a wire copy that adds "--AFP" after a blank line keeps the
+    original's paragraphs, so its passages match the original's (shared-passage evidence,
+    the original's parses reused). Lines broken mid-sentence stay together."""
+    out: list[str] = []
+    cur: list[str] = []
+    for i, line in enumerate(lines):
+        cur.append(line)
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        if not nxt or _LINE_END.search(line) or not nxt[:1].islower():
+            out.append("\n".join(cur))
+            cur = []
+    return out
+
+
 def _blocks(text: str) -> list[str]:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
     text = tex_quotes(text)
     if re.search(r"\n\s*\n", text):
-        return [b.strip() for b in re.split(r"\n\s*\n", text) if b.strip()]
+        # Hard-wrapped text (judged on all its lines) keeps each block whole, or its
+        # wrapped paragraphs; other text may be one paragraph a line within a block.
+        wrapped = is_hard_wrapped([ln for ln in text.split("\n") if ln.strip()])
+        out: list[str] = []
+        for b in re.split(r"\n\s*\n", text):
+            b = b.strip()
+            if not b:
+                continue
+            if "\n" not in b:
+                out.append(b)
+            elif wrapped:
+                out.extend(unwrap_paragraphs(b) or [b])
+            else:
+                out.extend(_line_groups([ln.strip() for ln in b.split("\n") if ln.strip()]))
+        return out
     # No blank lines: hard-wrapped text keeps its paragraphs, else a line is a paragraph.
     paras = unwrap_paragraphs(text)
     if paras is not None:
