@@ -334,6 +334,19 @@ class StoredDocs:
         self.load_seconds += time.perf_counter() - t0
         return out
 
+    def blobs(self, keys: Iterable[str]) -> dict[str, bytes]:
+        """The stored parses of those keys that have one, as :func:`doc_blob` bytes (plain
+        data for a process that cannot read the store, such as a pool worker)."""
+        keys = list(dict.fromkeys(keys))
+        out: dict[str, bytes] = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            out.update(self.db.execute(
+                f"SELECT passage_key, doc FROM passage_docs WHERE model=? "
+                f"AND passage_key IN ({marks})", (self.model, *chunk)))
+        return out
+
     def put_many(self, docs: dict[str, Doc]) -> None:
         """Queue fresh parses for :meth:`flush` (the tensor and our per-doc memos are
         left out: no extractor reads the tensor, and the memos are rebuilt on demand)."""
