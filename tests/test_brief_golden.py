@@ -222,3 +222,14 @@ def test_a_quotation_over_two_sentences_is_one_claim(brief: dict[str, Any]) -> N
     assert len(bridge) == 1 and "treating it as a bridge" in bridge[0]
     # and no claim is the second half alone
     assert not any(t.startswith(("Our task is", "Today we are treating")) for t in texts)
+
+
+def test_the_reporting_outlet_is_not_in_the_who_is_who(brief: dict[str, Any]) -> None:
+    """"Darrow told the Gazette" in the Lusca Gazette's own report names the newsroom,
+    not a party to the floods: it stays in the text but not among the event's entities."""
+    c = _event_with(brief, "c02_port_camina_floods")
+    gazette = next(k for k, t in _texts(brief).items() if "told the Gazette" in t)
+    assert gazette in {a["key"] for a in c["articles"]}
+    names = {e["name"] for e in c["entities"]}
+    assert not any("Gazette" in n for n in names)
+    assert {"Selma Darrow", "Port Camina"} <= names

@@ -212,3 +212,16 @@ def test_title_case_headline_words_are_not_names() -> None:
     texts = {a.text[s.start:s.end]: s.label for s in _ents(a)}
     assert "Praises" not in " ".join(texts)
     assert texts.get("Norway") == "GPE" and texts.get("Sudan") == "GPE"
+
+
+def test_names_own_outlet() -> None:
+    from newsdesk.extract.entities import names_own_outlet
+    from newsdesk.model import Article
+
+    a = Article(key="k", text="x", source="Lusca Gazette", credits=["PNA"])
+    assert names_own_outlet("Gazette", a)
+    assert names_own_outlet("the Lusca Gazette", a)
+    assert names_own_outlet("PNA", a)
+    assert not names_own_outlet("Lusca", a)  # a place the outlet is named after
+    assert not names_own_outlet("Saldena Courier", a)  # another outlet is news
+    assert not names_own_outlet("Gazette", Article(key="k", text="x"))

@@ -16,7 +16,7 @@ from typing import Any
 from newsdesk.archive import update_archive
 from newsdesk.events import dateline_place
 from newsdesk.events.archive import EventArchive
-from newsdesk.extract.entities import CanonicalEntity
+from newsdesk.extract.entities import CanonicalEntity, names_own_outlet
 from newsdesk.extract.step import extract_stored
 from newsdesk.guard import collect_failures
 from newsdesk.model import Article, Extraction
@@ -163,7 +163,8 @@ def overview(store: Store, refs: list[tuple[str, str]] | None,
             a = g.articles[k]
             x = a.extraction if a.extraction is not None else Extraction()
             for m in x.mentions:
-                if m.type in ("PERSON", "ORG", "GPE"):
+                if m.type in ("PERSON", "ORG", "GPE") and not (
+                        m.type == "ORG" and names_own_outlet(m.text, a)):
                     names[m.canonical or m.text] += 1
             for q in x.quotes:
                 if q.direct and q.speaker_name:

@@ -19,7 +19,7 @@ from newsdesk.brief.summarize import SummaryOptions, summarize_articles
 from newsdesk.crosscheck import Claim, CrosscheckOptions, build_claims, find_conflicts
 from newsdesk.errors import NewsdeskError
 from newsdesk.events.archive import EventArchive
-from newsdesk.extract.entities import CanonicalEntity
+from newsdesk.extract.entities import CanonicalEntity, names_own_outlet
 from newsdesk.guard import collect_failures, isolate
 from newsdesk.model import Actor, Article, Extraction, passage_key
 from newsdesk.nlp import StoredDocs, default_cache, doc_of_blob, parse_articles
@@ -333,6 +333,8 @@ def _entities(members: Sequence[Article], table: dict[str, CanonicalEntity]
         for e in _ex(a).mentions:
             if e.type not in ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"):
                 continue
+            if e.type == "ORG" and names_own_outlet(e.text, a):
+                continue  # "told the Gazette" in the Gazette: the newsroom, not a party
             eid = e.entity_id or e.canonical or e.text
             ent = table.get(eid)
             row = seen.setdefault(eid, {

@@ -148,6 +148,24 @@ class Mention:
 # pass 1: mentions in one paragraph
 
 
+def names_own_outlet(text: str, article: Article) -> bool:
+    """Whether a mention names the outlet that published the article or the agency it
+    credits ("told the Gazette" in the Lusca Gazette, "(PNA)" on a PNA wire): the
+    reporter's own newsroom, not a party to the event, so the who's who leaves it out."""
+    def norm(s: str) -> str:
+        words = s.lower().replace("\u2019", "'").split()
+        return " ".join(words[1:] if words[:1] == ["the"] else words)
+
+    m = norm(text)
+    if not m:
+        return False
+    for name in [article.source or "", *article.credits]:
+        n = norm(name)
+        if n and (m == n or n.endswith(" " + m)):
+            return True
+    return False
+
+
 def _is_cap(t: Token) -> bool:
     return bool(t.text) and t.text[0].isupper()
 
