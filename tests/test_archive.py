@@ -489,3 +489,21 @@ def test_briefs_read_the_parses_extraction_stored_instead_of_parsing_again(
     assert cache.misses == parsed  # spaCy parsed nothing
     assert cache.backed > backed
     assert json.dumps(got, sort_keys=True) == json.dumps(want, sort_keys=True)
+
+
+def test_briefs_an_older_release_stored_are_made_again(
+        example_articles: list[Article]) -> None:
+    from newsdesk.archive import BRIEF_CACHE_VERSION, event_brief
+    from newsdesk.pipeline import LocalRunner
+
+    s = Store(":memory:")
+    s.add_articles(example_articles)
+    update_archive(s, runner=LocalRunner())
+    eid = s.db.execute("SELECT event_id FROM event_briefs LIMIT 1").fetchone()[0]
+    with s.db:
+        s.db.execute("UPDATE event_briefs SET version='0' WHERE event_id=?", (eid,))
+    assert event_brief(s, eid) is None  # stale: not served
+    out = update_archive(s, runner=LocalRunner())  # nothing new arrived
+    assert eid in out.briefed
+    row = s.db.execute("SELECT version FROM event_briefs WHERE event_id=?", (eid,)).fetchone()
+    assert row[0] == BRIEF_CACHE_VERSION and event_brief(s, eid) is not None

@@ -233,3 +233,27 @@ def test_the_reporting_outlet_is_not_in_the_who_is_who(brief: dict[str, Any]) ->
     names = {e["name"] for e in c["entities"]}
     assert not any("Gazette" in n for n in names)
     assert {"Selma Darrow", "Port Camina"} <= names
+
+
+def test_reported_speech_keeps_the_quotation_it_ends_with(brief: dict[str, Any]) -> None:
+    """'... it would "spread beyond grain and timber".': the brief trims the edge marks of
+    a quote but must not leave the inner quotation open."""
+    from newsdesk.brief.build import _trim_quote
+
+    a = _event_with(brief, "a01_pna_wire")
+    texts = [q["text"] for q in a["quotes"]]
+    timber = [t for t in texts if "spread beyond grain and timber" in t]
+    assert timber and all(t.count('"') % 2 == 0 for t in timber), timber
+    for t in texts:
+        assert t.count('"') % 2 == 0 and t.count("\u201c") == t.count("\u201d"), t
+    s = '\u201cWe want it to \u2018grow\u2019,\u201d she said.'
+    a0, b0 = _trim_quote(s, 0, s.index(" she"))
+    assert s[a0:b0] == "We want it to \u2018grow\u2019"
+    d = 'He called it a "fair deal". Then "fair" meant cheap.'
+    a1, b1 = _trim_quote(d, d.index("a \"fair"), d.index(". Then"))
+    assert d[a1:b1] == 'a "fair deal"'  # the closing mark comes back
+    a2, b2 = _trim_quote(d, d.index('"fair"'), d.index(" meant") + 6)
+    assert d[a2:b2] == '"fair" meant'  # the opening mark comes back
+    e = 'He said "the deal" was fair.'
+    a3, b3 = _trim_quote(e, e.index('"'), e.index(" was"))
+    assert e[a3:b3] == "the deal"  # a whole quotation: the renderer adds its own marks

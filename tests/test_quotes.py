@@ -333,3 +333,33 @@ def test_a_bracket_opened_in_the_content_closes_in_it() -> None:
     assert _balanced_end(text, start, text.index(" by")) == text.index(" by")
     odd = "she said the fund (for the harbour. It was late) grew"
     assert _balanced_end(odd, 0, odd.index("(for") + 4) == odd.index("(for") + 4
+
+
+def test_a_quotation_opened_in_the_content_closes_in_it() -> None:
+    from newsdesk.extract.quotes import _balanced_end
+
+    text = 'The minister said he hoped trade would "reach the inland towns". Then he left.'
+    start = text.index("he hoped")
+    cut = text.index("towns") + len("towns")  # content cut before the closing mark
+    assert text[start:_balanced_end(text, start, cut)].endswith('inland towns"')
+    curly = "Varga called the deal \u201ca bridge between two ports\u201d, aides said."
+    s2, c2 = curly.index("the deal"), curly.index("ports") + len("ports")
+    assert curly[s2:_balanced_end(curly, s2, c2)].endswith("ports\u201d")
+    # balanced already, or the mark comes only after the sentence ends: unchanged
+    done = 'He said it was "fine" and left.'
+    assert _balanced_end(done, 0, done.index(" and")) == done.index(" and")
+    late = 'He called it "a start. Then" he left.'
+    assert _balanced_end(late, 0, late.index(". Then")) == late.index(". Then")
+
+
+def test_reported_speech_in_the_example_brief_keeps_its_quotation_whole() -> None:
+    from newsdesk.extract.quotes import find_quotes
+    from newsdesk.model import Article
+    from newsdesk.nlp import parse_article
+
+    text = ('The visiting minister said the growth in trade was encouraging and expressed '
+            'the hope that it would "spread beyond grain and timber".')
+    a = Article(key="k", text=text)
+    spans = find_quotes(a, parse_article(a), [])
+    contents = [s.attrs["content"] for s in spans]
+    assert any(c.endswith('grain and timber"') for c in contents), contents

@@ -31,7 +31,7 @@ from newsdesk.store import Store
 Ref = tuple[str, str]
 
 # Bump when the stored brief of an event would come out differently.
-BRIEF_CACHE_VERSION = "1"
+BRIEF_CACHE_VERSION = "2"
 
 
 # Fewer events to brief than this are briefed in this process: a pool's start (forking
@@ -99,6 +99,10 @@ def update_archive(store: Store, options: ArchiveOptions | None = None, *,
     redo = list(out.events.changed)
     if out.extract is not None and out.extract.extracted:
         redo += [e for e in ar.events_of(out.extract.extracted) if e not in redo]
+    # and those whose stored brief an older release made (BRIEF_CACHE_VERSION bumped)
+    stale = [r[0] for r in store.db.execute(
+        "SELECT event_id FROM event_briefs WHERE version != ?", (BRIEF_CACHE_VERSION,))]
+    redo += [e for e in stale if e not in set(redo)]
     live = []
     for eid in redo:
         rec = ar.record(eid)

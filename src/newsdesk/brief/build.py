@@ -316,14 +316,40 @@ _QUOTE_EDGE = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb,;: "
 def _trim_quote(text: str, start: int, end: int) -> tuple[int, int]:
     """The words of a quote without its quotation marks, trailing comma or leading
     "that" (the renderers add their own marks); offsets still index ``text``."""
+    orig_start, orig_end = start, end
     while start < end and text[start] in _QUOTE_EDGE:
         start += 1
     while end > start and text[end - 1] in _QUOTE_EDGE:
         end -= 1
     if text[start:start + 5].lower() == "that ":
         start += 5
-    # a quotation mark left unbalanced inside after trimming one side is kept as written
+    # a quotation inside reported speech keeps both its marks ('it would "spread beyond
+    # grain and timber"', not '... timber'): a mark trimmed off an edge comes back when
+    # the words kept open (or close) a quotation with it
+    end = _closing_back(text, start, end, orig_end)
+    start = _opening_back(text, orig_start, start, end)
     return start, end
+
+
+_PAIRS = (('"', '"'), ("\u201c", "\u201d"), ("\u2018", "\u2019"), ("\u00ab", "\u00bb"))
+
+
+def _closing_back(text: str, start: int, end: int, orig_end: int) -> int:
+    seg, tail = text[start:end], text[end:orig_end]
+    for o, c in _PAIRS:
+        left_open = seg.count(o) % 2 == 1 if o == c else seg.count(o) > seg.count(c)
+        if left_open and c in tail:
+            return end + tail.index(c) + 1
+    return end
+
+
+def _opening_back(text: str, orig_start: int, start: int, end: int) -> int:
+    seg, head = text[start:end], text[orig_start:start]
+    for o, c in _PAIRS:
+        left_closed = seg.count(c) % 2 == 1 if o == c else seg.count(c) > seg.count(o)
+        if left_closed and o in head:
+            return orig_start + head.rindex(o)
+    return start
 
 
 def _entities(members: Sequence[Article], table: dict[str, CanonicalEntity]

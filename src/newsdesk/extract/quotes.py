@@ -1623,12 +1623,21 @@ def find_quotes(article: Article, paras: list[ParsedParagraph], entities: list[S
 
 
 def _balanced_end(text: str, start: int, end: int) -> int:
-    """``end`` moved past the closing bracket of one the span opened and left open, when
-    that bracket follows within a few words (no sentence end in between)."""
+    """``end`` moved past the closing bracket or quotation mark of one the span opened
+    and left open, when it follows within a few words (no sentence end in between):
+    '... (MCO)', not '... (MCO'; 'it as "a gesture of friendship"', not '... friendship'."""
     seg = text[start:end]
-    if seg.count("(") <= seg.count(")"):
-        return end
-    close = text.find(")", end, end + 60)
-    if close == -1 or any(c in text[end:close] for c in ".!?\n("):
-        return end
-    return close + 1
+    for opening, closing in (("(", ")"), ("\u201c", "\u201d"), ("\u2018", "\u2019"),
+                             ("\u00ab", "\u00bb"), ('"', '"')):
+        if opening == closing:
+            left_open = seg.count(opening) % 2 == 1
+        else:
+            left_open = seg.count(opening) > seg.count(closing)
+        if not left_open:
+            continue
+        close = text.find(closing, end, end + 60)
+        if close == -1 or any(c in text[end:close] for c in ".!?\n(" + opening):
+            continue
+        end = close + 1
+        seg = text[start:end]
+    return end
