@@ -268,7 +268,7 @@ def align(sentences: Sequence[ClaimSentence], options: CrosscheckOptions | None 
             df[f] += 1
     n_distinct = len(distinct)
     idf = {f: math.log((n_distinct + 1) / (d + 0.5)) for f, d in df.items()}
-    weight = [sum(idf[f] for f in s.features) for s in sentences]
+    weight = [math.fsum(idf[f] for f in s.features) for s in sentences]
     max_df = max(opts.anchor_min_df, int(opts.anchor_max_share * n_distinct))
 
     def is_anchor(f: str) -> bool:
@@ -287,21 +287,34 @@ def align(sentences: Sequence[ClaimSentence], options: CrosscheckOptions | None 
         if len(ids) > 1:
             pairs.update(combinations(ids, 2))
     scored: list[tuple[float, tuple[str, int], tuple[str, int], int, int]] = []
+    # A wire sentence carried by many copies meets the same sentences again and again:
+    # each pair of distinct (features, anchors) is scored once (overlap, or None when
+    # the pair does not link).
+    sig_of: dict[tuple[frozenset[str], frozenset[str]], int] = {}
+    sig = [sig_of.setdefault((s.features, s.anchors), len(sig_of)) for s in sentences]
+    memo: dict[tuple[int, int], float | None] = {}
     for i, j in pairs:
         a, b = sentences[i], sentences[j]
         if a.article == b.article:
             continue
-        shared = a.features & b.features
-        if not shared:
-            continue
-        w = sum(idf[f] for f in shared)
-        overlap = w / max(1e-9, min(weight[i], weight[j]))
-        cover = w / max(1e-9, max(weight[i], weight[j]))  # of the longer sentence too
-        anchored = any(is_anchor(f) for f in (a.anchors & b.anchors) | shared)
-        if cover >= opts.min_cover and (
-                overlap >= opts.strong_overlap or (anchored and overlap >= opts.link_overlap)):
+        key = (sig[i], sig[j]) if sig[i] <= sig[j] else (sig[j], sig[i])
+        if key in memo:
+            overlap_or_none = memo[key]
+        else:
+            overlap_or_none = None
+            shared = a.features & b.features
+            if shared:
+                w = math.fsum(idf[f] for f in shared)  # exact: any order, one value
+                overlap = w / max(1e-9, min(weight[i], weight[j]))
+                cover = w / max(1e-9, max(weight[i], weight[j]))  # of the longer one too
+                if cover >= opts.min_cover and (overlap >= opts.strong_overlap or (
+                        overlap >= opts.link_overlap
+                        and any(is_anchor(f) for f in (a.anchors & b.anchors) | shared))):
+                    overlap_or_none = overlap
+            memo[key] = overlap_or_none
+        if overlap_or_none is not None:
             ka, kb = sorted([(a.article, a.start), (b.article, b.start)])
-            scored.append((-overlap, ka, kb, i, j))
+            scored.append((-overlap_or_none, ka, kb, i, j))
     # Best links first; a claim never holds two sentences of one article, which stops
     # single-link chains from growing one claim into the whole event's topic. Ties are
     # broken by (article key, offset), not input position: the result is order-independent.
