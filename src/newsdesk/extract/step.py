@@ -54,7 +54,7 @@ LAYERS = ("entities", "quotes", "quantities", "dates", "events")
 # 4: PLOVER codebook classes, attribution cues fitted on PolNeAR train; 5: attribution
 # patterns (issue 15, round 2); 6: PLOVER modes and recall classes; 7: attribution
 # patterns (issue 15, round 3)
-EXTRACT_VERSION = "7"
+EXTRACT_VERSION = "8"
 
 
 @dataclass(slots=True)
