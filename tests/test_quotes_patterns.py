@@ -266,3 +266,59 @@ def test_owned_noun_before_be(text: str, source: str, content: list[str], kind: 
 def test_speaker_of_a_participle_or_infinitive_on_a_noun(text: str, cue_word: str,
                                                          source: str) -> None:
     assert _parts(text, _one(text, cue_word))[0] == source
+
+
+# --------------------------------------------------------------------------- round 4
+
+
+@pytest.mark.parametrize(("text", "source", "content"), [
+    ("Mayor Rivera leads Halvard by six points in a Harbour Times poll released on Monday.",
+     "a Harbour Times poll released on Monday", ["Mayor Rivera leads Halvard by six points"]),
+    ("Support for the ferry plan rose to 48 percent in a Valmora Herald survey, up from 41 "
+     "percent in June.", "a Valmora Herald survey",
+     ["Support for the ferry plan rose to 48 percent", "up from 41 percent in June"]),
+])
+def test_mid_sentence_in_a_poll(text: str, source: str, content: list[str]) -> None:
+    a = _one(text, "in")
+    assert _parts(text, a) == (source, content)
+    assert a.kind == "evidence"
+
+
+def test_in_the_polls_is_no_source() -> None:
+    assert find_attributions("Mayor Rivera has gained ground in the polls since March.") == []
+
+
+def test_a_poll_keeps_the_report_inside_it() -> None:
+    text = ("The bridge plan drew 61 percent support in a poll, and 40 percent of voters said "
+            "the tolls were too high.")
+    sources = sorted(text[a.source[0]:a.source[1]] for a in find_attributions(text)
+                     if a.source)
+    assert sources == ["40 percent of voters", "a poll"]
+
+
+def test_who_was_told_is_not_the_speaker() -> None:
+    # a parse (built by hand) that gives "told" no subject: the name after the cue is its
+    # object, so the speaker is the name before the age
+    from spacy.tokens import Doc
+
+    from newsdesk.extract.quotes import _parse_attributions
+    from newsdesk.nlp import load_nlp
+
+    words = ["\u201c", "We", "were", "wrong", ",", "\u201d", "Varga", ",", "58", ",", "told",
+             "KNA", "."]
+    spaces = [False, True, True, False, False, True, False, True, False, True, True, False,
+              False]
+    heads = [2, 2, 2, 2, 2, 2, 2, 6, 6, 6, 2, 10, 2]
+    deps = ["punct", "nsubj", "ROOT", "acomp", "punct", "punct", "npadvmod", "punct",
+            "appos", "punct", "conj", "dobj", "punct"]
+    pos = ["PUNCT", "PRON", "AUX", "ADJ", "PUNCT", "PUNCT", "PROPN", "PUNCT", "NUM", "PUNCT",
+           "VERB", "PROPN", "PUNCT"]
+    tags = ["``", "PRP", "VBD", "JJ", ",", "''", "NNP", ",", "CD", ",", "VBD", "NNP", "."]
+    lemmas = ["\u201c", "we", "be", "wrong", ",", "\u201d", "Varga", ",", "58", ",", "tell",
+              "KNA", "."]
+    doc = Doc(load_nlp().vocab, words=words, spaces=spaces, heads=heads, deps=deps, pos=pos,
+              tags=tags, lemmas=lemmas, sent_starts=[True] + [False] * 12)
+    text = doc.text
+    atts = [a for a in _parse_attributions(doc, frozenset({"speech"})) if a.cue is not None]
+    assert [(text[a.source[0]:a.source[1]], [text[s:e] for s, e in a.content])
+            for a in atts if a.source] == [("Varga", ["\u201cWe were wrong,\u201d"])]
