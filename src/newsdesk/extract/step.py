@@ -53,7 +53,8 @@ LAYERS = ("entities", "quotes", "quantities", "dates", "events")
 # Bump when an extractor's output changes, so stored annotations are recomputed.
 # 4: PLOVER codebook classes, attribution cues fitted on PolNeAR train; 5: attribution
 # patterns (issue 15, round 2); 6: PLOVER modes and recall classes; 7: attribution
-# patterns (issue 15, round 3)
+# patterns (issue 15, round 3); 8: quotation marks closed in quote contents, attribution
+# patterns (issue 15, round 4)
 EXTRACT_VERSION = "8"
 
 
