@@ -319,3 +319,18 @@ def test_a_store_from_0_1_keeps_its_entity_ids(tmp_path: Path) -> None:
     keys = store.db.execute("SELECT count(*) FROM entity_keys WHERE entity_id=?",
                             ("person:anatoly-drevin",)).fetchone()[0]
     assert keys > 0
+
+
+def test_the_last_write_batch_is_cut_so_the_tail_is_short() -> None:
+    """The last batch is extracted when the workers have nothing left to parse: it is
+    cut in halves down to a quarter batch, for every runner alike."""
+    from newsdesk.extract.archive import _batches
+
+    def sizes(n: int) -> list[int]:
+        return [len(b) for b in _batches(list(range(n)), 200)]
+
+    assert sizes(0) == [] and sizes(16) == [16] and sizes(50) == [50]
+    assert sizes(200) == [100, 50, 50]
+    assert sizes(300) == [200, 50, 50]
+    assert sizes(1000) == [200, 200, 200, 200, 100, 50, 50]
+    assert sum(_batches(list(range(777)), 200), []) == list(range(777))  # order kept

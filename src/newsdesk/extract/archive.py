@@ -97,6 +97,11 @@ _COLUMNS = {
                          "target_entity", "target_text", "place", "actors"),
 }
 DEFAULT_BATCH = 200  # articles per write transaction
+# The last batch is extracted after its parses, when the workers have nothing left: it is
+# cut in halves down to this share of a batch (200 -> 100, 50, 50), so the cores idle
+# for the extraction of 50 articles (~0.35 s), not of 200 (~1.3 s). Every runner cuts
+# the same way, so the rows do not depend on the runner.
+TAIL_SHARE = 4
 # Fewer articles than this needing a parse stay in this process: starting a pool costs
 # ~1.5-3 s on 2 cores (forking, each worker's first spaCy call warming up, the docs'
 # bytes sent back and read again, ~1.3 ms a passage), about what parsing 50 articles
@@ -456,7 +461,7 @@ def extract_new(store: Store, refs: Iterable[Ref] | None = None,
     backing = StoredDocs(db)
     index = EntityIndex(store)
     size = max(1, int(getattr(options, "batch", DEFAULT_BATCH) or DEFAULT_BATCH))
-    batches = [todo[b:b + size] for b in range(0, len(todo), size)]
+    batches = _batches(todo, size)
     if runner is None:
         runner = extraction_runner()
     feeder: _ParseFeeder | None = None
@@ -521,6 +526,21 @@ def extract_new(store: Store, refs: Iterable[Ref] | None = None,
     report.changed -= report.created
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _batches(todo: list[Any], size: int) -> list[list[Any]]:
+    """``todo`` in write batches of ``size``, the last one cut in halves down to
+    ``size // TAIL_SHARE`` (see :data:`TAIL_SHARE`)."""
+    batches = [todo[b:b + size] for b in range(0, len(todo), size)]
+    tail = max(1, size // TAIL_SHARE)
+    last = batches.pop() if batches else []
+    while len(last) > tail:
+        half = len(last) // 2
+        batches.append(last[:half])
+        last = last[half:]
+    if last:
+        batches.append(last)
+    return batches
 
 
 _END = "\0newsdesk-batch-end"  # the key of the marker that closes a batch's work

@@ -63,7 +63,8 @@ class ExtractOptions:
     """Options of the extraction stage."""
 
     force: bool = False  # recompute even for articles extracted before
-    batch: int = 200  # articles per write transaction (and per entity-clustering batch)
+    batch: int = 200  # articles per write transaction (and per entity-clustering batch;
+    # the last one is cut in halves down to a quarter: extract.archive.TAIL_SHARE)
     # fewer articles needing a parse than this are parsed in this process, not on the
     # runner (see newsdesk.extract.archive.POOL_MIN_ARTICLES)
     pool_min: int = 50
