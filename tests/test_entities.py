@@ -225,3 +225,21 @@ def test_names_own_outlet() -> None:
     assert not names_own_outlet("Lusca", a)  # a place the outlet is named after
     assert not names_own_outlet("Saldena Courier", a)  # another outlet is news
     assert not names_own_outlet("Gazette", Article(key="k", text="x"))
+
+
+def test_the_title_of_a_work_is_not_a_name() -> None:
+    """The small model tags "The Salt Bride" (an opera) a place and "Long Harbour" (a
+    film) a person; a title right after the noun of its work is left out."""
+    from newsdesk.extract.entities import extract_entities
+    from newsdesk.model import Article
+    from newsdesk.nlp import parse_article
+
+    text = ("Prime Minister Irena Castell watched a gala performance of the national "
+            "opera, The Salt Bride, in Saldena on Friday.\n\n"
+            "Her film Long Harbour opened in Novarsk. It is a thriller, Ana Lind said.")
+    a = Article(key="k", text=text)
+    spans = extract_entities([a], [parse_article(a)]).spans["k"]
+    names = {text[s.start:s.end] for s in spans}
+    assert "Salt Bride" not in names and "The Salt Bride" not in names
+    assert "Long Harbour" not in names
+    assert {"Irena Castell", "Saldena", "Novarsk", "Ana Lind"} <= names

@@ -195,12 +195,34 @@ def _strong_title(t: Token) -> bool:
     return kind in ("rank", "honorific") or (kind == "office" and t.lower_ in TITLE_HEADS)
 
 
+# Nouns of creative works: a name right after one ("the film Long Harbour", "the national
+# opera, The Salt Bride, ...") is the work's title, which the small model often tags as a
+# person or a place; titles are not parties to an event.
+WORK_NOUNS = frozenset(
+    """opera film movie novel book album song play musical painting poem documentary
+    symphony ballet sculpture memoir""".split())
+
+
+def _names_a_work(doc: Doc, i: int, j: int) -> bool:
+    """Whether ``doc[i:j]`` is the title of a work named just before it: "the film X", or
+    "the opera, X," set off by commas on both sides (not "a novel, Ana Lind said")."""
+    k = i - 1
+    comma = k >= 0 and doc[k].text == ","
+    if comma:
+        k -= 1
+    if k < 0 or doc[k].pos_ != "NOUN" or doc[k].lemma_.lower() not in WORK_NOUNS:
+        return False
+    return not comma or j >= len(doc) or doc[j].text in (",", ".", ";", ")")
+
+
 def _doc_mentions(doc: Doc, art: int, para: int) -> list[Mention]:
     """spaCy's name entities of one paragraph, with boundaries and labels repaired."""
     fixes = entity_fixes()
     found: list[Mention] = []
     for ent in doc.ents:
         if ent.label_ not in NAME_LABELS:
+            continue
+        if _names_a_work(doc, ent.start, ent.end):
             continue
         i, j, label = ent.start, ent.end, ent.label_
         while i < j and (doc[i].lower_ == "the" or doc[i].is_punct):
