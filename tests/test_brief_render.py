@@ -389,3 +389,13 @@ def test_key_facts_lead_with_conflicts_and_corroboration_and_fold_the_rest() -> 
     assert page.count("<details") == 1 and "</details>" in page
     # the JSON keeps every claim, in its own order
     assert [c["text"] for c in brief["events"][0]["claims"]] == [c["text"] for c in claims]
+
+
+def test_a_number_whose_about_repeats_its_unit_shows_it_once() -> None:
+    from newsdesk.brief.render import _about
+
+    assert _about({"unit": "crane operators", "about": "crane operators"}) == ""
+    assert _about({"unit": "states", "about": "state"}) == ""
+    assert _about({"unit": "tonnes", "about": "wheat"}) == "wheat"
+    assert _about({"unit": None, "about": "agreements"}) == "agreements"
+    assert _about({"unit": "USD"}) == ""

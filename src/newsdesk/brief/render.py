@@ -83,6 +83,18 @@ def _amount(value: object, unit: object) -> str:
     return f"{_num(value)} {unit}" if unit else _num(value)
 
 
+def _about(q: dict[str, Any]) -> str:
+    """What a number counts, unless that only repeats its unit ("300 crane operators
+    (crane operators)"); the JSON keeps ``about`` as extracted."""
+    about = str(q.get("about") or "").strip()
+    unit = str(q.get("unit") or "").strip().lower()
+
+    def bare(w: str) -> str:
+        return w.lower().removesuffix("s")
+
+    return "" if unit and bare(about) == bare(unit) else about
+
+
 def _sources(count: object) -> str:
     n = count if isinstance(count, int) else 0
     return f"{n} independent source" + ("" if n == 1 else "s")
@@ -262,7 +274,7 @@ def _layout(brief: Brief, style: _Style) -> str:
         if quantities:
             out += style.heading(3, "Numbers")
             for q in quantities:
-                about = f" ({esc(q['about'])})" if q.get("about") else ""
+                about = f" ({esc(_about(q))})" if _about(q) else ""
                 out.append(
                     f"- {style.strong(esc(_amount(q.get('value'), q.get('unit'))))}{about}: "
                     f"\u201c{esc(q.get('text', ''))}\u201d{marks(q)}"
@@ -649,7 +661,7 @@ def _event_html(index: int, event: Item, anchors: _Anchors) -> list[str]:
         for q in quantities:
             out.append(
                 f"<tr><td>{_e(_amount(q.get('value'), q.get('unit')))}</td>"
-                f"<td>{_e(q.get('about') or '')}</td><td>\u201c{_e(_ws(q.get('text', '')))}\u201d</td>"
+                f"<td>{_e(_about(q))}</td><td>\u201c{_e(_ws(q.get('text', '')))}\u201d</td>"
                 f"<td>{cites(q)}</td></tr>"
             )
         out.append("</tbody></table>")
