@@ -96,13 +96,12 @@ def update_archive(store: Store, options: ArchiveOptions | None = None, *,
     ar = EventArchive(store)
     # events whose members were extracted again (a new extractor version) are briefed
     # again too, not only those that changed membership
-    redo = list(out.events.changed)
+    redo = dict.fromkeys(out.events.changed)  # ordered, each event once
     if out.extract is not None and out.extract.extracted:
-        redo += [e for e in ar.events_of(out.extract.extracted) if e not in redo]
+        redo.update(dict.fromkeys(ar.events_of(out.extract.extracted)))
     # and those whose stored brief an older release made (BRIEF_CACHE_VERSION bumped)
-    stale = [r[0] for r in store.db.execute(
-        "SELECT event_id FROM event_briefs WHERE version != ?", (BRIEF_CACHE_VERSION,))]
-    redo += [e for e in stale if e not in set(redo)]
+    redo.update(dict.fromkeys(r[0] for r in store.db.execute(
+        "SELECT event_id FROM event_briefs WHERE version != ?", (BRIEF_CACHE_VERSION,))))
     live = []
     for eid in redo:
         rec = ar.record(eid)

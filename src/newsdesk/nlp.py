@@ -10,10 +10,10 @@ import gc
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from newsdesk.errors import NewsdeskError
 from newsdesk.model import Article, Span, passage_key
@@ -301,17 +301,21 @@ class StoredDocs:
         self.loaded = self.stored = 0
         self.load_seconds = 0.0
 
-    def known(self, keys: Iterable[str]) -> set[str]:
-        """Those keys with a stored (or queued) parse of this model."""
-        keys = list(keys)
-        out = {k for k in keys if k in self.pending}
+    def _select(self, column: str, keys: Iterable[str]) -> Iterator[tuple[Any, ...]]:
+        """(passage_key, ``column``) rows of this model for those keys, 500 at a time."""
+        keys = list(dict.fromkeys(keys))
         for i in range(0, len(keys), 500):
             chunk = keys[i:i + 500]
             marks = ",".join("?" * len(chunk))
-            out |= {r[0] for r in self.db.execute(
-                f"SELECT passage_key FROM passage_docs WHERE model=? "
-                f"AND passage_key IN ({marks})", (self.model, *chunk))}
-        return out
+            yield from self.db.execute(
+                f"SELECT passage_key, {column} FROM passage_docs WHERE model=? "
+                f"AND passage_key IN ({marks})", (self.model, *chunk))
+
+    def known(self, keys: Iterable[str]) -> set[str]:
+        """Those keys with a stored (or queued) parse of this model."""
+        keys = list(keys)
+        return {k for k in keys if k in self.pending} | {
+            r[0] for r in self._select("1", keys)}
 
     def get_many(self, keys: Iterable[str]) -> dict[str, Doc]:
         """Stored docs of the keys that have one (deserialised with the model's vocab)."""
@@ -319,17 +323,10 @@ class StoredDocs:
 
         t0 = time.perf_counter()
         keys = list(keys)
-        out: dict[str, Doc] = {}
-        for i in range(0, len(keys), 500):
-            chunk = keys[i:i + 500]
-            marks = ",".join("?" * len(chunk))
-            for k, blob in self.db.execute(
-                    f"SELECT passage_key, doc FROM passage_docs WHERE model=? "
-                    f"AND passage_key IN ({marks})", (self.model, *chunk)):
-                out[k] = doc_of_blob(blob)
-        for k in keys:
-            if k not in out and k in self.pending:
-                out[k] = doc_of_blob(self.pending[k])
+        found = self.blobs(keys)
+        found.update({k: self.pending[k] for k in keys
+                      if k not in found and k in self.pending})
+        out = {k: doc_of_blob(b) for k, b in found.items()}
         self.loaded += len(out)
         self.load_seconds += time.perf_counter() - t0
         return out
@@ -337,15 +334,7 @@ class StoredDocs:
     def blobs(self, keys: Iterable[str]) -> dict[str, bytes]:
         """The stored parses of those keys that have one, as :func:`doc_blob` bytes (plain
         data for a process that cannot read the store, such as a pool worker)."""
-        keys = list(dict.fromkeys(keys))
-        out: dict[str, bytes] = {}
-        for i in range(0, len(keys), 500):
-            chunk = keys[i:i + 500]
-            marks = ",".join("?" * len(chunk))
-            out.update(self.db.execute(
-                f"SELECT passage_key, doc FROM passage_docs WHERE model=? "
-                f"AND passage_key IN ({marks})", (self.model, *chunk)))
-        return out
+        return dict(self._select("doc", keys))
 
     def put_many(self, docs: dict[str, Doc]) -> None:
         """Queue fresh parses for :meth:`flush` (the tensor and our per-doc memos are

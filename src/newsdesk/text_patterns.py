@@ -44,3 +44,15 @@ DATELINE_HEAD = re.compile(
     r"|[A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+){0,2},\s+[A-Z][a-z]{2,8}\.? \d{1,2}\s*"
     r"\([A-Za-z .]{2,20}\)\s*[\u2013\u2014:-]?\s*"
     r"|[A-Z][A-Z.'-]+(?: [A-Z][A-Z.'-]+){0,2}\s*\([A-Za-z .]{2,20}\)\s*)")
+
+# Opening and closing quotation marks; a straight double quote opens and closes alike.
+QUOTE_PAIRS = (("\u201c", "\u201d"), ("\u2018", "\u2019"), ("\u00ab", "\u00bb"), ('"', '"'))
+
+
+def left_open(text: str, opening: str, closing: str) -> bool:
+    """Whether ``text`` opens a pair of marks it does not close (for a mark that opens and
+    closes alike: it appears an odd number of times). ``left_open(text, closing,
+    opening)`` asks the other way: a pair closed that the text did not open."""
+    if opening == closing:
+        return text.count(opening) % 2 == 1
+    return text.count(opening) > text.count(closing)

@@ -27,6 +27,7 @@ from newsdesk.overview import gather
 from newsdesk.pipeline import Runner
 from newsdesk.reuse.provenance import ReuseResult
 from newsdesk.store import Store
+from newsdesk.text_patterns import QUOTE_PAIRS, left_open
 
 SCHEMA = "newsdesk.brief/1"
 _FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -331,23 +332,18 @@ def _trim_quote(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-_PAIRS = (('"', '"'), ("\u201c", "\u201d"), ("\u2018", "\u2019"), ("\u00ab", "\u00bb"))
-
-
 def _closing_back(text: str, start: int, end: int, orig_end: int) -> int:
     seg, tail = text[start:end], text[end:orig_end]
-    for o, c in _PAIRS:
-        left_open = seg.count(o) % 2 == 1 if o == c else seg.count(o) > seg.count(c)
-        if left_open and c in tail:
+    for o, c in QUOTE_PAIRS:
+        if left_open(seg, o, c) and c in tail:
             return end + tail.index(c) + 1
     return end
 
 
 def _opening_back(text: str, orig_start: int, start: int, end: int) -> int:
     seg, head = text[start:end], text[orig_start:start]
-    for o, c in _PAIRS:
-        left_closed = seg.count(c) % 2 == 1 if o == c else seg.count(c) > seg.count(o)
-        if left_closed and o in head:
+    for o, c in QUOTE_PAIRS:
+        if left_open(seg, c, o) and o in head:
             return orig_start + head.rindex(o)
     return start
 

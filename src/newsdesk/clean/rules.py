@@ -14,7 +14,7 @@ from datetime import date
 
 from dateutil import parser as dateparser
 
-from newsdesk.clean.unwrap import is_hard_wrapped, tex_quotes, unwrap_paragraphs
+from newsdesk.clean.unwrap import SENTENCE_END, is_hard_wrapped, tex_quotes, unwrap_paragraphs
 from newsdesk.text_patterns import CAPS_DATELINE, DATELINE, MONTHS, WEEKDAYS
 
 HEADER_DATE = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\b[ \t]*")
@@ -24,8 +24,6 @@ LONE_DATE = re.compile(
     r"(?:\s*[|,]?\s*\d{1,2}:\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?)?$",
     re.I,
 )
-# A line ending in one of these ends a sentence (as in clean.unwrap).
-_LINE_END = re.compile(r"[.!?:;\"'\u201d\u2019)]$")
 READING_TIME = re.compile(r"^\d+\s*(?:min|mins|minutes?)\.?\s*read$", re.I)
 ALSO_READ = re.compile(
     r"^(?:also\s*read|read\s*also|read\s*more|see\s*also|also\s*see|related|recommended|"
@@ -164,7 +162,7 @@ def _line_groups(lines: list[str]) -> list[str]:
     for i, line in enumerate(lines):
         cur.append(line)
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
-        if not nxt or _LINE_END.search(line) or not nxt[:1].islower():
+        if not nxt or SENTENCE_END.search(line) or not nxt[:1].islower():
             out.append("\n".join(cur))
             cur = []
     return out

@@ -14,7 +14,7 @@ import re
 import statistics
 
 # A line ending in one of these probably ends a sentence.
-_SENTENCE_END = re.compile(r"[.!?:;\"'\u201d\u2019)]$")
+SENTENCE_END = re.compile(r"[.!?:;\"'\u201d\u2019)]$")
 
 MIN_LINES = 3
 MIN_WIDTH = 40
@@ -36,7 +36,7 @@ def is_hard_wrapped(lines: list[str]) -> bool:
         return False
     median = statistics.median(lengths)
     near = sum(1 for n in lengths if n >= 0.75 * median) / len(lengths)
-    open_end = sum(1 for ln in body if not _SENTENCE_END.search(ln)) / len(body)
+    open_end = sum(1 for ln in body if not SENTENCE_END.search(ln)) / len(body)
     return median >= MIN_WIDTH * 0.9 and near >= 0.75 and open_end >= 0.5
 
 
@@ -55,7 +55,7 @@ def unwrap_paragraphs(text: str) -> list[str] | None:
     # The shortest line broken mid-sentence is full: a line that ends a sentence and
     # leaves room for the next line's first word below that was broken on purpose.
     open_widths = [len(ln.rstrip()) for ln in lines[:-1]
-                   if not _SENTENCE_END.search(ln.rstrip()) and len(ln.rstrip()) >= 0.6 * median]
+                   if not SENTENCE_END.search(ln.rstrip()) and len(ln.rstrip()) >= 0.6 * median]
     full = min(open_widths, default=median)
     indented = [ln[:1].isspace() for ln in lines]
     mostly_indented = sum(indented) > len(lines) / 2
@@ -69,7 +69,7 @@ def unwrap_paragraphs(text: str) -> list[str] | None:
         width = len(ln.rstrip())
         nxt = lines[i + 1].split()[0] if i + 1 < len(lines) else ""
         if width < 0.6 * median or (
-                _SENTENCE_END.search(ln.rstrip()) and width + 1 + len(nxt) < full):
+                SENTENCE_END.search(ln.rstrip()) and width + 1 + len(nxt) < full):
             out.append("\n".join(cur))
             cur = []
     if cur:

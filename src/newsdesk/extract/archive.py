@@ -77,7 +77,6 @@ from newsdesk.pipeline import LocalRunner, PoolRunner, RayRunner, Runner
 from newsdesk.store import Store
 
 if TYPE_CHECKING:
-
     from newsdesk.extract.step import ExtractOptions
 
 Ref = tuple[str, str]

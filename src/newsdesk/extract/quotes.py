@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 from newsdesk.extract.lexicon import country_code
 from newsdesk.model import Article, Span
 from newsdesk.nlp import doc_text
+from newsdesk.text_patterns import QUOTE_PAIRS, left_open
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -1680,13 +1681,8 @@ def _balanced_end(text: str, start: int, end: int) -> int:
     and left open, when it follows within a few words (no sentence end in between):
     '... (MCO)', not '... (MCO'; 'it as "a gesture of friendship"', not '... friendship'."""
     seg = text[start:end]
-    for opening, closing in (("(", ")"), ("\u201c", "\u201d"), ("\u2018", "\u2019"),
-                             ("\u00ab", "\u00bb"), ('"', '"')):
-        if opening == closing:
-            left_open = seg.count(opening) % 2 == 1
-        else:
-            left_open = seg.count(opening) > seg.count(closing)
-        if not left_open:
+    for opening, closing in (("(", ")"), *QUOTE_PAIRS):
+        if not left_open(seg, opening, closing):
             continue
         close = text.find(closing, end, end + 60)
         if close == -1 or any(c in text[end:close] for c in ".!?\n(" + opening):

@@ -232,11 +232,9 @@ RankQ = Annotated[Literal["recent", "all"], Query(
                 "default; constant cost however common the words); all: every match")]
 
 
-
 ENV_DB = "NEWSDESK_SERVE_DB"
 ENV_TIME_LIMIT = "NEWSDESK_SERVE_TIME_LIMIT"
 ENV_THREADS = "NEWSDESK_SERVE_THREADS"
-
 
 
 def app_from_env() -> FastAPI:
