@@ -120,10 +120,15 @@ class DocCache:
         self.hits += len(keys) - len(todo)
         fresh: dict[str, Doc] = {}
         if backing is not None:
-            known = backing.known(dict.fromkeys(keys))
-            # parses held only in memory (an earlier batch of this process) go to the store
-            fresh = {k: self.docs[k] for k in dict.fromkeys(keys)
-                     if k not in todo and k not in known}
+            # parses held only in memory (an earlier batch of this process) go to the
+            # store; a backing that keeps none (a reader: the event features) is asked
+            # about the missing passages only (one query per article saved)
+            keeps = getattr(backing, "keep_fresh", True)
+            ask = dict.fromkeys(keys) if keeps else todo
+            known = backing.known(ask) if ask else set()
+            if keeps:
+                fresh = {k: self.docs[k] for k in dict.fromkeys(keys)
+                         if k not in todo and k not in known}
             stored = backing.get_many([k for k in todo if k in known])
             self.backed += len(stored)
             for k, doc in stored.items():

@@ -15,8 +15,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
+import numpy as np
 from dateutil import parser as dateparser
 
 from newsdesk.model import Article
@@ -118,15 +120,11 @@ def parse_full_date(text: str) -> date | None:
     return dt.date() if dt is not None else None
 
 
-def _add_entity(out: Counter[str], text: str, label: str) -> str:
-    key = normalise_entity(text)
-    if not key or key.isdigit():
-        return ""
+def _count_entity(out: Counter[str], key: str, label: str) -> None:
     out[key] += 1
     if label == "PERSON" and " " in key:
         # Later mentions say "Reid" for "Tara Reid": the surname is a key of its own.
         out[key.rsplit(" ", 1)[1]] += 1
-    return key
 
 
 def extract_features(article: Article, cache: DocCache | None = None,
@@ -153,28 +151,19 @@ def extract_features(article: Article, cache: DocCache | None = None,
         docs.append((shift + p.start, p.doc))
 
     for offset, doc in docs:
-        for tok in doc:
-            if (tok.is_alpha and not tok.is_stop and tok.pos_ in CONTENT_POS
-                    and len(tok.text) > 1):
-                terms[tok.lemma_.lower()] += 1
-        for ent in doc.ents:
-            if ent.label_ in ENTITY_LABELS:
-                key = _add_entity(ents, ent.text, ent.label_)
-                if key and ent.label_ in PLACE_LABELS:
-                    places[key] += 1
-                    place_rank.setdefault(key, _PLACE_RANK[ent.label_])
-                    place_form.setdefault(key, _ENT_PREFIX.sub("", ent.text.strip()))
-            elif ent.label_ in NUMBER_LABELS:
-                for tok in ent:
-                    fig = _figure(tok.text)
-                    if fig:
-                        ents[f"num:{fig}"] += 1
-            elif ent.label_ == "DATE":
-                for y in _YEAR.findall(ent.text):
-                    years.add(int(y))
-                d = parse_full_date(ent.text)
-                if d is not None:
-                    full_dates.append((offset + ent.start_char, d))
+        part = _doc_part(doc)
+        terms.update(part.terms)
+        for key, label, form in part.names:
+            if not label:  # a figure
+                ents[key] += 1
+                continue
+            _count_entity(ents, key, label)
+            if label in PLACE_LABELS:
+                places[key] += 1
+                place_rank.setdefault(key, _PLACE_RANK[label])
+                place_form.setdefault(key, form)
+        years.update(part.years)
+        full_dates.extend((offset + at, d) for at, d in part.dates)
 
     anchor = _iso(article.published)
     if anchor is None:
@@ -189,6 +178,69 @@ def extract_features(article: Article, cache: DocCache | None = None,
         places=[place_form[k] for k in sorted(places, key=lambda k: (place_rank[k], -places[k]))],
         anchor=anchor, dates=sorted({d.isoformat() for _, d in full_dates}),
     )
+
+
+@dataclass(slots=True)
+class _DocPart:
+    """What :func:`extract_features` reads off one parsed passage alone (the article's
+    features are sums over its passages)."""
+
+    terms: Counter[str]
+    # (entity key, label, place form) in text order; a figure is ("num:340", "", "")
+    names: list[tuple[str, str, str]]
+    years: list[int]
+    dates: list[tuple[int, date]]  # (offset in the passage, full date)
+
+
+_PART_KEY = "newsdesk.events.features"
+
+
+@lru_cache(maxsize=1)
+def _term_attrs() -> tuple[list[int], Any]:
+    """spaCy's ids of the token attributes the content-word test reads, and of the
+    content parts of speech (imported here: reading stored features needs no spaCy)."""
+    from spacy.attrs import IS_ALPHA, IS_STOP, LEMMA, LENGTH, POS
+    from spacy.parts_of_speech import IDS
+
+    return ([IS_ALPHA, IS_STOP, POS, LENGTH, LEMMA],
+            np.array(sorted(IDS[p] for p in CONTENT_POS), dtype=np.uint64))
+
+
+def _doc_part(doc: Any) -> _DocPart:
+    """The passage's part of the features, memoised on the doc: a wire copy's passages
+    are the same cached docs as its original's, so each unique passage is read once."""
+    cached: _DocPart | None = doc.user_data.get(_PART_KEY)
+    if cached is not None:
+        return cached
+    part = _DocPart(Counter(), [], [], [])
+    # the content words through one array of token attributes (no Token objects: this
+    # loop was most of the events stage); same test as tok.is_alpha, not tok.is_stop,
+    # tok.pos_ in CONTENT_POS, len(tok.text) > 1, counting tok.lemma_.lower()
+    if len(doc):
+        attrs, content_pos = _term_attrs()
+        cols = doc.to_array(attrs)
+        keep = ((cols[:, 0] == 1) & (cols[:, 1] == 0) & np.isin(cols[:, 2], content_pos)
+                & (cols[:, 3] > 1))
+        strings = doc.vocab.strings
+        for h in cols[keep, 4].tolist():
+            part.terms[strings[h].lower()] += 1
+    for ent in doc.ents:
+        if ent.label_ in ENTITY_LABELS:
+            key = normalise_entity(ent.text)
+            if key and not key.isdigit():
+                part.names.append((key, ent.label_, _ENT_PREFIX.sub("", ent.text.strip())))
+        elif ent.label_ in NUMBER_LABELS:
+            for tok in ent:
+                fig = _figure(tok.text)
+                if fig:
+                    part.names.append((f"num:{fig}", "", ""))
+        elif ent.label_ == "DATE":
+            part.years.extend(int(y) for y in _YEAR.findall(ent.text))
+            d = parse_full_date(ent.text)
+            if d is not None:
+                part.dates.append((ent.start_char, d))
+    doc.user_data[_PART_KEY] = part
+    return part
 
 
 def _figure(text: str) -> str | None:

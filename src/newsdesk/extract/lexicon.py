@@ -88,6 +88,7 @@ def _places() -> dict[str, Place]:
     return table
 
 
+@lru_cache(maxsize=1 << 14)  # asked ~200 times per article, mostly the same few names
 def resolve_place(text: str) -> Place | None:
     """Country name or alias, capital, or demonym -> :class:`Place`; None otherwise.
 

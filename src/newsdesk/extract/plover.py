@@ -179,7 +179,10 @@ def _mode_in(event: str, toks: Iterable[Token]) -> str | None:
     """The first mode (in the codebook table's priority order) with a cue among ``toks``."""
     words = [(_verb_lemma(t) if t.pos_ == "VERB" else t.lemma_.lower(), t.lower_)
              for t in sorted(toks, key=lambda t: t.i) if t.text != "-"]
+    present = {w for pair in words for w in pair}
     for mode, by_first, prefixed in _mode_index(event):
+        if not prefixed and by_first.keys().isdisjoint(present):
+            continue  # no cue of this mode can start at any word (most modes, most calls)
         for i, (lemma, low) in enumerate(words):
             cues = by_first.get(lemma, ())
             if low != lemma:
