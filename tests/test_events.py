@@ -226,6 +226,30 @@ def test_features_keep_names_places_figures_and_the_dateline() -> None:
     assert again == f
 
 
+def test_feature_terms_are_the_content_lemmas_token_by_token() -> None:
+    # the terms are read through one array of token attributes; they must equal the
+    # plain definition: alphabetic, not a stop word, a content part of speech, longer
+    # than one character, counted by lower-case lemma, in text order
+    from collections import Counter
+
+    from newsdesk.events.features import CONTENT_POS
+    from newsdesk.nlp import load_nlp
+
+    text = ("Several dockers at the Velmora berth walked out on Monday; the dockers made a "
+            "full call to move, said 2 cranes had failed and a crane operator was hurt. "
+            "I x U.N. inspectors came.")
+    doc = load_nlp()(text)
+    want: Counter[str] = Counter()
+    for tok in doc:
+        if tok.is_alpha and not tok.is_stop and tok.pos_ in CONTENT_POS and len(tok.text) > 1:
+            want[tok.lemma_.lower()] += 1
+    got = extract_features(Article(key="t", text=text)).terms
+    assert got == dict(want) and list(got) == list(want)
+    assert got["docker"] == 2 and "x" not in got
+    assert {"make", "full", "call"} <= {t.lemma_.lower() for t in doc if t.is_stop}
+    assert not {"make", "full", "call"} & set(got)  # stop words of content classes
+
+
 def test_fictional_reports_form_the_right_events(parsed: dict[str, EventFeatures]) -> None:
     result = cluster_articles(fictional_articles(), features={
         (a.key, a.id): parsed[a.key] for a in fictional_articles()})

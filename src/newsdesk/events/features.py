@@ -192,9 +192,6 @@ class _DocPart:
     dates: list[tuple[int, date]]  # (offset in the passage, full date)
 
 
-_PART_KEY = "newsdesk.events.features"
-
-
 @lru_cache(maxsize=1)
 def _term_attrs() -> tuple[list[int], Any]:
     """spaCy's ids of the token attributes the content-word test reads, and of the
@@ -207,11 +204,8 @@ def _term_attrs() -> tuple[list[int], Any]:
 
 
 def _doc_part(doc: Any) -> _DocPart:
-    """The passage's part of the features, memoised on the doc: a wire copy's passages
-    are the same cached docs as its original's, so each unique passage is read once."""
-    cached: _DocPart | None = doc.user_data.get(_PART_KEY)
-    if cached is not None:
-        return cached
+    """The passage's part of the features. (Memoising it on the doc for wire copies was
+    tried: the events stage took as long, the collector having more objects to scan.)"""
     part = _DocPart(Counter(), [], [], [])
     # the content words through one array of token attributes (no Token objects: this
     # loop was most of the events stage); same test as tok.is_alpha, not tok.is_stop,
@@ -239,7 +233,6 @@ def _doc_part(doc: Any) -> _DocPart:
             d = parse_full_date(ent.text)
             if d is not None:
                 part.dates.append((ent.start_char, d))
-    doc.user_data[_PART_KEY] = part
     return part
 
 
