@@ -81,6 +81,20 @@ def test_split_warc_on_a_pool_equals_reading_it_whole(small_warc: Path) -> None:
     assert ingested([small_warc], PoolRunner(2), opts) == whole
 
 
+def test_split_warc_runs_end_in_small_runs() -> None:
+    # the runs cover every record once, in order; the last whole run is cut in halves
+    # down to a quarter run, so no worker reads a whole run alone at the end
+    from newsdesk.ingest import _warc_runs
+
+    for n, size in ((4001, 200), (1000, 200), (201, 200), (50, 20), (5, 2)):
+        starts = _warc_runs(n, size)
+        sizes = [b - a for a, b in zip(starts, [*starts[1:], n], strict=True)]
+        assert starts[0] == 0 and all(x > 0 for x in sizes) and sum(sizes) == n
+        assert sizes[-1] <= max(1, size // 4) and max(sizes) <= size
+    assert [b - a for a, b in zip(_warc_runs(1000, 200), [*_warc_runs(1000, 200)[1:], 1000],
+                                  strict=True)] == [200, 200, 200, 200, 100, 50, 50]
+
+
 def test_shards_follow_input_order_and_folders(tmp_path: Path) -> None:
     for sub in ("a", "b"):
         (tmp_path / sub).mkdir()
