@@ -408,3 +408,18 @@ def test_indexed_mode_lookup_agrees_with_trying_every_cue(text: str, event: str,
     doc = load_nlp()(text)
     for ev in _modes():
         assert _mode_in(ev, doc) == _mode_in_every_cue_everywhere(ev, text), (ev, text)
+
+
+@pytest.mark.parametrize(("name", "key"), [
+    ("The United States's", "united states"),  # leading "the", possessive
+    ("Côte d\u2019Ivoire", "cote d'ivoire"),  # accents and a curly apostrophe (not ASCII)
+    ("São Tomé", "sao tome"),
+    ("the U.N.", "u.n."),
+    ("Iraq\u2019s", "iraq"),
+    ("Hamas (militants)", "hamas  militants"),  # other characters become spaces
+])
+def test_name_key_folds_ascii_and_accented_names_alike(name: str, key: str) -> None:
+    from newsdesk.extract.lexicon import actor_lookup, name_key
+
+    assert name_key(name) == key
+    assert actor_lookup("Côte d\u2019Ivoire") == actor_lookup("Cote d'Ivoire") is not None

@@ -127,12 +127,20 @@ def entity_fixes() -> dict[str, str]:
 def name_key(name: str) -> str:
     """Lookup key of :func:`country_code`: accent-free, lower case, no leading "the" or
     trailing possessive."""
-    t = unicodedata.normalize("NFKD", name)
-    t = "".join(c for c in t if not unicodedata.combining(c))
-    t = t.lower().replace("\u2019", "'")
-    t = re.sub(r"^the\s+", "", t.strip())
-    t = re.sub(r"'s$", "", t)
-    return re.sub(r"[^a-z0-9./' -]", " ", t).strip()
+    if name.isascii():  # NFKD leaves ASCII as it is, and it has no combining marks
+        t = name.lower()
+    else:
+        t = unicodedata.normalize("NFKD", name)
+        t = "".join(c for c in t if not unicodedata.combining(c))
+        t = t.lower().replace("\u2019", "'")
+    t = _LEADING_THE.sub("", t.strip())
+    t = _POSSESSIVE.sub("", t)
+    return _NOT_KEY.sub(" ", t).strip()
+
+
+_LEADING_THE = re.compile(r"^the\s+")
+_POSSESSIVE = re.compile(r"'s$")
+_NOT_KEY = re.compile(r"[^a-z0-9./' -]")
 
 
 @lru_cache(maxsize=1)

@@ -292,15 +292,16 @@ def _code_tokens(toks: Sequence[Token]) -> list[tuple[str, str | None, int, int]
     n = len(toks)
     # Doc.text is rebuilt from every token on each read: read it once per call.
     text_of_doc = doc_text(toks[0].doc) if toks else ""
+    starts = [t.idx for t in toks]
+    ends = [t.idx + len(t) for t in toks]
     while i < n:
         hit = None
+        if toks[i].is_punct:
+            i += 1
+            continue
+        s = starts[i]
         for j in range(min(n, i + 7), i, -1):
-            s = toks[i].idx
-            e = toks[j - 1].idx + len(toks[j - 1])
-            surface = text_of_doc[s:e]
-            if toks[i].is_punct:
-                break
-            h = _lookup(surface)
+            h = _lookup(text_of_doc[s:ends[j - 1]])
             if h is None and j - i == 1 and toks[i].lemma_ != toks[i].text:
                 h = _lookup(toks[i].lemma_) if toks[i].pos_ in ("PROPN", "ADJ") else None
             if h:
