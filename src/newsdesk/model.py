@@ -149,14 +149,27 @@ def split_paragraphs(text: str) -> list[Paragraph]:
     return out
 
 
-@lru_cache(maxsize=1 << 15)
 def passage_key(text: str) -> str:
     """Stable key of a normalised passage: copies of a paragraph share it, so NLP and
     other per-passage work run once per unique passage however often it is republished.
 
-    Memoised: ingest, reuse, parsing, extraction and the briefs each ask for the key of
-    the same paragraphs (~6 times per passage in an archive update)."""
+    Memoised for paragraphs of up to ``_KEY_MEMO_CHARS`` characters (nearly all):
+    ingest, reuse, parsing, extraction and the briefs each ask for the key of the same
+    paragraphs (~6 times per passage in an archive update); the bound keeps the memo's
+    hold on texts small (at most 32,768 x 4,000 characters)."""
+    if len(text) <= _KEY_MEMO_CHARS:
+        return _memo_passage_key(text)
+    return _passage_key(text)
+
+
+_KEY_MEMO_CHARS = 4000
+
+
+def _passage_key(text: str) -> str:
     return hashlib.blake2b(normalise_body(text).encode("utf-8"), digest_size=10).hexdigest()
+
+
+_memo_passage_key = lru_cache(maxsize=1 << 15)(_passage_key)
 
 
 # -- typed records: what the stages hand each other and what the store's tables hold -------
