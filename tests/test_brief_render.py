@@ -93,6 +93,32 @@ def test_broken_briefs_fail_validation(
 # --- markdown and text ----------------------------------------------------------------
 
 
+def test_equal_amounts_are_listed_together_in_both_renderers() -> None:
+    # reports giving one figure in other words ("38 percent" and "thirty eight percent")
+    # are listed one after another, where the amount first appears; the JSON keeps its order
+    def q(value: int, unit: str, about: str, text: str, key: str) -> dict[str, Any]:
+        return {"value": value, "unit": unit, "about": about, "text": text,
+                "cites": [{"article": key, "start": 0, "end": len(text)}]}
+
+    quantities = [q(38, "percent", "trade rise", "38 percent", "a1"),
+                  q(40000, "tonnes", "wheat", "forty thousand tonnes", "a1"),
+                  q(38, "Percent", "increase in trade", "thirty eight percent", "a2"),
+                  q(2, "ships", "", "two ships", "a2")]
+    brief = {"schema": "newsdesk.brief/1", "events": [{
+        "event_id": "e1", "title": "T", "articles": [{"key": "a1"}, {"key": "a2"}],
+        "quantities": quantities}]}
+    md = render_markdown(brief)
+    order = [md.index(t) for t in ("“38 percent”", "“thirty eight percent”",
+                                   "“forty thousand tonnes”", "“two ships”")]
+    assert order == sorted(order)
+    html = render_html(brief)
+    order = [html.index(t) for t in ("“38 percent”", "“thirty eight percent”",
+                                     "“forty thousand tonnes”", "“two ships”")]
+    assert order == sorted(order)
+    assert [x["text"] for x in brief["events"][0]["quantities"]][:2] == [
+        "38 percent", "forty thousand tonnes"]
+
+
 def test_markdown_has_every_section(brief: dict[str, Any]) -> None:
     md = render_markdown(brief)
     for heading in (

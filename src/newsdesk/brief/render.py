@@ -83,7 +83,7 @@ def _amount(value: object, unit: object) -> str:
     return f"{_num(value)} {unit}" if unit else _num(value)
 
 
-def _about(q: dict[str, Any]) -> str:
+def _about(q: Item) -> str:
     """What a number counts, unless that only repeats its unit ("300 crane operators
     (crane operators)"); the JSON keeps ``about`` as extracted."""
     about = str(q.get("about") or "").strip()
@@ -93,6 +93,17 @@ def _about(q: dict[str, Any]) -> str:
         return w.lower().removesuffix("s")
 
     return "" if unit and bare(about) == bare(unit) else about
+
+
+def _by_amount(quantities: list[Item]) -> list[Item]:
+    """The numbers with equal amounts next to each other (each amount where it first
+    appears, its reports in their order), so "38 percent" from four reports reads as one
+    run rather than four lines scattered down the list; the JSON keeps its order."""
+    groups: dict[tuple[str, str], list[Item]] = {}
+    for q in quantities:
+        key = (_num(q.get("value")), str(q.get("unit") or "").strip().lower())
+        groups.setdefault(key, []).append(q)
+    return [q for g in groups.values() for q in g]
 
 
 def _sources(count: object) -> str:
@@ -273,7 +284,7 @@ def _layout(brief: Brief, style: _Style) -> str:
         quantities = _list(event, "quantities")
         if quantities:
             out += style.heading(3, "Numbers")
-            for q in quantities:
+            for q in _by_amount(quantities):
                 about = f" ({esc(_about(q))})" if _about(q) else ""
                 out.append(
                     f"- {style.strong(esc(_amount(q.get('value'), q.get('unit'))))}{about}: "
@@ -658,7 +669,7 @@ def _event_html(index: int, event: Item, anchors: _Anchors) -> list[str]:
             "<table><thead><tr><th>value</th><th>what</th><th>as written</th><th>cited</th>"
             "</tr></thead><tbody>"
         )
-        for q in quantities:
+        for q in _by_amount(quantities):
             out.append(
                 f"<tr><td>{_e(_amount(q.get('value'), q.get('unit')))}</td>"
                 f"<td>{_e(_about(q))}</td><td>\u201c{_e(_ws(q.get('text', '')))}\u201d</td>"
