@@ -207,9 +207,10 @@ def _doc_part(doc: Any) -> _DocPart:
     """The passage's part of the features. (Memoising it on the doc for wire copies was
     tried: the events stage took as long, the collector having more objects to scan.)"""
     part = _DocPart(Counter(), [], [], [])
-    # the content words through one array of token attributes (no Token objects: this
-    # loop was most of the events stage); same test as tok.is_alpha, not tok.is_stop,
-    # tok.pos_ in CONTENT_POS, len(tok.text) > 1, counting tok.lemma_.lower()
+    # the content words through one array of token attributes, not a Token object per
+    # token (1.36-1.40 -> 1.04-1.17 CPU s for 1,000 articles' features); the same test as
+    # tok.is_alpha, not tok.is_stop, tok.pos_ in CONTENT_POS, len(tok.text) > 1, counting
+    # tok.lemma_.lower()
     if len(doc):
         attrs, content_pos = _term_attrs()
         cols = doc.to_array(attrs)
