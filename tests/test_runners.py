@@ -93,6 +93,12 @@ def test_split_warc_runs_end_in_small_runs() -> None:
         assert sizes[-1] <= max(1, size // 4) and max(sizes) <= size
     assert [b - a for a, b in zip(_warc_runs(1000, 200), [*_warc_runs(1000, 200)[1:], 1000],
                                   strict=True)] == [200, 200, 200, 200, 100, 50, 50]
+    # extraction's write batches go through the same cut (pipeline.halve_last)
+    from newsdesk.extract.archive import _batches
+
+    assert [len(b) for b in _batches(list(range(1000)), 200)] == [200] * 4 + [100, 50, 50]
+    assert [len(b) for b in _batches(list(range(201)), 200)] == [200, 1]
+    assert _batches([], 200) == []
 
 
 def test_shards_follow_input_order_and_folders(tmp_path: Path) -> None:

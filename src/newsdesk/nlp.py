@@ -80,7 +80,11 @@ def model_id() -> str:
 
 class DocBacking(Protocol):
     """A second level behind :class:`DocCache`: parses kept across runs (the store's
-    ``passage_docs``, see :class:`StoredDocs`)."""
+    ``passage_docs``, see :class:`StoredDocs`). ``keep_fresh``: whether it keeps the
+    parses handed to :meth:`put_many` (a reader that keeps none is asked only about
+    passages missing from memory)."""
+
+    keep_fresh: bool
 
     def known(self, keys: Iterable[str]) -> set[str]:
         """Those keys that have a stored doc."""
@@ -123,10 +127,9 @@ class DocCache:
             # parses held only in memory (an earlier batch of this process) go to the
             # store; a backing that keeps none (a reader: the event features) is asked
             # about the missing passages only (one query per article saved)
-            keeps = getattr(backing, "keep_fresh", True)
-            ask = dict.fromkeys(keys) if keeps else todo
+            ask = dict.fromkeys(keys) if backing.keep_fresh else todo
             known = backing.known(ask) if ask else set()
-            if keeps:
+            if backing.keep_fresh:
                 fresh = {k: self.docs[k] for k in dict.fromkeys(keys)
                          if k not in todo and k not in known}
             stored = backing.get_many([k for k in todo if k in known])

@@ -286,6 +286,25 @@ def _chunked(stream: Iterable[Article], size: int) -> Iterator[list[Article]]:
         yield chunk
 
 
+TAIL_SHARE = 4  # the last run of work is cut in halves down to 1/TAIL_SHARE of a run
+
+
+def halve_last(starts: list[int], n: int, smallest: int) -> list[int]:
+    """Starts of runs over ``n`` items in order (``starts`` ascending, from 0), with the
+    last run cut in halves until it holds at most ``smallest`` items. Workers take runs in
+    order and the last one ends the work: a whole run there keeps one worker (or the
+    meeting point) busy alone while the others have nothing left. Used for extraction's
+    write batches and a split WARC's record runs."""
+    if not starts:
+        return []
+    out, last = starts[:-1], starts[-1]
+    while n - last > max(1, smallest):
+        out.append(last)
+        last += (n - last) // 2
+    out.append(last)
+    return out
+
+
 def _setup(steps: Iterable[Step]) -> None:
     for s in steps:
         s.setup()

@@ -27,6 +27,7 @@ as :func:`~newsdesk.extract.step.annotate` gives) on articles for the stages and
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import sqlite3
 from collections import Counter, defaultdict
@@ -73,7 +74,14 @@ from newsdesk.nlp import (  # StoredDocs: importable from here as before
     load_nlp,
     title_passage,
 )
-from newsdesk.pipeline import LocalRunner, PoolRunner, RayRunner, Runner
+from newsdesk.pipeline import (
+    TAIL_SHARE,
+    LocalRunner,
+    PoolRunner,
+    RayRunner,
+    Runner,
+    halve_last,
+)
 from newsdesk.store import Store
 
 if TYPE_CHECKING:
@@ -97,10 +105,9 @@ _COLUMNS = {
 }
 DEFAULT_BATCH = 200  # articles per write transaction
 # The last batch is extracted after its parses, when the workers have nothing left: it is
-# cut in halves down to this share of a batch (200 -> 100, 50, 50), so the cores idle
-# for the extraction of 50 articles (~0.35 s), not of 200 (~1.3 s). Every runner cuts
-# the same way, so the rows do not depend on the runner.
-TAIL_SHARE = 4
+# cut in halves down to a quarter of a batch (pipeline.TAIL_SHARE: 200 -> 100, 50, 50),
+# so the cores idle for the extraction of 50 articles (~0.35 s), not of 200 (~1.3 s).
+# Every runner cuts the same way, so the rows do not depend on the runner.
 # Fewer articles than this needing a parse stay in this process: starting a pool costs
 # ~1.5-3 s on 2 cores (forking, each worker's first spaCy call warming up, the docs'
 # bytes sent back and read again, ~1.3 ms a passage), about what parsing 50 articles
@@ -529,17 +536,9 @@ def extract_new(store: Store, refs: Iterable[Ref] | None = None,
 
 def _batches(todo: list[Any], size: int) -> list[list[Any]]:
     """``todo`` in write batches of ``size``, the last one cut in halves down to
-    ``size // TAIL_SHARE`` (see :data:`TAIL_SHARE`)."""
-    batches = [todo[b:b + size] for b in range(0, len(todo), size)]
-    tail = max(1, size // TAIL_SHARE)
-    last = batches.pop() if batches else []
-    while len(last) > tail:
-        half = len(last) // 2
-        batches.append(last[:half])
-        last = last[half:]
-    if last:
-        batches.append(last)
-    return batches
+    ``size // TAIL_SHARE`` (:func:`newsdesk.pipeline.halve_last`)."""
+    starts = halve_last(list(range(0, len(todo), size)), len(todo), size // TAIL_SHARE)
+    return [todo[a:b] for a, b in itertools.pairwise([*starts, len(todo)])]
 
 
 _END = "\0newsdesk-batch-end"  # the key of the marker that closes a batch's work

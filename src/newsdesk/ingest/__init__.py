@@ -14,6 +14,7 @@ from newsdesk.errors import NewsdeskError, Skipped
 from newsdesk.ingest.readers import JSONL_SUFFIXES, HtmlOptions, read_path, read_warc, walk_dir
 from newsdesk.model import Article
 from newsdesk.pipeline import (
+    TAIL_SHARE,
     LocalRunner,
     Pipeline,
     PoolRunner,
@@ -21,6 +22,7 @@ from newsdesk.pipeline import (
     Runner,
     Shard,
     SourceStep,
+    halve_last,
     shard_id,
 )
 from newsdesk.store import Store
@@ -156,24 +158,14 @@ def warc_offsets(path: Path) -> list[int] | None:
     return offsets
 
 
-WARC_TAIL_SHARE = 4  # a split WARC's last run is cut in halves down to 1/4 of a run
-
-
 def _warc_runs(n: int, size: int) -> list[int]:
     """Where the runs of a split WARC of ``n`` records start: even runs of about
     ``size`` records (no tiny last one), the last cut in halves down to
-    ``size // WARC_TAIL_SHARE``. The workers take the runs in order, so the last one
-    ends the read: a whole run there kept one worker busy for ~0.9 s of a 12 s ingest
-    (2,000 pages, 21 runs) while the other had nothing left."""
+    ``size // TAIL_SHARE`` (:func:`newsdesk.pipeline.halve_last`): a whole last run kept
+    one worker busy for ~0.9 s of a 12 s ingest (2,000 pages, 21 runs) while the other
+    had nothing left."""
     k = -(-n // size)
-    starts = [round(j * n / k) for j in range(k)]
-    last = starts.pop()
-    tail = max(1, size // WARC_TAIL_SHARE)
-    while n - last > tail:
-        starts.append(last)
-        last += (n - last) // 2
-    starts.append(last)
-    return starts
+    return halve_last([round(j * n / k) for j in range(k)], n, size // TAIL_SHARE)
 
 
 def plan_shards(files: Sequence[Path], split_warc: bool = False,
