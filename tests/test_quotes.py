@@ -363,3 +363,35 @@ def test_reported_speech_in_the_example_brief_keeps_its_quotation_whole() -> Non
     spans = find_quotes(a, parse_article(a), [])
     contents = [s.attrs["content"] for s in spans]
     assert any(c.endswith('grain and timber"') for c in contents), contents
+
+
+def test_relative_clause_report_keeps_source_and_cue_out_of_both_contents() -> None:
+    text = ("Millers in Orvana welcomed the barley contract, which port officials said would "
+            "be loaded at Tessel within six weeks.")
+    atts = find_attributions(text)
+    said = next(a for a in atts if a.cue and text[a.cue[0]:a.cue[1]] == "said")
+    assert [text[s:e] for s, e in said.content] == [
+        "would be loaded at Tessel within six weeks"]
+    welcomed = next(a for a in atts if a.cue and text[a.cue[0]:a.cue[1]] == "welcomed")
+    assert [text[s:e] for s, e in welcomed.content] == ["the barley contract"]
+
+
+def test_asked_about_is_no_speech_of_the_one_asked() -> None:
+    text = ("Asked about the delays at the border crossing, Mirela Kostova said both sides "
+            "had agreed to open a second lane.")
+    speech = find_attributions(text, kinds={"speech"})
+    assert [text[a.cue[0]:a.cue[1]] for a in speech if a.cue] == ["said"]
+    # with topics asked for, the question's topic is still found (PolNeAR annotates it)
+    topics = find_attributions(text, kinds={"topic"})
+    assert any("delays at the border crossing" in text[s:e] for a in topics
+               for s, e in a.content)
+
+
+def test_nationality_in_a_source_phrase_is_not_the_speaker() -> None:
+    text = ("According to the Orvanian side, the two ministries will meet again in March to "
+            "settle the grain quotas.")
+    ents = [_span(text, "Orvanian", "NORP", "Orvanian")]
+    q = _quotes(text, ents)
+    assert len(q) == 1
+    assert q[0].attrs["speaker"] == "the Orvanian side"
+    assert q[0].attrs["speaker_entity"] is None

@@ -312,6 +312,36 @@ def test_a_pool_starts_work_at_the_call_before_the_first_result_is_taken(
     unused.close()  # type: ignore[attr-defined]
 
 
+
+def _square(x: int) -> int:
+    return x * x
+
+
+def test_a_pool_lost_while_its_first_window_goes_out_fails_at_the_first_result(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker dying before the first window is out (its task kills it at once) made
+    submit raise at the call, outside the caller's handling of a lost pool (seen once in
+    the archive update's brief refresh under load); it is raised at the first result."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    import newsdesk.pipeline as pl
+
+    class DiesAtSecondSubmit(pl.ProcessPoolExecutor):
+        calls = 0
+
+        def submit(self, *args, **kwargs):  # type: ignore[no-untyped-def,override]
+            DiesAtSecondSubmit.calls += 1
+            if DiesAtSecondSubmit.calls == 2:
+                raise BrokenProcessPool("a child process terminated abruptly")
+            return super().submit(*args, **kwargs)
+
+    monkeypatch.setattr(pl, "ProcessPoolExecutor", DiesAtSecondSubmit)
+    results = PoolRunner(2).map_local(_square, range(10))  # does not raise here
+    with pytest.raises(BrokenProcessPool):
+        next(results)
+    monkeypatch.undo()
+    assert list(PoolRunner(2).map_local(_square, range(5))) == [0, 1, 4, 9, 16]
+
 def test_extract_new_does_the_work_alongside_once_whatever_it_parses(tmp_path: Path) -> None:
     from newsdesk.extract.archive import extract_new
 

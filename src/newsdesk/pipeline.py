@@ -406,6 +406,12 @@ def _stop(ex: ProcessPoolExecutor, window: deque[Future[Any]]) -> None:
     ex.shutdown(wait=True)
 
 
+def _raise_first(error: BaseException) -> Generator[Any, None, None]:
+    """A result stream whose first item is ``error``, raised."""
+    raise error
+    yield  # pragma: no cover - makes this a generator
+
+
 def _drain(ex: ProcessPoolExecutor, window: deque[Future[Any]],
            fill: Callable[[], None]) -> Generator[Any, None, None]:
     """The results of a started window, in order, refilling it after each; the pool is
@@ -501,6 +507,12 @@ class PoolRunner(Runner):
 
         try:
             fill()
+        except BrokenProcessPool as e:
+            # a worker died before the first window was out (a task that kills its worker
+            # at once): raised at the first result taken, like any worker's error, so the
+            # caller's handling of a lost pool applies (not at this call)
+            _stop(ex, window)
+            return _raise_first(e)
         except BaseException:
             _stop(ex, window)
             raise

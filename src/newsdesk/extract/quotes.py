@@ -298,6 +298,11 @@ def _cue_entry(tok: Token, kinds: frozenset[str]) -> tuple[CueEntry, Token | Non
             entry = cues[(lemma, ch.lower_)]
             if entry.kind in kinds:
                 return entry, ch
+            if ch.dep_ == "prep" and entry.kind == "topic" and tok.tag_ == "VBN" and (
+                    tok.dep_ == "advcl"):
+                # "Asked about X, Drevin said ...": the verb is used in its topic sense;
+                # when topics are not asked for it is no speech of the main subject's
+                return None
     plain = cues.get((lemma, None))
     if plain and plain.kind in kinds:
         return plain, None
@@ -422,6 +427,29 @@ def _source_tokens(tok: Token, quotes: Sequence[tuple[int, int]]) -> list[Token]
     return toks if toks and toks[-1].i == tok.i - 1 or (
         toks and all(tok.doc[k].is_punct or tok.doc[k].dep_ in ("advmod", "aux", "neg")
                      for k in range(toks[-1].i + 1, tok.i))) else []
+
+
+_TRAILING_RELATIVE = re.compile(r"[\s,]+(?:which|that|who|whom)$", re.IGNORECASE)
+_RELATIVE = frozenset({"", "which", "that", "who", "whom", "what"})
+
+
+def _beside_cue(text: str, content: list[tuple[int, int]], cue: tuple[int, int],
+                src: tuple[int, int]) -> list[tuple[int, int]]:
+    """Content ranges that do not run over their own cue: in "the deal, which officials
+    said would be signed", the parse puts "which" into the reported clause, so its range
+    started before the source. When nothing but the source and a relative pronoun lies
+    before the cue, the content is what follows the cue."""
+    out = []
+    for s, e in content:
+        if s <= cue[0] and cue[1] <= e and s <= src[0] and src[1] <= cue[0]:
+            left = _trim(text, s, src[0])
+            if text[left[0]:left[1]].lower() in _RELATIVE:
+                right = _trim(text, cue[1], e)
+                if right[1] > right[0]:
+                    out.append(right)
+                continue
+        out.append((s, e))
+    return out
 
 
 def _name_before_age(tok: Token, quotes: Sequence[tuple[int, int]]) -> list[Token]:
@@ -615,6 +643,7 @@ def _parse_attributions(doc: Doc, kinds: frozenset[str]) -> list[Attribution]:
         colon = bool(re.match(r"\s*:", text[cue_end:cue_end + 3])) or bool(
             re.match(r"[^.!?:\u201c\"]{0,60}:\s*$", text[cue_end:]))
         src = _trim(text, subj[0].idx, subj[-1].idx + len(subj[-1]))
+        content = _beside_cue(text, content, (cue_start, cue_end), src)
         att = Attribution((cue_start, cue_end), [], src, kind=entry.kind,
                           src_tokens=subj, cue_token=tok, colon=colon)
         if content:
@@ -1305,6 +1334,8 @@ class _Resolver:
                     any(x.label == "NORP" for x in ents) and not any(
                     x.label == "PERSON" for x in ents)):
                 pass  # "the Russian Foreign Minister": a title with a nationality
+            elif root is not None and all(x.label == "NORP" for x in ents):
+                pass  # "the Valmoran side", "Russian officials": not "Valmoran" speaking
             else:
                 best = min(ents, key=lambda x: (order[x.label], x.start))
                 return self.canonical_of(best)
@@ -1574,8 +1605,13 @@ def _untangle(text: str, atts: list[Attribution]) -> list[Attribution]:
             lo, hi = inner.start, inner.end
             parts: list[tuple[int, int]] = []
             for cs, ce in outer.content:
-                for a, b in ((cs, min(ce, lo)), (max(cs, hi), ce)):
+                for k, (a, b) in enumerate(((cs, min(ce, lo)), (max(cs, hi), ce))):
                     a, b = _trim(text, a, b)
+                    # "welcomed the deal, which officials said ...": the pronoun opening
+                    # the inner report is no part of the outer content
+                    m = _TRAILING_RELATIVE.search(text, a, b) if k == 0 else None
+                    if m:
+                        a, b = _trim(text, a, m.start())
                     if b - a > 1:
                         parts.append((a, b))
             if parts:

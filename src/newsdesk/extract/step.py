@@ -54,8 +54,9 @@ LAYERS = ("entities", "quotes", "quantities", "dates", "events")
 # 4: PLOVER codebook classes, attribution cues fitted on PolNeAR train; 5: attribution
 # patterns (issue 15, round 2); 6: PLOVER modes and recall classes; 7: attribution
 # patterns (issue 15, round 3); 8: quotation marks closed in quote contents, attribution
-# patterns (issue 15, round 4)
-EXTRACT_VERSION = "8"
+# patterns (issue 15, round 4); 9: relative-clause reports, "asked about", nationality
+# speakers (issue 15, round 5)
+EXTRACT_VERSION = "9"
 
 
 @dataclass(slots=True)
