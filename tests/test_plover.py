@@ -423,3 +423,17 @@ def test_name_key_folds_ascii_and_accented_names_alike(name: str, key: str) -> N
 
     assert name_key(name) == key
     assert actor_lookup("Côte d\u2019Ivoire") == actor_lookup("Cote d'Ivoire") is not None
+
+
+def test_a_possessor_is_the_actor_of_a_phrase_headed_by_no_actor() -> None:
+    """ "backed Portugal's bid to host ..." has Portugal as its target, not the bid; a
+    phrase whose head is an actor ("Moroccan diplomats") keeps its words."""
+    ev = code_sentence("Spain backed Portugal's bid to host the next summit of the bloc.")
+    assert ev is not None
+    assert [(a.text, a.code) for a in ev.target] == [("Portugal", "PRT")]
+    text = "Spain backed Portugal's bid to host the next summit of the bloc."
+    t = ev.target[0]
+    assert text[t.start:t.end] == "Portugal"
+    ev = code_sentence("A group of Moroccan diplomats met officials in Cairo on Monday.")
+    assert ev is not None
+    assert [a.text for a in ev.source] == ["A group of Moroccan diplomats"]

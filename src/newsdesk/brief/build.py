@@ -383,16 +383,10 @@ def _entities(members: Sequence[Article], table: dict[str, CanonicalEntity]
 
 def _timeline(members: Sequence[Article], claim_at: Callable[[str, int, int], Claim | None],
               limit: int) -> list[dict[str, Any]]:
-    """Dated claims in date order: the best-supported ``limit`` entries.
-
-    A claim is listed once, at one date: each of its sentences votes with the first full
-    date it mentions ("on Wednesday welcomed the agreements signed yesterday" is
-    Wednesday's), and the date most articles give wins (the earlier on a tie)."""
-    votes: dict[str, dict[str, set[str]]] = {}  # claim id -> date -> articles
-    seen: set[tuple[str, int]] = set()  # (article, sentence start): one vote a sentence
-    entries: dict[str, dict[str, Any]] = {}
+    """Dated claims in date order: the best-supported ``limit`` entries."""
+    entries: dict[tuple[str, str], dict[str, Any]] = {}
     for a in members:
-        for d in sorted(_ex(a).dates, key=lambda d: d.start):
+        for d in _ex(a).dates:
             value = str(d.value or "")
             if not _FULL_DATE.match(value):
                 continue
@@ -400,18 +394,13 @@ def _timeline(members: Sequence[Article], claim_at: Callable[[str, int, int], Cl
             if c is None:
                 continue
             sent = next(s for s in c.sentences if s.article == a.key and s.start <= d.start < s.end)
-            if (a.key, sent.start) in seen:
-                continue
-            seen.add((a.key, sent.start))
-            votes.setdefault(c.id, {}).setdefault(value, set()).add(a.key)
-            e = entries.setdefault(c.id, {"date": value, "text": sent.text, "articles": [],
-                                          "cites": []})
+            k = (value, c.id)
+            e = entries.setdefault(k, {"date": value, "text": sent.text, "articles": [],
+                                       "cites": []})
             for key in c.articles:
                 if key not in e["articles"]:
                     e["articles"].append(key)
             e["cites"].append(_cite(a.key, sent.start, sent.end))
-    for cid, e in entries.items():
-        e["date"] = min(votes[cid], key=lambda v: (-len(votes[cid][v]), v))
     ordered = sorted(entries.values(), key=lambda e: (e["date"], -len(e["articles"])))
     # the best-supported entries, shown in date order
     keep = {id(e) for e in sorted(ordered, key=lambda e: -len(e["articles"]))[:limit]}

@@ -386,11 +386,13 @@ def code_actor(tok: Token, entities: Sequence[Span] = (), base: int = 0) -> list
     near = _describing(tok)
     codes = [c for c in codes if all(toks[k].i in near for k in range(c[2], c[3]))]
     ent_country = None
+    ent_span: Span | None = None
     canonical = None
     for x in entities:
         if x.start < base + e and base + s < x.end:
             canonical = canonical or x.attrs.get("canonical")
-            ent_country = ent_country or x.attrs.get("country")
+            if ent_country is None and x.attrs.get("country"):
+                ent_country, ent_span = x.attrs.get("country"), x
     hint = next((h for _c, h, _i, _j in codes if h), None)
     sector = _sector_of(toks, tok, hint)
     distinct: list[str] = []
@@ -402,10 +404,57 @@ def code_actor(tok: Token, entities: Sequence[Span] = (), base: int = 0) -> list
     if not distinct and sector is None:
         return []
     coordinated = any(t.dep_ == "cc" for t in toks) and len(distinct) > 1
+    # "Valmora's application for full membership" is no actor; "Valmora" is
+    named = {} if _names_an_actor(tok) else _code_words(tok, toks, codes)
+    if not codes and distinct and ent_span is not None and not _names_an_actor(tok):
+        # the code came from a linked name possessing the head ("Valmora's resolve")
+        ws, we = ent_span.start - base, ent_span.end - base
+        if s <= ws < we <= e and any(t.dep_ == "poss" and t.head.i == tok.i for t in toks
+                                     if ws <= t.idx < we):
+            named[distinct[0]] = (doc_text(doc)[ws:we], ws, we)
+
+    def actor(code: str | None) -> Actor:
+        if code not in named:
+            return Actor(text, code, sector, base + s, base + e, canonical)
+        words, ws, we = named[code]
+        ent = next((x.attrs.get("canonical") for x in entities
+                    if x.start < base + we and base + ws < x.end), None)
+        return Actor(words, code, sector, base + ws, base + we, ent)
+
     if coordinated:
-        return [Actor(text, c, sector, base + s, base + e, canonical) for c in distinct]
-    return [Actor(text, distinct[0] if distinct else None, sector, base + s, base + e,
-                  canonical)]
+        return [actor(c) for c in distinct]
+    return [actor(distinct[0] if distinct else None)]
+
+
+def _names_an_actor(head: Token) -> bool:
+    """Whether a phrase's head is itself an actor: a name, a pronoun, or a noun with a
+    sector ("officials", "rebels", "the ministry"); "application", "visit", "decision"
+    are not, and the actor is the name that modifies them."""
+    if head.pos_ in ("PROPN", "PRON") or head.ent_type_ in ("PERSON", "ORG", "GPE", "NORP"):
+        return True
+    sec = _sectors()
+    return bool(sec.get(head.lemma_.lower()) or sec.get(head.lower_))
+
+
+def _code_words(head: Token, toks: Sequence[Token],
+                codes: Sequence[tuple[str, str | None, int, int]]
+                ) -> dict[str, tuple[str, int, int]]:
+    """code -> (words, start, end) of the possessor that gave the code, without its
+    possessive ending ("Valmora's application" -> "Valmora"). Only possessors: in "a group
+    of Moroccan diplomats" or "Palestinian lorries" the phrase is the actor."""
+    out: dict[str, tuple[str, int, int]] = {}
+    text = doc_text(toks[0].doc) if toks else ""
+    for c, _h, i, j in codes:
+        if not any(t.dep_ == "poss" and t.head.i == head.i for t in toks[i:j]):
+            continue
+        while j > i + 1 and toks[j - 1].tag_ == "POS":
+            j -= 1
+        ws, we = toks[i].idx, toks[j - 1].idx + len(toks[j - 1])
+        if toks[j - 1].tag_ == "POS" or text[ws:we].lower().endswith(("'s", "\u2019s")):
+            we = max(ws, we - 2)
+        if c not in out and we > ws:
+            out[c] = (text[ws:we], ws, we)
+    return out
 
 
 def _actors_of(tok: Token, entities: Sequence[Span], base: int) -> list[Actor]:

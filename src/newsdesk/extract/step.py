@@ -55,8 +55,9 @@ LAYERS = ("entities", "quotes", "quantities", "dates", "events")
 # patterns (issue 15, round 2); 6: PLOVER modes and recall classes; 7: attribution
 # patterns (issue 15, round 3); 8: quotation marks closed in quote contents, attribution
 # patterns (issue 15, round 4); 9: relative-clause reports, "asked about", nationality
-# speakers (issue 15, round 5)
-EXTRACT_VERSION = "9"
+# speakers (issue 15, round 5); 10: a PLOVER actor possessing a non-actor head is named
+# alone ("Valmora's application ..." -> "Valmora")
+EXTRACT_VERSION = "10"
 
 
 @dataclass(slots=True)
