@@ -395,3 +395,15 @@ def test_nationality_in_a_source_phrase_is_not_the_speaker() -> None:
     assert len(q) == 1
     assert q[0].attrs["speaker"] == "the Orvanian side"
     assert q[0].attrs["speaker_entity"] is None
+
+
+def test_a_dateline_is_neither_speaker_nor_content() -> None:
+    text = ("TESSEL: Divers on Friday searched the harbour of Tessel for a fishing boat missing "
+            "since the storm.\n\nThe coast guard said the search would go on overnight.")
+    assert [q.attrs["speaker"] for q in _quotes(text)] == ["The coast guard"]
+    text = ("ORVANA \u2013 At least six people were injured when two ferries collided in "
+            "thick fog off the northern cape, the port authority said on Tuesday.")
+    q = _quotes(text)
+    assert [x.attrs["content"] for x in q] == [
+        "At least six people were injured when two ferries collided in thick fog off the "
+        "northern cape"]

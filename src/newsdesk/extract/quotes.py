@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 from newsdesk.extract.lexicon import country_code
 from newsdesk.model import Article, Span
 from newsdesk.nlp import doc_text
-from newsdesk.text_patterns import QUOTE_PAIRS, left_open
+from newsdesk.text_patterns import DATELINE_HEAD, QUOTE_PAIRS, left_open
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -1530,6 +1530,8 @@ def _attributions_in_paras(text: str, paras: Sequence[ParsedParagraph],
                 found.insert(0, head_att)
         for att in found:
             _shift(att, base)
+        if n_para == 0:
+            found = _outside_dateline(text, base, len(doc_text(doc)), found)
         if pending_colon is not None and not (
                 found and found[0].cue is None and found[0].start <= base + 1):
             # "The governor added:" and the paragraph after it is what he added
@@ -1575,6 +1577,25 @@ def _attributions_in_paras(text: str, paras: Sequence[ParsedParagraph],
     result = _untangle(text, result)
     result.sort(key=lambda a: a.start)
     return result
+
+
+def _outside_dateline(text: str, base: int, length: int, atts: list[Attribution]
+                      ) -> list[Attribution]:
+    """The first paragraph's dateline ("DRUSSEL \u2013 ", "PORT CAMINA: ", "Saldena, March
+    4 (PNA) ") says where the report was filed: it is nobody speaking ("PORT CAMINA:" is
+    no transcript label) and no part of what was said."""
+    head = DATELINE_HEAD.match(text, base, base + length)
+    if head is None or base + length - head.end() <= 20:
+        return atts
+    end = head.end()
+    out = []
+    for a in atts:
+        if a.source is not None and a.source[1] <= end:
+            continue
+        a.content = [_trim(text, max(s, end), e) for s, e in a.content if e > end]
+        if a.content or a.colon:
+            out.append(a)
+    return out
 
 
 def _untangle(text: str, atts: list[Attribution]) -> list[Attribution]:

@@ -56,8 +56,9 @@ LAYERS = ("entities", "quotes", "quantities", "dates", "events")
 # patterns (issue 15, round 3); 8: quotation marks closed in quote contents, attribution
 # patterns (issue 15, round 4); 9: relative-clause reports, "asked about", nationality
 # speakers (issue 15, round 5); 10: a PLOVER actor possessing a non-actor head is named
-# alone ("Valmora's application ..." -> "Valmora")
-EXTRACT_VERSION = "10"
+# alone ("Valmora's application ..." -> "Valmora"); 11: a dateline is no speaker and no
+# part of a quote's content
+EXTRACT_VERSION = "11"
 
 
 @dataclass(slots=True)
