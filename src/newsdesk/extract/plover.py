@@ -405,8 +405,9 @@ def code_actor(tok: Token, entities: Sequence[Span] = (), base: int = 0) -> list
         return []
     coordinated = any(t.dep_ == "cc" for t in toks) and len(distinct) > 1
     # "Valmora's application for full membership" is no actor; "Valmora" is
-    named = {} if _names_an_actor(tok) else _code_words(tok, toks, codes)
-    if not codes and distinct and ent_span is not None and not _names_an_actor(tok):
+    head_is_actor = _names_an_actor(tok)
+    named = {} if head_is_actor else _code_words(tok, toks, codes)
+    if not codes and distinct and ent_span is not None and not head_is_actor:
         # the code came from a linked name possessing the head ("Valmora's resolve")
         ws, we = ent_span.start - base, ent_span.end - base
         if s <= ws < we <= e and any(t.dep_ == "poss" and t.head.i == tok.i for t in toks
@@ -450,8 +451,8 @@ def _code_words(head: Token, toks: Sequence[Token],
         while j > i + 1 and toks[j - 1].tag_ == "POS":
             j -= 1
         ws, we = toks[i].idx, toks[j - 1].idx + len(toks[j - 1])
-        if toks[j - 1].tag_ == "POS" or text[ws:we].lower().endswith(("'s", "\u2019s")):
-            we = max(ws, we - 2)
+        if text[ws:we].lower().endswith(("'s", "\u2019s")):
+            we -= 2  # a possessive the tokenizer kept on the name
         if c not in out and we > ws:
             out[c] = (text[ws:we], ws, we)
     return out
