@@ -45,6 +45,16 @@ DATELINE_HEAD = re.compile(
     r"\([A-Za-z .]{2,20}\)\s*[\u2013\u2014:-]?\s*"
     r"|[A-Z][A-Z.'-]+(?: [A-Z][A-Z.'-]+){0,2}\s*\([A-Za-z .]{2,20}\)\s*)")
 
+
+
+def dateline_end(text: str, start: int, end: int) -> int:
+    """Where the body of ``text[start:end]`` starts: after its dateline when one heads it
+    and more than 20 characters follow ("DRUSSEL \u2013 At least 14 ..."), else ``start``.
+    The one rule for the stages that show or quote sentences (claims, summaries, quotes)."""
+    head = DATELINE_HEAD.match(text, start, end)
+    return head.end() if head is not None and end - head.end() > 20 else start
+
+
 # Opening and closing quotation marks; a straight double quote opens and closes alike.
 QUOTE_PAIRS = (("\u201c", "\u201d"), ("\u2018", "\u2019"), ("\u00ab", "\u00bb"), ('"', '"'))
 

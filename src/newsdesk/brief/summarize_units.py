@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from newsdesk.clean.dateline import DATELINE_HEAD
+from newsdesk.clean.dateline import dateline_end
 from newsdesk.model import Article
 
 if TYPE_CHECKING:
@@ -180,9 +180,7 @@ def article_units(index: int, account: str, article: Article,
                     s += 1
                 while e > s and text[e - 1].isspace():
                     e -= 1
-                dl = DATELINE_HEAD.match(text, s, e)
-                if dl and e - dl.end() > 20:
-                    s = dl.end()  # "ISLAMABAD – ", "Saldena, March 4 (PNA) ": not content
+                s = dateline_end(text, s, e)  # "ISLAMABAD – ", "Saldena, March 4 (PNA) "
                 if e <= s:
                     continue
                 body = text[s:e]

@@ -4,6 +4,6 @@ patterns in :mod:`newsdesk.text_patterns`."""
 
 from __future__ import annotations
 
-from newsdesk.text_patterns import DATELINE_HEAD
+from newsdesk.text_patterns import DATELINE_HEAD, dateline_end
 
-__all__ = ["DATELINE_HEAD"]
+__all__ = ["DATELINE_HEAD", "dateline_end"]

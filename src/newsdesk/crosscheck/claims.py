@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import TYPE_CHECKING
 
-from newsdesk.clean.dateline import DATELINE_HEAD
+from newsdesk.clean.dateline import dateline_end
 from newsdesk.guard import guarded
 from newsdesk.model import Article, EntityMention, Extraction, Quantity
 from newsdesk.nlp import ParsedParagraph, doc_text, parse_articles
@@ -147,9 +147,8 @@ def sentence_candidates(article: Article, paras: list[ParsedParagraph], account:
                 return out
             s = pp.start + sent[0].idx
             e = pp.start + sent[-1].idx + len(sent[-1].text)
-            head = DATELINE_HEAD.match(article.text, s, e)
-            if head and e - head.end() > 20:
-                s = head.end()  # the claim starts after "ISLAMABAD – ", "Saldena, March 4 (PNA) "
+            # the claim starts after "ISLAMABAD – ", "Saldena, March 4 (PNA) "
+            s = dateline_end(article.text, s, e)
             text = article.text[s:e]
             if (sum(1 for t in sent if t.is_alpha) < options.min_words
                     or not _TERMINAL.search(text)):

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 from newsdesk.extract.lexicon import country_code
 from newsdesk.model import Article, Span
 from newsdesk.nlp import doc_text
-from newsdesk.text_patterns import DATELINE_HEAD, QUOTE_PAIRS, left_open
+from newsdesk.text_patterns import QUOTE_PAIRS, dateline_end, left_open
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -429,8 +429,8 @@ def _source_tokens(tok: Token, quotes: Sequence[tuple[int, int]]) -> list[Token]
                      for k in range(toks[-1].i + 1, tok.i))) else []
 
 
-_TRAILING_RELATIVE = re.compile(r"[\s,]+(?:which|that|who|whom)$", re.IGNORECASE)
-_RELATIVE = frozenset({"", "which", "that", "who", "whom", "what"})
+_RELATIVE = ("which", "that", "who", "whom", "what")
+_TRAILING_RELATIVE = re.compile(rf"[\s,]+(?:{'|'.join(_RELATIVE)})$", re.IGNORECASE)
 
 
 def _beside_cue(text: str, content: list[tuple[int, int]], cue: tuple[int, int],
@@ -443,7 +443,7 @@ def _beside_cue(text: str, content: list[tuple[int, int]], cue: tuple[int, int],
     for s, e in content:
         if s <= cue[0] and cue[1] <= e and s <= src[0] and src[1] <= cue[0]:
             left = _trim(text, s, src[0])
-            if text[left[0]:left[1]].lower() in _RELATIVE:
+            if text[left[0]:left[1]].lower() in ("", *_RELATIVE):
                 right = _trim(text, cue[1], e)
                 if right[1] > right[0]:
                     out.append(right)
@@ -1584,10 +1584,9 @@ def _outside_dateline(text: str, base: int, length: int, atts: list[Attribution]
     """The first paragraph's dateline ("DRUSSEL \u2013 ", "PORT CAMINA: ", "Saldena, March
     4 (PNA) ") says where the report was filed: it is nobody speaking ("PORT CAMINA:" is
     no transcript label) and no part of what was said."""
-    head = DATELINE_HEAD.match(text, base, base + length)
-    if head is None or base + length - head.end() <= 20:
+    end = dateline_end(text, base, base + length)
+    if end == base:
         return atts
-    end = head.end()
     out = []
     for a in atts:
         if a.source is not None and a.source[1] <= end:
