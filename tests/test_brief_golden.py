@@ -145,6 +145,13 @@ def test_quotes_entities_timeline(brief: dict[str, Any]) -> None:
     assert drevin["type"] == "PERSON"
     dates = [t["date"] for t in a["timeline"]]
     assert dates == sorted(dates) and "2025-03-04" in dates
+    # a sentence naming two days is listed at its main verb's: the Courier's dockworkers
+    # "on Wednesday welcomed the ... agreements signed ... yesterday" (Wednesday 5 March)
+    welcomed = [t["date"] for t in a["timeline"] if "on Wednesday welcomed" in t["text"]]
+    assert welcomed == ["2025-03-05"]
+    c = next(e for e in brief["events"] if "Port Camina" in e["title"])
+    found = [t["date"] for t in c["timeline"] if "found one of the two people" in t["text"]]
+    assert found == ["2025-04-25"]  # "said on Friday", not "after Wednesday's flash floods"
     assert any(p["event"] for p in a["political_events"])
 
 

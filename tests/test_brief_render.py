@@ -425,3 +425,27 @@ def test_a_number_whose_about_repeats_its_unit_shows_it_once() -> None:
     assert _about({"unit": "tonnes", "about": "wheat"}) == "wheat"
     assert _about({"unit": None, "about": "agreements"}) == "agreements"
     assert _about({"unit": "USD"}) == ""
+
+
+def test_a_conflict_carried_by_two_claims_is_listed_once(brief: dict[str, Any]) -> None:
+    """Several claims of one event often carry the same disagreement (three reports of one
+    death toll): its values are listed under the first, and the others point back to it."""
+    claims = brief["events"][0]["claims"]
+    twin = copy.deepcopy(next(c for c in claims if c["id"] == "c2"))
+    twin.update(id="c9", text="The flood killed people in Kellmoor.")
+    claims.append(twin)
+    md = render_markdown(brief)
+    lines = [line for line in md.splitlines() if "disagree" in line]
+    assert len(lines) == 2
+    assert "12 people" in lines[0] and "15 people" in lines[0]
+    assert lines[1].strip() == "- sources disagree on people killed: as under c2"
+    page = render_html(brief)
+    assert page.count("Sources disagree on <strong>people killed</strong>:<ul>") == 1
+    assert 'as under <a href="#ev-1-c2">c2</a>' in page
+    # a claim with a different disagreement keeps its own values
+    other = copy.deepcopy(twin)
+    other.update(id="c10")
+    other["conflict"]["values"][0]["value"] = 11
+    claims.append(other)
+    lines = [line for line in render_markdown(brief).splitlines() if "disagree" in line]
+    assert len(lines) == 3 and "11 people" in lines[2]

@@ -328,6 +328,13 @@ def test_event_page_sections_and_citations(client: TestClient) -> None:
     # CONSULT: "the area normally receives" rain), so the page has no such section
     assert "<h2>Political events</h2>" not in html
     assert "Sources disagree on <strong>deaths</strong>" in html
+    # the death toll's disagreement is carried by several claims: its values are listed
+    # under the first one, the others point back to it, and "Conflicts" names it once
+    assert html.count("Sources disagree on <strong>deaths</strong>:<ul>") == 1
+    assert re.search(r"Sources disagree on <strong>deaths</strong>: as under "
+                     r'<a href="#claim-c\d+">c\d+</a>', html)
+    conflicts = html.split('<ul class="conflicts">', 1)[1].split("</ul>", 1)[0]
+    assert conflicts.count(">deaths</a>") == 1
     assert 'class="badge">conflicting<' in html and 'class="badge">corroborated<' in html
     targets = re.findall(r'<a class="cite" href="#(cite-\d+-\d+-\d+)"', html)
     marks = set(re.findall(r'<mark id="(cite-\d+-\d+-\d+)">', html))

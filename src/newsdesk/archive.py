@@ -31,7 +31,7 @@ from newsdesk.store import Store
 Ref = tuple[str, str]
 
 # Bump when the stored brief of an event would come out differently.
-BRIEF_CACHE_VERSION = "2"
+BRIEF_CACHE_VERSION = "3"  # 3: a sentence naming two days is timed by its main verb
 
 
 # Fewer events to brief than this are briefed in this process: a pool's start (forking

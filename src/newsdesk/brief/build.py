@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +22,13 @@ from newsdesk.events.archive import EventArchive
 from newsdesk.extract.entities import CanonicalEntity, names_own_outlet
 from newsdesk.guard import collect_failures, isolate
 from newsdesk.model import Actor, Article, Extraction, passage_key
-from newsdesk.nlp import StoredDocs, default_cache, doc_of_blob, parse_articles
+from newsdesk.nlp import (
+    ParsedParagraph,
+    StoredDocs,
+    default_cache,
+    doc_of_blob,
+    parse_articles,
+)
 from newsdesk.overview import gather
 from newsdesk.pipeline import Runner
 from newsdesk.reuse.provenance import ReuseResult
@@ -183,6 +189,7 @@ def _brief_event(eid: str, title: str, first: str | None, last: str | None,
     parsed_ok, kept = isolate("brief.parse", members, parse_articles)
     good = iter(parsed_ok)
     parsed = [next(good) if k else [] for k in kept]
+    parsed_of = {a.key: p for a, p in zip(members, parsed, strict=True)}
     claims = build_claims(members, accounts, opts.crosscheck, parsed)
     find_conflicts(claims, opts.crosscheck)
     # claim sentences per article, by start offset: which claim holds a given offset
@@ -253,7 +260,8 @@ def _brief_event(eid: str, title: str, first: str | None, last: str | None,
         "entities": isolate("brief.entities", members,
                             lambda arts: _entities(arts, entities))[0],
         "timeline": isolate("brief.timeline", members,
-                            lambda arts: _timeline(arts, claim_at, opts.max_timeline))[0],
+                            lambda arts: _timeline(arts, claim_at, opts.max_timeline,
+                                                   parsed_of))[0],
         "source_matrix": {"outlets": outlets, "rows": [
             {"claim": c.id, "outlets": sorted({outlet_of[k] for k in c.articles},
                                               key=outlets.index)} for c in claims]},
@@ -382,10 +390,18 @@ def _entities(members: Sequence[Article], table: dict[str, CanonicalEntity]
 
 
 def _timeline(members: Sequence[Article], claim_at: Callable[[str, int, int], Claim | None],
-              limit: int) -> list[dict[str, Any]]:
-    """Dated claims in date order: the best-supported ``limit`` entries."""
+              limit: int, parsed: Mapping[str, Sequence[ParsedParagraph]] | None = None
+              ) -> list[dict[str, Any]]:
+    """Dated claims in date order: the best-supported ``limit`` entries.
+
+    A sentence that names two days is listed at the one its main verb happened on: a
+    date that qualifies a noun ("the agreements signed yesterday", "Wednesday's floods")
+    gives way to one that qualifies the verb ("on Wednesday welcomed"), read off the
+    parse (``parsed``: each article's paragraphs). Without a parse, or when every date
+    is of one kind, each is kept."""
     entries: dict[tuple[str, str], dict[str, Any]] = {}
     for a in members:
+        found: dict[int, list[tuple[str, Claim, Any, bool]]] = {}  # sentence -> dates
         for d in _ex(a).dates:
             value = str(d.value or "")
             if not _FULL_DATE.match(value):
@@ -394,17 +410,47 @@ def _timeline(members: Sequence[Article], claim_at: Callable[[str, int, int], Cl
             if c is None:
                 continue
             sent = next(s for s in c.sentences if s.article == a.key and s.start <= d.start < s.end)
-            k = (value, c.id)
-            e = entries.setdefault(k, {"date": value, "text": sent.text, "articles": [],
-                                       "cites": []})
-            for key in c.articles:
-                if key not in e["articles"]:
-                    e["articles"].append(key)
-            e["cites"].append(_cite(a.key, sent.start, sent.end))
+            nominal = _of_a_noun((parsed or {}).get(a.key, ()), d.start, d.end)
+            found.setdefault(sent.start, []).append((value, c, sent, nominal))
+        for dated in found.values():
+            if len({v for v, *_ in dated}) > 1 and not all(n for *_, n in dated):
+                dated = [x for x in dated if not x[3]]
+            for value, c, sent, _ in dated:
+                k = (value, c.id)
+                e = entries.setdefault(k, {"date": value, "text": sent.text, "articles": [],
+                                           "cites": []})
+                for key in c.articles:
+                    if key not in e["articles"]:
+                        e["articles"].append(key)
+                cite = _cite(a.key, sent.start, sent.end)
+                if cite not in e["cites"]:
+                    e["cites"].append(cite)
     ordered = sorted(entries.values(), key=lambda e: (e["date"], -len(e["articles"])))
     # the best-supported entries, shown in date order
     keep = {id(e) for e in sorted(ordered, key=lambda e: -len(e["articles"]))[:limit]}
     return [e for e in ordered if id(e) in keep]
+
+
+_NOMINAL = frozenset({"NOUN", "PROPN", "PRON", "NUM"})
+
+
+def _of_a_noun(paragraphs: Sequence[ParsedParagraph], start: int, end: int) -> bool:
+    """Whether the date expression at ``start:end`` (article offsets) qualifies a noun:
+    on the way up from its head to the sentence's root, a noun comes before the root
+    ("signed yesterday" -> "agreements"; "Wednesday's" -> "floods"). False when the
+    passage is not parsed here."""
+    for p in paragraphs:
+        if p.start <= start and end <= p.start + len(p.doc.text):
+            span = p.doc.char_span(start - p.start, end - p.start, alignment_mode="expand")
+            if span is None or not len(span):
+                return False
+            t = span.root
+            while t.head.i != t.i:  # a root is its own head (Token objects are new each time)
+                t = t.head
+                if t.pos_ in _NOMINAL and t.head.i != t.i:
+                    return True
+            return False
+    return False
 
 
 def _political_events(members: Sequence[Article]) -> list[dict[str, Any]]:

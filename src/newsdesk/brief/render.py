@@ -41,6 +41,23 @@ def key_facts(claims: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[
     return lead, tail
 
 
+def conflict_firsts(claims: list[dict[str, Any]]) -> dict[str, str]:
+    """Claim id -> the id of the first claim (in ``claims``' order) carrying the same
+    disagreement. Several claims of an event often carry one conflict (the death toll
+    of three reports): the renderings list its values once and point back to it."""
+    first: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    for c in claims:
+        conflict = c.get("conflict")
+        if not isinstance(conflict, Mapping):
+            continue
+        sig = repr((conflict.get("about"), [
+            (v.get("value"), v.get("unit"), v.get("text"), list(v.get("articles") or []))
+            for v in _list(conflict, "values")]))
+        first[str(c.get("id"))] = seen.setdefault(sig, str(c.get("id")))
+    return first
+
+
 CITED_SECTIONS = ("summary", "claims", "quantities", "quotes", "timeline", "political_events")
 
 Brief = Mapping[str, Any]
@@ -258,6 +275,7 @@ def _layout(brief: Brief, style: _Style) -> str:
         if claims:
             out += style.heading(3, "Key facts")
             lead, tail = key_facts(claims)
+            firsts = conflict_firsts(lead + tail)
             for n, claim in enumerate(lead + tail):
                 if n == len(lead) and tail:
                     out += ["", f"<details><summary>{len(tail)} single-source claim(s)"
@@ -268,7 +286,11 @@ def _layout(brief: Brief, style: _Style) -> str:
                     f"- {esc(claim.get('id', ''))} ({head}): {esc(claim.get('text', ''))}{marks(claim)}"
                 )
                 conflict = claim.get("conflict")
-                if conflict:
+                first = firsts.get(str(claim.get("id")), str(claim.get("id")))
+                if conflict and first != str(claim.get("id")):
+                    out.append(f"  - sources disagree on {esc(conflict.get('about', ''))}: "
+                               f"as under {esc(first)}")
+                elif conflict:
                     values = " vs ".join(
                         f"{esc(_amount(v.get('value'), v.get('unit')))} "
                         f"(\u201c{esc(v.get('text', ''))}\u201d{marks(v)})"
@@ -634,6 +656,7 @@ def _event_html(index: int, event: Item, anchors: _Anchors) -> list[str]:
         out.append("<h3>Key facts</h3>")
         out.append('<ul class="claims">')
         lead, tail = key_facts(claims)
+        firsts = conflict_firsts(lead + tail)
         for n, claim in enumerate(lead + tail):
             if n == len(lead) and tail:
                 out.append(f'</ul><details class="single-source"><summary>{len(tail)} '
@@ -647,7 +670,14 @@ def _event_html(index: int, event: Item, anchors: _Anchors) -> list[str]:
                 f"{_e(_ws(claim.get('text', '')))}{cites(claim)}"
             )
             conflict = claim.get("conflict")
-            if conflict:
+            first = firsts.get(str(claim.get("id")), str(claim.get("id")))
+            if conflict and first != str(claim.get("id")):
+                out.append(
+                    f'<div class="conflict">Sources disagree on '
+                    f"<strong>{_e(conflict.get('about', ''))}</strong>: as under "
+                    f'<a href="#ev-{index + 1}-{_e(first)}">{_e(first)}</a></div>'
+                )
+            elif conflict:
                 out.append(
                     f'<div class="conflict">Sources disagree on '
                     f"<strong>{_e(conflict.get('about', ''))}</strong>:<ul>"
