@@ -437,3 +437,25 @@ def test_a_possessor_is_the_actor_of_a_phrase_headed_by_no_actor() -> None:
     ev = code_sentence("A group of Moroccan diplomats met officials in Cairo on Monday.")
     assert ev is not None
     assert [a.text for a in ev.source] == ["A group of Moroccan diplomats"]
+
+
+def test_reach_and_pay_are_events_through_their_object() -> None:
+    """ "reached a record" and "reached the capital" are no agreement; "paid a state visit"
+    is a meeting and "paid compensation" aid (both light verbs: the object decides)."""
+    assert code_sentence("Container traffic between the two ports reached a record last "
+                         "year.", fallback=False) is None
+    ev = code_sentence("The two sides reached an agreement on grain supplies.")
+    assert ev is not None and ev.rule == "light"  # typed by its noun
+    ev = code_sentence("The German president paid a state visit to France on Monday.")
+    assert ev is not None and ev.event == "CONSULT" and ev.mode == "visit"
+    # the event noun is no target: the visit is aimed at France, its "to"
+    assert [(a.text, a.code) for a in ev.target] == [("France", "FRA")]
+    ev = code_sentence("The government paid compensation to the families of the victims.")
+    assert ev is not None and ev.event == "AID"
+
+
+def test_business_and_dockworker_sectors() -> None:
+    ev = code_sentence("Business leaders in Lyon welcomed the French offer.")
+    assert ev is not None and [a.sector for a in ev.source] == ["BUS"]
+    ev = code_sentence("Dockworkers' leaders in Hamburg welcomed the German plan.")
+    assert ev is not None and [a.sector for a in ev.source] == ["LAB"]

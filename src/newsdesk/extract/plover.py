@@ -1007,8 +1007,14 @@ def _target_of(pred: Token, exclude: set[int], entities: Sequence[Span],
     if xcomp is not None:
         cands += [c for c in xcomp.children if c.dep_ == "dobj"]
     uncoded: list[Actor] = []
+    light = any(k.startswith("LIGHT") for k in _verbs().get((_verb_lemma(pred), None), ()))
     for c in cands:
         if c.i in exclude or c.lower_ in _PRONOUNS:
+            continue
+        if c.dep_ == "dobj" and c.head.i == pred.i and light and not c.ent_type_ \
+                and c.lemma_.lower() in _nouns():
+            # the event noun of a light verb is no actor: "paid a state visit to Valmora"
+            # is aimed at Valmora (its "to"), not at "a state visit to Valmora"
             continue
         acts = _actors_of(c, entities, base)
         if any(a.code for a in acts):

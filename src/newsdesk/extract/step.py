@@ -57,8 +57,9 @@ LAYERS = ("entities", "quotes", "quantities", "dates", "events")
 # patterns (issue 15, round 4); 9: relative-clause reports, "asked about", nationality
 # speakers (issue 15, round 5); 10: a PLOVER actor possessing a non-actor head is named
 # alone ("Valmora's application ..." -> "Valmora"); 11: a dateline is no speaker and no
-# part of a quote's content
-EXTRACT_VERSION = "11"
+# part of a quote's content; 12: PLOVER "reach" and "pay" only through their object,
+# a light verb's event noun is no target, business and dockworker sectors
+EXTRACT_VERSION = "12"
 
 
 @dataclass(slots=True)
