@@ -459,3 +459,14 @@ def test_business_and_dockworker_sectors() -> None:
     assert ev is not None and [a.sector for a in ev.source] == ["BUS"]
     ev = code_sentence("Dockworkers' leaders in Hamburg welcomed the German plan.")
     assert ev is not None and [a.sector for a in ev.source] == ["LAB"]
+
+
+def test_coordinated_names_are_each_their_own_words() -> None:
+    """ "France and Germany" gives two actors named "France" and "Germany"; coordinated
+    adjectives on one head ("Hungarian and Romanian officials") keep the phrase."""
+    ev = code_sentence("France and Germany signed a defence pact on Monday.")
+    assert ev is not None
+    assert [(a.text, a.code) for a in ev.source] == [("France", "FRA"), ("Germany", "DEU")]
+    ev = code_sentence("Hungarian and Romanian officials met in Budapest.")
+    assert ev is not None
+    assert [a.text for a in ev.source] == ["Hungarian and Romanian officials"] * 2

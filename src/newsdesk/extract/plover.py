@@ -414,6 +414,15 @@ def code_actor(tok: Token, entities: Sequence[Span] = (), base: int = 0) -> list
                                      if ws <= t.idx < we):
             named[distinct[0]] = (doc_text(doc)[ws:we], ws, we)
 
+    if coordinated:
+        # "Kestria and Valmora": each conjunct that is itself the coded name is its own
+        # actor's words; "Hungarian and Romanian officials" keeps the phrase for both
+        for c, _h, i, j in codes:
+            if c not in named and any(t.i == tok.i or (t.dep_ == "conj" and t.head.i == tok.i)
+                                      for t in toks[i:j]):
+                ws, we = toks[i].idx, toks[j - 1].idx + len(toks[j - 1])
+                named[c] = (doc_text(doc)[ws:we], ws, we)
+
     def actor(code: str | None) -> Actor:
         if code not in named:
             return Actor(text, code, sector, base + s, base + e, canonical)
