@@ -243,3 +243,27 @@ def test_the_title_of_a_work_is_not_a_name() -> None:
     assert "Salt Bride" not in names and "The Salt Bride" not in names
     assert "Long Harbour" not in names
     assert {"Irena Castell", "Saldena", "Novarsk", "Ana Lind"} <= names
+
+
+def test_a_word_capitalised_only_where_a_sentence_starts_is_no_name() -> None:
+    """ "'Customs union access is the real prize'" beside "a trade and customs bloc":
+    spaCy may take the sentence's first word for an organisation; a word the article
+    also writes in lower case, and capitalises only at a sentence start, is no name.
+    A name ("Korhonen") is kept wherever it stands."""
+    from newsdesk.extract.entities import Mention, _capitalised_by_place
+
+    text = ("\u2018Customs union access is the real prize,\u2019 said Ines Korhonen. "
+            "Korhonen added that the trade and customs bloc had nine members.")
+    doc = load_nlp()(text)
+    first = next(t.i for t in doc if t.text == "Customs")
+    assert _capitalised_by_place(doc, Mention(0, 0, first, first + 1, "ORG"), text)
+    name = next(t.i for t in doc if t.text == "Korhonen" and t.is_sent_start)
+    assert not _capitalised_by_place(doc, Mention(0, 0, name, name + 1, "PERSON"), text)
+    # never in lower case: kept
+    text2 = text.replace("customs bloc", "trade bloc")
+    doc2 = load_nlp()(text2)
+    assert not _capitalised_by_place(doc2, Mention(0, 0, first, first + 1, "ORG"), text2)
+    # capitalised inside a sentence somewhere: a name after all
+    text3 = text + " The Customs office was closed."
+    doc3 = load_nlp()(text3)
+    assert not _capitalised_by_place(doc3, Mention(0, 0, first, first + 1, "ORG"), text3)

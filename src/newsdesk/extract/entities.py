@@ -1028,6 +1028,7 @@ def extract_entities(articles: list[Article],
                 m.votes["ORG"] += W_NER  # "told the Gazette": people take no article
         # a capitalised word swallowed by a title ("Culture Minister Ada Rainer") is no entity
         dropped |= {id(m) for m in ms if set(range(m.i, m.j)) <= in_titles}
+        dropped |= {id(m) for m in ms if _capitalised_by_place(doc, m, articles[ai].text)}
     mentions = [m for m in mentions if id(m) not in dropped]
 
     table, mentions = _cluster(mentions)
@@ -1050,6 +1051,33 @@ def extract_entities(articles: list[Article],
         a.add(LAYER, out)
         spans[a.key] = out
     return EntityResult(table, spans)
+
+
+_QUOTES_OPENING = frozenset("\"'\u2018\u201c\u00ab\u2039(")
+
+
+def _capitalised_by_place(doc: Doc, m: Mention, text: str) -> bool:
+    """A one-word name that is only a word capitalised by where it stands: it opens a
+    sentence (or a quotation opening one) everywhere the article has it capitalised, and
+    the article also has it in lower case ("'Customs union access is the real prize'"
+    beside "a trade and customs bloc"). A name ("Drevin") is never written in lower case."""
+    if m.j - m.i != 1:
+        return False
+    tok = doc[m.i]
+    k = m.i
+    while k > 0 and doc[k - 1].text in _QUOTES_OPENING:
+        k -= 1
+    if not (k == 0 or doc[k].is_sent_start) or not tok.text[:1].isupper() or tok.is_upper:
+        return False
+    word = tok.text
+    if not re.search(rf"(?<![\w-]){re.escape(word.lower())}(?![\w-])", text):
+        return False
+    # every capitalised occurrence opens a sentence: after start, ". ", a quote or a newline
+    for hit in re.finditer(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text):
+        before = text[:hit.start()].rstrip("\"'\u2018\u201c\u00ab\u2039( ")
+        if before and before[-1] not in ".!?:\n\u201d\u2019\"'":
+            return False
+    return True
 
 
 def entity_records(spans: Iterable[Span], text: str) -> list[dict[str, object]]:

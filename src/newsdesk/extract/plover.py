@@ -373,6 +373,19 @@ def code_actor(tok: Token, entities: Sequence[Span] = (), base: int = 0) -> list
     """Code the actor phrase headed by ``tok`` (one actor per coordinated country:
     "Hungarian and Romanian officials" gives two)."""
     toks = _np_tokens(tok)
+    if tok.pos_ == "PROPN" and any(c.dep_ == "conj" and c.pos_ == "PROPN"
+                                   for c in tok.children):
+        # "Kestria and Valmora": the second name is an actor of its own (_actors_of),
+        # so the first one's words stop before the conjunction, when they carry a code
+        # by themselves ("President Kagame and his Rwandan Patriotic Front" stays whole)
+        cut = min(c.i for c in tok.children if c.dep_ in ("cc", "conj") and c.i > tok.i)
+        head_only = [t for t in toks if t.i < cut]
+        if head_only:
+            hs = base + head_only[0].idx
+            he = base + head_only[-1].idx + len(head_only[-1])
+            if _code_tokens(head_only) or any(
+                    x.start < he and hs < x.end and x.attrs.get("country") for x in entities):
+                toks = head_only
     if not toks:
         return []
     doc = tok.doc

@@ -58,8 +58,10 @@ LAYERS = ("entities", "quotes", "quantities", "dates", "events")
 # speakers (issue 15, round 5); 10: a PLOVER actor possessing a non-actor head is named
 # alone ("Valmora's application ..." -> "Valmora"); 11: a dateline is no speaker and no
 # part of a quote's content; 12: PLOVER "reach" and "pay" only through their object,
-# a light verb's event noun is no target, business and dockworker sectors
-EXTRACT_VERSION = "12"
+# a light verb's event noun is no target, business and dockworker sectors; 13: coordinated
+# names are each their own PLOVER actor's words, a word capitalised only at sentence
+# starts and also written in lower case is no entity
+EXTRACT_VERSION = "13"
 
 
 @dataclass(slots=True)
