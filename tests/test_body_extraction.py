@@ -105,6 +105,41 @@ def test_html_to_article_merges_the_two_modes(monkeypatch: pytest.MonkeyPatch) -
                                      "Storm closes mountain pass"]
 
 
+def test_a_page_precision_mode_empties_falls_back_to_the_balanced_body(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Precision mode keeps nothing on some short or link-heavy pages: the balanced body
+    is taken (with the first pass's metadata) rather than losing the page; only when both
+    find nothing is the page an error."""
+    import trafilatura
+
+    from newsdesk.errors import InputError
+
+    calls: list[dict[str, Any]] = []
+    balanced = "\n".join([LEAD, MID, END])
+
+    def fake(html: str, **kw: Any) -> SimpleNamespace | None:
+        calls.append(kw)
+        if kw.get("favor_precision"):
+            return SimpleNamespace(as_dict=lambda: {"text": "", "title": "Ferry delayed",
+                                                    "sitename": "Lirenna Post"})
+        return SimpleNamespace(as_dict=lambda: {"text": balanced, "title": None})
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", fake)
+    a = html_to_article("<html></html>", key="k", origin="o", fmt="html")
+    assert a.text.split("\n\n") == [LEAD, MID, END]
+    assert a.title == "Ferry delayed" and a.source == "Lirenna Post"
+    assert [c["favor_precision"] for c in calls] == [True, False]  # no recovery pass after
+    # precision mode finds no document at all: the balanced one, metadata included
+    monkeypatch.setattr(trafilatura, "bare_extraction",
+                        lambda html, **kw: None if kw.get("favor_precision") else
+                        SimpleNamespace(as_dict=lambda: {"text": balanced, "title": "T"}))
+    assert html_to_article("<html></html>", key="k", origin="o", fmt="html").title == "T"
+    # both empty: a clear error, as before
+    monkeypatch.setattr(trafilatura, "bare_extraction", lambda html, **kw: None)
+    with pytest.raises(InputError, match="no article body"):
+        html_to_article("<html></html>", key="k", origin="o", fmt="html")
+
+
 # -- generic furniture lines ---------------------------------------------------------------
 
 @pytest.mark.parametrize("line", [
