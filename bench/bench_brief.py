@@ -170,7 +170,7 @@ def child_newsdesk(work: Path, profile: str | None) -> dict[str, Any]:
     import newsdesk.extract.step as step
     import newsdesk.nlp as nlp_mod
     from newsdesk.brief.build import BriefOptions, build_brief
-    from newsdesk.brief.render import render_markdown
+    from newsdesk.brief.render import render_json, render_markdown
     from newsdesk.ingest import ingest
     from newsdesk.store import Store
 
@@ -226,7 +226,7 @@ def child_newsdesk(work: Path, profile: str | None) -> dict[str, Any]:
         raise SystemExit(f"only {extracted} of {report.added} articles were extracted: "
                          "the newsdesk run is not a full run")
     t1 = time.perf_counter()
-    (work / "brief.json").write_text(json.dumps(brief, ensure_ascii=False, indent=2),
+    (work / "brief.json").write_text(render_json(brief),
                                      encoding="utf-8")
     (work / "brief.md").write_text(render_markdown(brief), encoding="utf-8")
     t_render = time.perf_counter() - t1

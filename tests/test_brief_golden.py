@@ -153,6 +153,9 @@ def test_quotes_entities_timeline(brief: dict[str, Any]) -> None:
     found = [t["date"] for t in c["timeline"] if "found one of the two people" in t["text"]]
     assert found == ["2025-04-25"]  # "said on Friday", not "after Wednesday's flash floods"
     assert any(p["event"] for p in a["political_events"])
+    # every record carries the day of its earliest report (the visit's reports: 4-5 March)
+    assert {p["reported"] for p in a["political_events"]} <= {"2025-03-04", "2025-03-05"}
+    assert any(p["date"] is None for p in a["political_events"])
 
 
 def test_as_one_event_and_event_choice() -> None:

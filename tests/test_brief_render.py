@@ -449,3 +449,33 @@ def test_a_conflict_carried_by_two_claims_is_listed_once(brief: dict[str, Any]) 
     claims.append(other)
     lines = [line for line in render_markdown(brief).splitlines() if "disagree" in line]
     assert len(lines) == 3 and "11 people" in lines[2]
+
+
+def test_json_rendering_is_the_standard_librarys_text(brief: dict[str, Any]) -> None:
+    """``--format json`` is written by orjson; its text is exactly what
+    ``json.dumps(ensure_ascii=False, indent=2)`` gives (the documented output), non-ASCII
+    kept as itself; what orjson refuses goes through the standard library."""
+    from newsdesk.brief.render import render_json
+
+    brief["events"][0]["title"] = "Überschwemmung in Kellmoor — “Dunrow” 水"
+    assert render_json(brief) == json.dumps(brief, ensure_ascii=False, indent=2)
+    assert "Überschwemmung" in render_json(brief)
+    odd = {"schema": "x", "events": [], 1: "a non-string key", "s": "\ud800"}
+    assert render_json(odd) == json.dumps(odd, ensure_ascii=False, indent=2)
+
+
+def test_an_undated_political_event_shows_the_day_it_was_reported(
+        brief: dict[str, Any], validator: jsonschema.protocols.Validator) -> None:
+    """A sentence that gives no date of its own: the renderings show the day of the
+    earliest report ("reported 2031-03-13"), "undated" only when that is unknown too; the
+    field is optional in the schema (briefs stored before it validate)."""
+    p = brief["events"][0]["political_events"][0]
+    p.update(date=None, reported="2031-03-13")
+    validator.validate(brief)
+    assert "- reported 2031-03-13 · **AID**: Tomas Breck (GOV)" in render_markdown(brief)
+    assert "<td>reported 2031-03-13</td>" in render_html(brief)
+    p.update(reported=None)
+    assert "- undated · **AID**" in render_markdown(brief)
+    del p["reported"]
+    validator.validate(brief)
+    assert "- undated · **AID**" in render_markdown(brief)

@@ -342,6 +342,7 @@ def test_event_page_sections_and_citations(client: TestClient) -> None:
     assert html.count('class="chart reuse"') == 1 and 'class="bar"' in html
     kestria = client.get(f"/events/{KESTRIA_EV}").text
     assert "<h2>Political events</h2>" in kestria
+    assert "<td>reported 2025-03-0" in kestria  # a record whose sentence gives no date
     assert 'class="copy"' in kestria  # the wire copy drawn in the reuse map
     assert 'href="/entities/' in kestria  # who's who links to entity pages
     assert 'href="/sources/Valmora%20Herald"' in kestria

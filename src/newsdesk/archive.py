@@ -31,7 +31,8 @@ from newsdesk.store import Store
 Ref = tuple[str, str]
 
 # Bump when the stored brief of an event would come out differently.
-BRIEF_CACHE_VERSION = "3"  # 3: a sentence naming two days is timed by its main verb
+BRIEF_CACHE_VERSION = "4"  # 3: a sentence naming two days is timed by its main verb;
+# 4: political events carry the day they were first reported
 
 
 # Fewer events to brief than this are briefed in this process: a pool's start (forking

@@ -463,9 +463,14 @@ def _political_events(members: Sequence[Article]) -> list[dict[str, Any]]:
             g = groups.setdefault(k, {"date": ev.date, "event": ev.type,
                                       "source": [_actor(x) for x in src],
                                       "target": [_actor(x) for x in tgt],
-                                      "articles": [], "cites": []})
+                                      "articles": [], "cites": [], "reported": None})
             if a.key not in g["articles"]:
                 g["articles"].append(a.key)
+            # the earliest report's day: what a reader can go by when the sentence
+            # gives no date of its own (GDELT dates such records by the report)
+            day = (a.published or "")[:10] or None
+            if day and (g["reported"] is None or day < g["reported"]):
+                g["reported"] = day
             g["cites"].append(_cite(a.key, ev.start, ev.end))
     return sorted(groups.values(), key=lambda g: (-len(g["articles"]), str(g["date"]),
                                                   str(g["event"])))

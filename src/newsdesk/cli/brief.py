@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -10,7 +9,7 @@ from typing import Annotated
 import typer
 
 from newsdesk.brief.build import BriefOptions, build_brief
-from newsdesk.brief.render import render_html, render_markdown, render_text
+from newsdesk.brief.render import render_html, render_json, render_markdown, render_text
 from newsdesk.cli.app import (
     DEFAULT_DB_OPT,
     AddressOpt,
@@ -85,7 +84,7 @@ def brief_cmd(
         finally:
             bar.stop()
     if fmt is BriefFormat.json:
-        text = json.dumps(brief, ensure_ascii=False, indent=2)
+        text = render_json(brief)
     elif fmt is BriefFormat.html:
         text = render_html(brief)
     elif fmt is BriefFormat.text:
