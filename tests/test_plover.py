@@ -470,3 +470,21 @@ def test_coordinated_names_are_each_their_own_words() -> None:
     ev = code_sentence("Hungarian and Romanian officials met in Budapest.")
     assert ev is not None
     assert [a.text for a in ev.source] == ["Hungarian and Romanian officials"] * 2
+
+
+def test_a_name_deep_in_a_phrase_cut_at_the_limit_is_the_actors_words() -> None:
+    """ "welcomed its decision to supply ... wheat to Valmora's drought-affected ...": the
+    phrase is longer than an actor's words may be, and its code comes from the linked name
+    inside it, so the actor is that name, not the phrase cut mid-word."""
+    from newsdesk.nlp import parse_article
+
+    text = ("The minister welcomed its decision to supply forty thousand tonnes of wheat to "
+            "Valmora's drought-affected southern provinces.")
+    art = Article(key="t", text=text, published="2025-03-04")
+    i = text.index("Valmora")
+    ents = [Span(i, i + 7, "GPE", {"country": "VAL", "canonical": "Valmora",
+                                   "entity_id": "gpe:valmora"})]
+    (ev,) = code_events(art, parse_article(art), ents, [])
+    assert [(a["text"], a["code"]) for a in ev.attrs["target"]] == [("Valmora", "VAL")]
+    t = ev.attrs["target"][0]
+    assert text[t["start"]:t["end"]] == "Valmora"

@@ -423,8 +423,10 @@ def code_actor(tok: Token, entities: Sequence[Span] = (), base: int = 0) -> list
     if not codes and distinct and ent_span is not None and not head_is_actor:
         # the code came from a linked name possessing the head ("Valmora's resolve")
         ws, we = ent_span.start - base, ent_span.end - base
-        if s <= ws < we <= e and any(t.dep_ == "poss" and t.head.i == tok.i for t in toks
-                                     if ws <= t.idx < we):
+        # (a possessor of the head, or a name deeper in a phrase the limit cut short:
+        # "its decision to supply wheat to Valmora's drought-")
+        if s <= ws < we <= e and (any(t.dep_ == "poss" and t.head.i == tok.i for t in toks
+                                      if ws <= t.idx < we) or len(toks) >= 14):
             named[distinct[0]] = (doc_text(doc)[ws:we], ws, we)
 
     if coordinated:

@@ -60,8 +60,9 @@ LAYERS = ("entities", "quotes", "quantities", "dates", "events")
 # part of a quote's content; 12: PLOVER "reach" and "pay" only through their object,
 # a light verb's event noun is no target, business and dockworker sectors; 13: coordinated
 # names are each their own PLOVER actor's words, a word capitalised only at sentence
-# starts and also written in lower case is no entity
-EXTRACT_VERSION = "13"
+# starts and also written in lower case is no entity; 14: a PLOVER actor phrase cut at the
+# length limit is named by the linked name inside it
+EXTRACT_VERSION = "14"
 
 
 @dataclass(slots=True)
