@@ -267,3 +267,29 @@ def test_reported_speech_keeps_the_quotation_it_ends_with(brief: dict[str, Any])
     e = 'He said "the deal" was fair.'
     a3, b3 = _trim_quote(e, e.index('"'), e.index(" was"))
     assert e[a3:b3] == "the deal"  # a whole quotation: the renderer adds its own marks
+
+
+def test_numbers_one_row_per_figure_and_what_it_counts(brief: dict[str, Any]) -> None:
+    """ "$2.4 billion" with nothing said of it joins "$2.4 billion (agreements)"; the 38
+    percent of "trade" joins "increase in bilateral trade recorded in 2024"."""
+    a = _event_with(brief, "a01_pna_wire")
+    bn = [q for q in a["quantities"] if q["value"] == 2.4e9]
+    assert len(bn) == 1 and bn[0]["about"] == "agreements"
+    assert WARC_A07 in bn[0]["articles"] and "a01_pna_wire" in bn[0]["articles"]
+    pct = [q for q in a["quantities"] if q["value"] == 38 and q["unit"] == "percent"]
+    assert len(pct) <= 2
+    full = next(q for q in pct if q["about"] == "increase in bilateral trade recorded in 2024")
+    assert WARC_A07 in full["articles"] and len(full["cites"]) >= 5
+
+
+def test_one_amount_of_different_things_stays_apart() -> None:
+    from newsdesk.brief.build import _fold_abouts
+
+    def row(about: str | None, key: str) -> dict[str, Any]:
+        return {"value": 2, "unit": "people", "about": about, "text": "two people",
+                "articles": [key], "cites": [{"article": key, "start": 0, "end": 10}]}
+
+    rows = _fold_abouts([row("killed", "a"), row("injured", "b"), row(None, "c"),
+                         row("people killed in the blast", "d")])
+    by = {r["about"]: r["articles"] for r in rows}
+    assert by == {"people killed in the blast": ["d", "a", "c"], "injured": ["b"]}

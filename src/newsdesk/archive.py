@@ -31,8 +31,9 @@ from newsdesk.store import Store
 Ref = tuple[str, str]
 
 # Bump when the stored brief of an event would come out differently.
-BRIEF_CACHE_VERSION = "4"  # 3: a sentence naming two days is timed by its main verb;
-# 4: political events carry the day they were first reported
+BRIEF_CACHE_VERSION = "5"  # 3: a sentence naming two days is timed by its main verb;
+# 4: political events carry the day they were first reported; 5: a number whose "about"
+# says less than another's of the same amount joins its row
 
 
 # Fewer events to brief than this are briefed in this process: a pool's start (forking

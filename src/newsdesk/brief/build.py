@@ -292,8 +292,39 @@ def _quantities(members: Sequence[Article]) -> list[dict[str, Any]]:
             if a.key not in g["articles"]:
                 g["articles"].append(a.key)
             g["cites"].append(_cite(a.key, q.start, q.end))
-    return sorted(groups.values(), key=lambda g: (-len(g["articles"]), g["cites"][0]["article"],
-                                                  g["cites"][0]["start"]))
+    return sorted(_fold_abouts(list(groups.values())),
+                  key=lambda g: (-len(g["articles"]), g["cites"][0]["article"],
+                                 g["cites"][0]["start"]))
+
+
+_ABOUT_STOP = frozenset("a an the in of to for on at by and from with".split())
+
+
+def _about_words(about: object) -> frozenset[str]:
+    return frozenset(w for w in re.findall(r"\w+", str(about or "").lower())
+                     if w not in _ABOUT_STOP)
+
+
+def _fold_abouts(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per figure and what it counts: a row whose ``about`` says less than
+    another's of the same amount joins it ("38 percent" of "trade" and of "increase in
+    bilateral trade" into "increase in bilateral trade recorded in 2024"; a bare
+    "$2.4 billion" into "agreements"). Different things with one amount ("2 people
+    killed", "2 people injured") stay apart: neither says less than the other."""
+    kept: list[dict[str, Any]] = []
+    # the fullest descriptions first, then the best reported: they take in the others
+    for g in sorted(groups, key=lambda g: (-len(_about_words(g["about"])),
+                                           -len(g["articles"]))):
+        words = _about_words(g["about"])
+        into = [k for k in kept if float(k["value"]) == float(g["value"])
+                and k["unit"] == g["unit"] and words <= _about_words(k["about"])]
+        if not into:
+            kept.append(g)
+            continue
+        k = max(into, key=lambda k: len(k["articles"]))
+        k["articles"] += [x for x in g["articles"] if x not in k["articles"]]
+        k["cites"] += g["cites"]
+    return kept
 
 
 def _quotes(members: Sequence[Article]) -> list[dict[str, Any]]:
