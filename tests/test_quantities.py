@@ -76,7 +76,28 @@ def test_qualifiers_and_casualties() -> None:
 
 def test_bare_number_borrows_unit_only_from_a_parallel_count() -> None:
     got = _q("Six people were killed and two remain missing after the floods.")
-    assert ("two", 2, "people", "people") in got
+    # the unit is borrowed; what happened to them is each number's own
+    assert ("two", 2, "people", "missing") in got
+    assert ("Six people", 6, "people", "killed") in got
+
+
+@pytest.mark.parametrize(("text", "about"), [
+    ("At least 14 people were killed in the blast.", "killed"),
+    ("Fifteen people died in the floods.", "died"),
+    ("Three fishermen remain missing.", "missing"),
+    ("Six people are still listed as missing, the agency said.", "listed as missing"),
+    ("Around 1,900 residents were still unable to return to their homes.",
+     "unable to return"),
+    # who acts, not what is counted: the count's own words stay
+    ("About two hundred fishermen staged a protest.", "fishermen"),
+    # a verb of saying is no predicate of the count ("2,800 people ..., the council said")
+    ("Around 2,800 people spent the night in shelters and two schools, the council said.",
+     "people"),
+])
+def test_a_count_that_names_only_its_unit_is_about_what_happened(text: str, about: str) -> None:
+    """ "14 people" says nothing of what is counted but its unit: the verb it is the
+    subject of does ("killed", "died", "remain missing")."""
+    assert _q(text)[0][3] == about
 
 
 @pytest.mark.parametrize("text", ["No numbers here at all.", "He was the first to speak."])

@@ -300,9 +300,13 @@ def _quantities(members: Sequence[Article]) -> list[dict[str, Any]]:
 _ABOUT_STOP = frozenset("a an the in of to for on at by and from with".split())
 
 
-def _about_words(about: object) -> frozenset[str]:
-    return frozenset(w for w in re.findall(r"\w+", str(about or "").lower())
-                     if w not in _ABOUT_STOP)
+def _about_words(about: object, unit: object = None) -> frozenset[str]:
+    """The words of an ``about``; none when it only repeats the unit ("people")."""
+    words = frozenset(w for w in re.findall(r"\w+", str(about or "").lower())
+                      if w not in _ABOUT_STOP)
+    bare = frozenset(w.removesuffix("s") for w in words)
+    unit_words = frozenset(w.removesuffix("s") for w in re.findall(r"\w+", str(unit or "").lower()))
+    return frozenset() if bare and bare <= unit_words else words
 
 
 def _fold_abouts(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -313,11 +317,11 @@ def _fold_abouts(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
     killed", "2 people injured") stay apart: neither says less than the other."""
     kept: list[dict[str, Any]] = []
     # the fullest descriptions first, then the best reported: they take in the others
-    for g in sorted(groups, key=lambda g: (-len(_about_words(g["about"])),
+    for g in sorted(groups, key=lambda g: (-len(_about_words(g["about"], g["unit"])),
                                            -len(g["articles"]))):
-        words = _about_words(g["about"])
+        words = _about_words(g["about"], g["unit"])
         into = [k for k in kept if float(k["value"]) == float(g["value"])
-                and k["unit"] == g["unit"] and words <= _about_words(k["about"])]
+                and k["unit"] == g["unit"] and words <= _about_words(k["about"], k["unit"])]
         if not into:
             kept.append(g)
             continue

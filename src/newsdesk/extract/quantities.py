@@ -209,6 +209,48 @@ def _about_noun(doc: Doc, noun: Token, after: int) -> str:
     return text
 
 
+_COPULAS = frozenset({"be", "remain", "stay"})
+# verbs of saying: a count as their subject ("2,800 people ..., the council said", parsed
+# with "said" as the count's verb) says who spoke, not what happened
+_SAYING = frozenset({"say", "tell", "report", "add", "announce", "state", "claim",
+                     "confirm", "note", "estimate", "reckon"})
+
+
+def _predicate_of(noun: Token) -> str:
+    """What a counted subject underwent or is, when the count names nothing more than its
+    unit: "14 people were killed" -> "killed", "15 people died" -> "died", "six people
+    remain missing" -> "missing", "are still listed as missing" -> "listed as missing".
+    Empty for an active verb with an object ("200 fishermen staged a protest"): there
+    the people are who acts, not what is counted."""
+    verb = noun.head
+    if noun.dep_ not in ("nsubj", "nsubjpass") or verb.pos_ not in ("VERB", "AUX") \
+            or verb.lemma_ in _SAYING or verb.i < noun.i:
+        return ""
+    kids = list(verb.children)
+    if sum(c.dep_ in ("nsubj", "nsubjpass") for c in kids) > 1:
+        return ""  # two subjects: a parse that lost the count's own verb
+    if noun.dep_ == "nsubj":
+        if verb.lemma_ in _COPULAS:
+            comp = next((c for c in kids if c.dep_ in ("acomp", "oprd")), None)
+            if comp is None or not (comp.pos_ == "ADJ" or comp.tag_ in ("VBG", "VBN")):
+                return ""
+            # "unable to return", not "unable"
+            then = next((c for c in comp.children if c.dep_ == "xcomp" and c.i > comp.i), None)
+            to = next((c for c in then.children if c.lower_ == "to"), None) if then else None
+            return f"{comp.lower_} to {then.lower_}" if then and to else comp.lower_
+        if any(c.dep_ in ("dobj", "ccomp", "xcomp", "attr") for c in kids):
+            return ""
+    elif not verb.tag_ == "VBN":
+        return ""
+    as_ = next((c for c in kids if c.dep_ == "prep" and c.lower_ == "as"), None)
+    if as_ is not None:
+        what = next((g for g in as_.children if g.dep_ in ("pobj", "pcomp", "amod", "acomp")),
+                    None)
+        if what is not None and what.i == as_.i + 1:
+            return f"{verb.lower_} as {what.lower_}"
+    return verb.lower_
+
+
 def _about_from_context(doc: Doc, head: Token, i: int, j: int) -> str:
     """What a percentage, sum or measure is of, when it is not followed by its noun."""
     if j < len(doc) and doc[j].lower_ == "of" and j + 1 < len(doc):
@@ -391,8 +433,11 @@ def _classify(doc: Doc, i: int, j: int, value: float) -> _Quantity | None:
         u = noun.i
         while u - 1 >= j and doc[u - 1].dep_ == "compound" and doc[u - 1].pos_ == "NOUN":
             u -= 1
-        return _Quantity(i, noun.i + 1, _num(value), doc[u:noun.i + 1].text.lower(),
-                         _about_noun(doc, noun, j), "count")
+        unit = doc[u:noun.i + 1].text.lower()
+        about = _about_noun(doc, noun, j)
+        if about.lower() == unit:  # "14 people" says only its unit: what happened to them
+            about = _predicate_of(noun) or about
+        return _Quantity(i, noun.i + 1, _num(value), unit, about, "count")
     if doc[j].lower_ in CASUALTY_WORDS:
         return _Quantity(i, j + 1, _num(value), doc[j].lower_, "", "count")  # "six dead"
     end = j
@@ -499,7 +544,10 @@ def _inherit_units(doc: Doc, qs: list[_Quantity]) -> None:
         pool = same or (before if q.kind == "more" else [])
         src = pool[-1] if pool else None
         if src is not None:
-            q.unit, q.about, q.kind = src.unit, src.about, "inferred"
+            # "14 people were killed and nine others remain missing": the unit is
+            # borrowed, but what happened to them is the number's own when it says so
+            own = _predicate_of(_span_head(doc, q.i, q.j))
+            q.unit, q.about, q.kind = src.unit, own or src.about, "inferred"
         else:
             q.about = _about_from_context(doc, _span_head(doc, q.i, q.j), q.i, q.j)
 

@@ -61,8 +61,9 @@ LAYERS = ("entities", "quotes", "quantities", "dates", "events")
 # a light verb's event noun is no target, business and dockworker sectors; 13: coordinated
 # names are each their own PLOVER actor's words, a word capitalised only at sentence
 # starts and also written in lower case is no entity; 14: a PLOVER actor phrase cut at the
-# length limit is named by the linked name inside it
-EXTRACT_VERSION = "14"
+# length limit is named by the linked name inside it; 15: a count that names only its unit
+# is "about" what its verb says happened ("14 people were killed" -> "killed")
+EXTRACT_VERSION = "15"
 
 
 @dataclass(slots=True)
