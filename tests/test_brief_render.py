@@ -425,6 +425,12 @@ def test_a_number_whose_about_repeats_its_unit_shows_it_once() -> None:
     assert _about({"unit": "tonnes", "about": "wheat"}) == "wheat"
     assert _about({"unit": None, "about": "agreements"}) == "agreements"
     assert _about({"unit": "USD"}) == ""
+    # the unit it starts with is not said twice
+    assert _about({"unit": "millimetres", "about": "millimetres of rain"}) == "rain"
+    assert _about({"unit": "crowns", "about": "crowns for families who lost their homes"}) \
+        == "families who lost their homes"
+    assert _about({"unit": "tonnes", "about": "tonnes"}) == ""
+    assert _about({"unit": "people", "about": "people of"}) == "people of"
 
 
 def test_a_conflict_carried_by_two_claims_is_listed_once(brief: dict[str, Any]) -> None:

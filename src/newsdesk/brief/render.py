@@ -103,14 +103,22 @@ def _amount(value: object, unit: object) -> str:
 
 def _about(q: Item) -> str:
     """What a number counts, unless that only repeats its unit ("300 crane operators
-    (crane operators)"); the JSON keeps ``about`` as extracted."""
+    (crane operators)"), without the unit it starts with ("millimetres of rain" -> "rain");
+    the JSON keeps ``about`` as extracted."""
     about = str(q.get("about") or "").strip()
     unit = str(q.get("unit") or "").strip().lower()
 
     def bare(w: str) -> str:
         return w.lower().removesuffix("s")
 
-    return "" if unit and bare(about) == bare(unit) else about
+    if unit and bare(about) == bare(unit):
+        return ""
+    # "140 millimetres (millimetres of rain)" reads "140 millimetres (rain)"
+    head, _, rest = about.partition(" ")
+    for link in ("of ", "for "):
+        if unit and bare(head) == bare(unit) and rest.startswith(link) and rest[len(link):]:
+            return rest[len(link):]
+    return about
 
 
 def _by_amount(quantities: list[Item]) -> list[Item]:
