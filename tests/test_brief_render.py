@@ -485,3 +485,22 @@ def test_an_undated_political_event_shows_the_day_it_was_reported(
     del p["reported"]
     validator.validate(brief)
     assert "- undated · **AID**" in render_markdown(brief)
+
+
+def test_an_event_of_single_source_claims_only_folds_nothing() -> None:
+    """One report: every claim is single-source, and folding them all would leave the
+    key facts empty; they are shown."""
+    brief = flood_brief()
+    ev = brief["events"][0]
+    for c in ev["claims"]:
+        c.update(status="single-source", independent_sources=1, conflict=None)
+    md = render_markdown(brief)
+    page = render_html(brief)
+    assert "single-source claim(s)" not in md and "<details" not in page
+    for c in ev["claims"]:
+        assert c["text"] in md
+    assert "**single-source**, 1 independent source" in md
+    # a number's about without the unit it starts with, for prepositions other than "of"
+    from newsdesk.brief.render import _about
+    assert _about({"unit": "crowns", "about": "crowns from 30,000 donors"}) \
+        == "from 30,000 donors"

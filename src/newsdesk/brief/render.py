@@ -34,11 +34,15 @@ SCHEMA_ID = "newsdesk.brief/1"
 def key_facts(claims: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The claims a reader should see first — conflicting, then corroborated, each in the
     brief's order (most independent sources first) — and the single-source tail, which the
-    renderings fold (the JSON keeps every claim in its order)."""
+    renderings fold (the JSON keeps every claim in its order). An event with no
+    corroborated or conflicting claim (a single report) has nothing to fold under: all
+    its claims lead."""
     rank = {"conflicting": 0, "corroborated": 1}
     lead = sorted((c for c in claims if c.get("status") in rank),
                   key=lambda c: rank[str(c.get("status"))])
     tail = [c for c in claims if c.get("status") not in rank]
+    if not lead:  # one report (or no two agreeing): its claims are all there is to read
+        return tail, []
     return lead, tail
 
 
@@ -115,9 +119,12 @@ def _about(q: Item) -> str:
         return ""
     # "140 millimetres (millimetres of rain)" reads "140 millimetres (rain)"
     head, _, rest = about.partition(" ")
-    for link in ("of ", "for "):
-        if unit and bare(head) == bare(unit) and rest.startswith(link) and rest[len(link):]:
-            return rest[len(link):]
+    if unit and bare(head) == bare(unit):
+        link, _, tail = rest.partition(" ")
+        if link in ("of", "for") and tail:
+            return tail
+        if link in ("from", "in", "on", "to", "at", "by", "with") and tail:
+            return rest  # "crowns from 30,000 donors" -> "from 30,000 donors"
     return about
 
 
