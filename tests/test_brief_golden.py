@@ -293,3 +293,17 @@ def test_one_amount_of_different_things_stays_apart() -> None:
                          row("people killed in the blast", "d")])
     by = {r["about"]: r["articles"] for r in rows}
     assert by == {"people killed in the blast": ["d", "a", "c"], "injured": ["b"]}
+
+
+def test_quotes_are_statements(brief: dict[str, Any]) -> None:
+    """A reported content with no verb ("called the visit a milestone", "declared a state
+    of emergency") is no statement to list under Quotes; the claims keep the sentence.
+    Reported clauses and direct quotations stay."""
+    texts = {q["text"] for e in brief["events"] for q in e["quotes"]}
+    for np_only in ("the visit a milestone", "a state of emergency in Drussel district",
+                    "it a gesture of genuine friendship between the two peoples"):
+        assert np_only not in texts
+    assert "would be shipped from the port of Lirov over the next three months" in texts
+    assert any(q["direct"] for e in brief["events"] for q in e["quotes"])
+    a = _event_with(brief, "a01_pna_wire")
+    assert any("milestone" in c["text"] for c in a["claims"])

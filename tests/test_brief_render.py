@@ -428,7 +428,7 @@ def test_a_number_whose_about_repeats_its_unit_shows_it_once() -> None:
     # the unit it starts with is not said twice
     assert _about({"unit": "millimetres", "about": "millimetres of rain"}) == "rain"
     assert _about({"unit": "crowns", "about": "crowns for families who lost their homes"}) \
-        == "families who lost their homes"
+        == "for families who lost their homes"
     assert _about({"unit": "tonnes", "about": "tonnes"}) == ""
     assert _about({"unit": "people", "about": "people of"}) == "people of"
 

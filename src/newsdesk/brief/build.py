@@ -256,7 +256,7 @@ def _brief_event(eid: str, title: str, first: str | None, last: str | None,
         "summary": summary,
         "claims": [claim_dict(c) for c in claims],
         "quantities": isolate("brief.quantities", members, _quantities)[0],
-        "quotes": isolate("brief.quotes", members, _quotes)[0],
+        "quotes": isolate("brief.quotes", members, lambda arts: _quotes(arts, parsed_of))[0],
         "entities": isolate("brief.entities", members,
                             lambda arts: _entities(arts, entities))[0],
         "timeline": isolate("brief.timeline", members,
@@ -331,10 +331,21 @@ def _fold_abouts(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return kept
 
 
-def _quotes(members: Sequence[Article]) -> list[dict[str, Any]]:
+def _quotes(members: Sequence[Article],
+            parsed: Mapping[str, Sequence[ParsedParagraph]] | None = None
+            ) -> list[dict[str, Any]]:
+    """Quotations and reported statements, each once, with who said them. A reported
+    content that is no statement — no verb in it ("recalled his interaction with
+    President Putin", "concluding his visit to India", "declared a state of emergency") —
+    or that stands in a headline-style line ("Russia, Pakistan Agree to Promote Economic
+    Diplomacy") is left out: the claims carry those sentences."""
     groups: dict[str, dict[str, Any]] = {}
     for a in members:
+        paras = (parsed or {}).get(a.key, ())
         for q in _ex(a).quotes:
+            if not q.direct and paras and not _states_something(paras, q.content_start,
+                                                                q.content_end):
+                continue
             content = q.content
             norm = re.sub(r"\W+", " ", content.lower()).strip()
             if len(norm.split()) < 3:
@@ -352,6 +363,26 @@ def _quotes(members: Sequence[Article]) -> list[dict[str, Any]]:
                 g["articles"].append(a.key)
             g["cites"].append(_cite(a.key, start, end))
     return sorted(groups.values(), key=lambda g: (not g["direct"], -len(g["articles"])))
+
+
+def _states_something(paras: Sequence[ParsedParagraph], start: int, end: int) -> bool:
+    """Whether the words at ``start:end`` (article offsets) make a statement: they hold a
+    verb, and their sentence is not a headline-style line (most words capitalised, no
+    closing stop). True when the passage is not parsed here."""
+    for p in paras:
+        if p.start <= start and end <= p.start + len(p.doc.text):
+            span = p.doc.char_span(start - p.start, end - p.start, alignment_mode="expand")
+            if span is None or not len(span):
+                return True
+            if not any(t.pos_ in ("VERB", "AUX") for t in span):
+                return False
+            sent = span[0].sent
+            words = [t for t in sent if t.is_alpha]
+            caps = sum(t.text[:1].isupper() for t in words)
+            last = sent[-1].text
+            return not (len(words) >= 4 and caps >= 0.7 * len(words)
+                        and last not in (".", "!", "?", "\u201d", '"'))
+    return True
 
 
 _QUOTE_EDGE = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb,;: "

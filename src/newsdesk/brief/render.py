@@ -121,9 +121,9 @@ def _about(q: Item) -> str:
     head, _, rest = about.partition(" ")
     if unit and bare(head) == bare(unit):
         link, _, tail = rest.partition(" ")
-        if link in ("of", "for") and tail:
+        if link == "of" and tail:
             return tail
-        if link in ("from", "in", "on", "to", "at", "by", "with") and tail:
+        if link in ("for", "from", "in", "on", "to", "at", "by", "with") and tail:
             return rest  # "crowns from 30,000 donors" -> "from 30,000 donors"
     return about
 
