@@ -488,3 +488,34 @@ def test_a_name_deep_in_a_phrase_cut_at_the_limit_is_the_actors_words() -> None:
     assert [(a["text"], a["code"]) for a in ev.attrs["target"]] == [("Valmora", "VAL")]
     t = ev.attrs["target"][0]
     assert text[t["start"]:t["end"]] == "Valmora"
+
+
+def test_real_report_shapes_seen_in_the_lavrov_briefs() -> None:
+    """Shapes of sentence from real reports that gave bogus records (each written anew)."""
+    # "recalled his meeting" remembers; recalling an envoy is a sanction
+    assert code_sentence("The premier recalled his meeting with President Putin in June.",
+                         fallback=False) is None
+    ev = code_sentence("Spain recalled its ambassador from Venezuela on Monday.")
+    assert ev is not None and ev.event == "SANCTION"
+    # "provided ... to Pakistan" parsed with "to" as the dative: the target is Pakistan
+    ev = code_sentence("Russia has provided fifty thousand doses of vaccine to Pakistan.")
+    assert ev is not None and [(a.text, a.code) for a in ev.target] == [("Pakistan", "PAK")]
+    # "arrived on a two-day visit": the visit is no target
+    ev = code_sentence("The Russian minister arrived here on Tuesday on a two-day official "
+                       "visit with the objective to deepen cooperation in different fields.")
+    assert ev is not None and ev.event == "CONSULT" and ev.target == []
+    # two coordinated people, the second named by a noun: each has its own words
+    ev = code_sentence("Pakistan's Foreign Minister Shah Mahmood Qureshi and his Russian "
+                       "counterpart Sergey Lavrov held talks in Islamabad.")
+    assert ev is not None
+    assert [a.text for a in ev.source][0] == "Pakistan's Foreign Minister Shah Mahmood Qureshi"
+    assert [a.code for a in ev.source] == ["PAK", "RUS"]
+
+
+def test_a_long_phrase_headed_by_no_actor_is_named_by_its_coded_words() -> None:
+    """ "defended the right of Russia troops to fire protectively on militants in ..." is
+    aimed at Russia's troops, and the record says so, not the whole phrase."""
+    ev = code_sentence("The United States on Thursday defended the right of Russia troops "
+                       "to fire protectively on militants in Azerbaijan.")
+    assert ev is not None
+    assert [(a.text, a.code) for a in ev.target] == [("Russia troops", "RUS")]

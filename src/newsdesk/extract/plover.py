@@ -282,7 +282,14 @@ def _np_tokens(tok: Token) -> list[Token]:
         if t.i > tok.i and t.text in (",", "(", ";", "\u2014", "--"):
             break
         out.append(t)
-    return out[:14]
+    return out[:_MAX_ACTOR_TOKENS]
+
+
+_MAX_ACTOR_TOKENS = 14
+# A phrase this long whose head is no actor reads as a clause, not a name: its coded words
+# name the actor instead ("the commitment to promote bilateral cooperation with Pakistan
+# in diverse fields including economy" -> "Pakistan")
+_LONG_PHRASE = 8
 
 
 def _code_tokens(toks: Sequence[Token]) -> list[tuple[str, str | None, int, int]]:
@@ -373,7 +380,7 @@ def code_actor(tok: Token, entities: Sequence[Span] = (), base: int = 0) -> list
     """Code the actor phrase headed by ``tok`` (one actor per coordinated country:
     "Hungarian and Romanian officials" gives two)."""
     toks = _np_tokens(tok)
-    if tok.pos_ == "PROPN" and any(c.dep_ == "conj" and c.pos_ == "PROPN"
+    if tok.pos_ == "PROPN" and any(c.dep_ == "conj" and c.pos_ in ("PROPN", "NOUN")
                                    for c in tok.children):
         # "Kestria and Valmora": the second name is an actor of its own (_actors_of),
         # so the first one's words stop before the conjunction, when they carry a code
@@ -426,8 +433,33 @@ def code_actor(tok: Token, entities: Sequence[Span] = (), base: int = 0) -> list
         # (a possessor of the head, or a name deeper in a phrase the limit cut short:
         # "its decision to supply wheat to Valmora's drought-")
         if s <= ws < we <= e and (any(t.dep_ == "poss" and t.head.i == tok.i for t in toks
-                                      if ws <= t.idx < we) or len(toks) >= 14):
+                                      if ws <= t.idx < we) or len(toks) >= _MAX_ACTOR_TOKENS):
             named[distinct[0]] = (doc_text(doc)[ws:we], ws, we)
+    if codes and not head_is_actor and len(toks) >= _LONG_PHRASE:
+        # a phrase the limit cut short ("the commitment to promote bilateral cooperation
+        # with Pakistan in diverse fields including economy"): the coded words name it
+        for c, _h, i, j in codes:
+            if c in named:
+                continue
+            while j > i + 1 and toks[j - 1].tag_ == "POS":
+                j -= 1
+            # up to the actor noun the coded word describes ("the Russian government",
+            # "the Palestinian security forces"), not beyond it to the cut phrase's head
+            first, last = toks[i], toks[j - 1]
+            while last.dep_ in ("amod", "compound", "nmod") and last.head.i > last.i \
+                    and ((last.head.pos_ == "NOUN" and _names_an_actor(last.head))
+                         or (last.head.pos_ == "PROPN"  # "Algerian President Ben Bella",
+                             # not "Pakistan-Russia relations"
+                             and last.head.ent_type_ not in ("GPE", "LOC", "FAC", "NORP"))):
+                last = last.head
+                first = min(first, last.left_edge, key=lambda t: t.i)
+            while first.i < last.i and first.pos_ == "DET":
+                first = doc[first.i + 1]
+            ws, we = first.idx, last.idx + len(last)
+            if text[ws - s:we - s].lower().endswith(("'s", "\u2019s")):
+                we -= 2
+            if we > ws:
+                named[c] = (doc_text(doc)[ws:we], ws, we)
 
     if coordinated:
         # "Kestria and Valmora": each conjunct that is itself the coded name is its own
@@ -777,6 +809,10 @@ def _resolve(tok: Token, depth: int = 0) -> _Found | None:
             ev = kind
             if ev == "CONSULT" and _verb_lemma(tok) in _HOSTING_VERBS and _object_is_thing(tok):
                 continue  # "welcomed the agreement" (SUPPORT), "receives more rain"
+            if _verb_lemma(tok) == "recall" and not any(
+                    o.lemma_.lower() in _WITHDRAWN_PEOPLE | {"troop", "force", "soldier"}
+                    for o in _objects(tok)):
+                continue  # "recalled his meeting with ..." remembers; recalling envoys sanctions
             if ev == "RETREAT" and any(o.lemma_.lower() in _WITHDRAWN_PEOPLE
                                        for o in _objects(tok)):
                 ev = "SANCTION"  # withdrawing envoys, inspectors or aid reduces relations
@@ -1017,6 +1053,9 @@ def _target_of(pred: Token, exclude: set[int], entities: Sequence[Span],
             if subj is not None:
                 cands.append(subj)
             continue
+        if o.pos_ == "ADP":  # "provided vaccine to Pakistan" parsed with "to" as dative
+            cands += [g for g in o.children if g.dep_ == "pobj"]
+            continue
         cands.append(o)
     preps = [c for c in pred.children if c.dep_ in ("prep", "prt")
              and c.lower_ in _TARGET_PREPS]
@@ -1035,10 +1074,12 @@ def _target_of(pred: Token, exclude: set[int], entities: Sequence[Span],
     for c in cands:
         if c.i in exclude or c.lower_ in _PRONOUNS:
             continue
-        if c.dep_ == "dobj" and c.head.i == pred.i and light and not c.ent_type_ \
-                and c.lemma_.lower() in _nouns():
+        if not c.ent_type_ and c.lemma_.lower() in _nouns() and (
+                (c.dep_ == "dobj" and c.head.i == pred.i and light)
+                or (c.dep_ == "pobj" and c.head.head.i == pred.i)):
             # the event noun of a light verb is no actor: "paid a state visit to Valmora"
-            # is aimed at Valmora (its "to"), not at "a state visit to Valmora"
+            # is aimed at Valmora (its "to"), not at "a state visit to Valmora"; and
+            # "arrived on a two-day visit" is aimed at no visit
             continue
         acts = _actors_of(c, entities, base)
         if any(a.code for a in acts):

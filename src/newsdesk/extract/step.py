@@ -62,8 +62,10 @@ LAYERS = ("entities", "quotes", "quantities", "dates", "events")
 # names are each their own PLOVER actor's words, a word capitalised only at sentence
 # starts and also written in lower case is no entity; 14: a PLOVER actor phrase cut at the
 # length limit is named by the linked name inside it; 15: a count that names only its unit
-# is "about" what its verb says happened ("14 people were killed" -> "killed")
-EXTRACT_VERSION = "15"
+# is "about" what its verb says happened ("14 people were killed" -> "killed"); 16: PLOVER
+# "recall" only of envoys, a dative preposition's object, no event noun as a target, long
+# non-actor phrases named by their coded words
+EXTRACT_VERSION = "16"
 
 
 @dataclass(slots=True)
