@@ -507,3 +507,29 @@ def test_briefs_an_older_release_stored_are_made_again(
     assert eid in out.briefed
     row = s.db.execute("SELECT version FROM event_briefs WHERE event_id=?", (eid,)).fetchone()
     assert row[0] == BRIEF_CACHE_VERSION and event_brief(s, eid) is not None
+
+
+def test_an_archive_event_of_untitled_reports_takes_a_lead_sentence_title(
+        tmp_path: Path) -> None:
+    """Plain-text reports come without a headline: the stored event's title is the lead
+    sentence (after the dateline) of one of them, not a list of the names it mentions."""
+    from newsdesk.events.cluster import lead_title
+
+    texts = {
+        "w1.txt": "PORT CAMINA \u2013 Harbour pilots at Port Camina stopped work on Monday "
+                  "after a dispute over night shifts, leaving eleven cargo ships waiting "
+                  "outside the breakwater.\n\nThe pilots' association said talks with the "
+                  "port authority had broken down.",
+        "w2.txt": "Eleven cargo ships waited outside the Port Camina breakwater on Monday as "
+                  "harbour pilots stopped work in a dispute over night shifts.\n\nThe port "
+                  "authority said it hoped to resume talks with the pilots' association.",
+    }
+    for name, text in texts.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    with Store(tmp_path / "t.db") as s:
+        ingest([tmp_path / n for n in texts], s)
+        update_archive(s)
+        titles = [r[0] for r in s.db.execute("SELECT title FROM events")]
+    assert len(titles) == 1
+    assert titles[0] in {lead_title(t) for t in texts.values()}
+    assert titles[0].startswith(("Harbour pilots at Port Camina", "Eleven cargo ships"))

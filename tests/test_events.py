@@ -369,3 +369,41 @@ def test_a_republished_copy_with_extra_furniture_follows_its_original(
         assert by_key["zz-republished"].event_id == by_key["gazette-crane"].event_id
     finally:
         s.close()
+
+
+def test_an_event_of_untitled_reports_is_titled_by_a_lead_sentence() -> None:
+    """Reports without a headline (plain wire text): the event's title is the lead sentence
+    of the report closest to its centre, cut to a headline's length, not a list of names;
+    a real headline, when any report has one, is preferred to any lead."""
+    from newsdesk.events.cluster import lead_title
+
+    lead = ("Port workers at Velmora walked out on Monday after a crane collapsed onto a "
+            "berth, injuring two men and halting container traffic for the day.")
+    items = [item("v1", "2024-03-04", VELMORA), item("v2", "2024-03-04", VELMORA)]
+    items[0].lead = lead_title(lead)
+    _, events = cluster_items(items)
+    (ev,) = events
+    assert ev.title == ("Port workers at Velmora walked out on Monday after a crane "
+                        "collapsed\u2026")
+    items = [item("v1", "2024-03-04", VELMORA), item("v2", "2024-03-04", VELMORA,
+                                                     title="Crane falls at Velmora port")]
+    items[0].lead = lead_title(lead)
+    assert cluster_items(items)[1][0].title == "Crane falls at Velmora port"
+
+
+@pytest.mark.parametrize(("text", "title"), [
+    # the dateline goes, the sentence ends at its full stop (not after "U.S." or "Sept.")
+    ("VELMORA, Tarsk (AP) _ U.S. inspectors arrived on Sept. 16 at the port. They left.",
+     "U.S. inspectors arrived on Sept. 16 at the port"),
+    ("DUNMERE \u2013 Three welders were killed at the shipyard. More soon.",
+     "Three welders were killed at the shipyard"),
+    # an opening phrase is no headline; a long sentence is cut on a word that says something
+    ("Sometime in the summer of 1997, a courier carried the plans for the attack from the "
+     "mountains to the coast and on to the capital.",
+     "A courier carried the plans for the attack from the mountains to the coast\u2026"),
+    ("", None),
+])
+def test_lead_title(text: str, title: str | None) -> None:
+    from newsdesk.events.cluster import lead_title
+
+    assert lead_title(text) == title

@@ -37,7 +37,14 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from newsdesk.events.cluster import Assignment, Event, EventItem, EventOptions, OnlineClusterer
+from newsdesk.events.cluster import (
+    Assignment,
+    Event,
+    EventItem,
+    EventOptions,
+    OnlineClusterer,
+    lead_title,
+)
 from newsdesk.events.features import FEATURES_VERSION, EventFeatures, extract_features
 from newsdesk.guard import guarded
 from newsdesk.model import Article, EventRecord
@@ -98,6 +105,22 @@ class EventUpdate:
     merged: dict[str, str] = field(default_factory=dict)  # alias id -> surviving id
     replayed: int = 0  # articles clustered (new ones and the stored ones replayed)
     full: bool = False  # replayed the whole archive from an empty clusterer
+
+
+def _lead_titles(db: sqlite3.Connection, rowids: list[int]) -> dict[int, str]:
+    """rowid -> a headline from the lead sentence, for the articles stored without a title
+    (read in chunks: only the text's start is needed)."""
+    out: dict[int, str] = {}
+    for pos in range(0, len(rowids), 500):
+        part = rowids[pos:pos + 500]
+        marks = ",".join("?" * len(part))
+        for rid, head in db.execute(
+                f"SELECT rowid, substr(text, 1, 2000) FROM articles WHERE rowid IN ({marks})",
+                part):
+            t = lead_title(head or "")
+            if t:
+                out[int(rid)] = t
+    return out
 
 
 @dataclass(slots=True)
@@ -440,6 +463,7 @@ def update_events(
     day: str | None = None
     days = sorted({r.published[:10] for r in replay if r.published})
     keep_days = set(days[-KEEP_CHECKPOINTS:])  # only the latest days' states are kept
+    leads = _lead_titles(db, [r.rowid for r in replay if not r.title])
     for r in replay:
         d = (r.published or "")[:10] if r.published else None
         if d is not None and (day is None or d > day):
@@ -449,7 +473,7 @@ def update_events(
             day = d
         assignments.extend(clusterer.add(EventItem(
             key=r.key, id=r.id, features=feats[r.ref], published=r.published, title=r.title,
-            copy_of=copies.get(r.key))))
+            copy_of=copies.get(r.key), lead=leads.get(r.rowid))))
     assignments.extend(clusterer.flush())
     replayed = {(a.key, a.id) for a in assignments}
     touched_ids = {a.event_id for a in assignments}

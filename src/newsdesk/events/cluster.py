@@ -43,6 +43,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -52,6 +53,7 @@ import numpy as np
 from scipy import sparse
 
 from newsdesk.events.features import EventFeatures
+from newsdesk.text_patterns import dateline_end
 
 
 @dataclass(slots=True)
@@ -102,6 +104,59 @@ class EventOptions:
     year, never join (0: off, the default; see ``year_clash``)."""
 
 
+# A sentence ends at ".", "!" or "?" (a closing quote may follow) before a capital or an
+# opening quote; not after an abbreviation ("U.S.", "Mr.", "Sept.").
+_SENT_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019]?\s+(?=[\"'\u201c\u2018(]?[A-Z])")
+_ABBREV = re.compile(r"(?:\b[A-Z]\.|\b(?:Mr|Mrs|Ms|Dr|Gen|Sen|Rep|Gov|Lt|Col|Sgt|Capt|St|"
+                     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|No|Co|Inc|Corp|Jr|Sr)\.)$")
+# "MUNICH, Germany (AP) _ ": a wire dateline with a region, which DATELINE_HEAD leaves
+_WIRE_HEAD = re.compile(r"^[A-Z][A-Za-z.'\- ]{1,40}(?:, [A-Z][A-Za-z.'\- ]{1,30})?\s*"
+                        r"\([A-Za-z .]{2,20}\)\s*[_\u2013\u2014:-]{1,2}\s+")
+LEAD_TITLE_WORDS = 14
+_OPENERS = frozenset("in on at after before during sometime when while since although as "
+                     "earlier later last this under despite according for with amid".split())
+_LEAD_MARK = "\x00lead\x00"  # marks a lead-sentence title among an event's headlines
+_TRAILING = frozenset("the a an of to in for and or but with on onto into at by from as that "
+                      "his her their its our this these those who which about after before "
+                      "over under through outside near between against during since".split())
+
+
+def lead_title(text: str, words: int = LEAD_TITLE_WORDS) -> str | None:
+    """A headline for a report that came without one: its first sentence, after any
+    dateline, cut to ``words`` words (at a comma when one leaves six or more, then "…").
+    Better than a list of names ("Salim, Bavarian, Munich") as an event's title."""
+    para = text.strip().split("\n\n", 1)[0].strip()
+    para = " ".join(para[dateline_end(para, 0, len(para)):].split())
+    wire = _WIRE_HEAD.match(para)
+    if wire is not None and len(para) - wire.end() > 20:
+        para = para[wire.end():]
+    if not para:
+        return None
+    sentence = para
+    for m in _SENT_END.finditer(para):
+        if not _ABBREV.search(para[:m.start()]):
+            sentence = para[:m.start()]
+            break
+    sentence = sentence.strip().rstrip(".")
+    ws = sentence.split()
+    # an opening phrase ("Sometime in the summer of 1997, ...") is no headline
+    intro = next((k for k, w in enumerate(ws[:10]) if w.endswith(",")), None)
+    if intro is not None and ws[0].lower() in _OPENERS and len(ws) - intro - 1 >= 6:
+        ws = ws[intro + 1:]
+        ws[0] = ws[0][:1].upper() + ws[0][1:]
+        sentence = " ".join(ws)
+    if len(ws) <= words:
+        return sentence or None
+    kept = ws[:words]
+    cut = " ".join(kept)
+    comma = cut.rfind(", ")
+    if comma > 0 and len(cut[:comma].split()) >= 8:
+        kept = cut[:comma].split()
+    while len(kept) > 6 and kept[-1].lower().strip(",;:") in _TRAILING:
+        kept.pop()  # end on a word that says something: not "... the arrest in London of…"
+    return " ".join(kept).rstrip(",;:") + "\u2026"
+
+
 @dataclass(slots=True)
 class EventItem:
     """One article as the clusterer sees it."""
@@ -113,6 +168,9 @@ class EventItem:
     title: str | None = None
     copy_of: str | None = None
     """Key of the article this one copies (from the reuse stage), if any."""
+    lead: str | None = None
+    """A headline made from the lead sentence (:func:`lead_title`) for a report without a
+    title: the event's title when none of its reports has one."""
 
     @property
     def ref(self) -> tuple[str, str]:
@@ -642,6 +700,8 @@ class OnlineClusterer:
             ev.places[p] += 1
         if it.title:
             ev.titles[it.ref] = it.title
+        elif it.lead:  # marked: a real headline is preferred to any lead (_best_title)
+            ev.titles[it.ref] = _LEAD_MARK + it.lead
         for c, v in zip(vec[0].tolist(), vec[1].tolist(), strict=True):
             ev.centroid[c] = ev.centroid.get(c, 0.0) + v
         if len(ev.centroid) > 4 * 256:
@@ -705,10 +765,13 @@ class OnlineClusterer:
                      copies=e.copies)
 
     def _best_title(self, e: _OpenEvent, top: list[tuple[int, float]]) -> str | None:
-        """The headline of the report closest to the event's centre (best headline)."""
-        cands = dict(e.titles)
+        """The headline of the report closest to the event's centre (best headline); when
+        no report has a headline, the lead-sentence title of the one closest."""
+        cands = {r: t for r, t in e.titles.items() if not t.startswith(_LEAD_MARK)}
         if e.first_title:
             cands.setdefault(e.first_ref, e.first_title)
+        if not cands:
+            cands = {r: t[len(_LEAD_MARK):] for r, t in e.titles.items()}
         if not cands:
             return None
         centre = dict(top)

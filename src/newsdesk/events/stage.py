@@ -16,6 +16,7 @@ from newsdesk.events.cluster import (
     EventItem,
     EventOptions,
     OnlineClusterer,
+    lead_title,
 )
 from newsdesk.events.features import EventFeatures, extract_features
 from newsdesk.guard import guarded
@@ -65,7 +66,8 @@ def cluster_articles(
             f = guarded("events.features", a, extract_features, a, default=EventFeatures())
         orig = (copy_of or {}).get(a.key) or copy_of_from_meta(a)
         out.extend(clusterer.add(EventItem(key=a.key, id=a.id, features=f,
-                                           published=a.published, title=a.title, copy_of=orig)))
+                                           published=a.published, title=a.title, copy_of=orig,
+                                           lead=None if a.title else lead_title(a.text))))
         if on_article is not None:
             on_article(a)
     out.extend(clusterer.flush())
