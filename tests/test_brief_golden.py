@@ -307,3 +307,15 @@ def test_quotes_are_statements(brief: dict[str, Any]) -> None:
     assert any(q["direct"] for e in brief["events"] for q in e["quotes"])
     a = _event_with(brief, "a01_pna_wire")
     assert any("milestone" in c["text"] for c in a["claims"])
+
+
+def test_a_reported_content_cut_short_is_not_listed() -> None:
+    """ "The man accused of orchestrating the embassy bombings in Tanzania and Kenya was
+    declared free": the parse ends the content on "and"; such a cut content is no quote,
+    while a statement ending on a pronoun ("agreed to respect that") stays."""
+    from newsdesk.brief.build import _CUT_SHORT
+
+    assert _CUT_SHORT.search("orchestrating the embassy bombings in Tanzania and")
+    assert _CUT_SHORT.search("the resignation of")
+    assert not _CUT_SHORT.search("he has agreed to respect that")
+    assert not _CUT_SHORT.search("the talks would resume on Monday")

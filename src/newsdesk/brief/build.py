@@ -346,6 +346,8 @@ def _quotes(members: Sequence[Article],
             if not q.direct and paras and not _states_something(paras, q.content_start,
                                                                 q.content_end):
                 continue
+            if not q.direct and _CUT_SHORT.search(q.content.rstrip(" ,;:")):
+                continue  # "orchestrating the bombings in Tanzania and": a content cut short
             content = q.content
             norm = re.sub(r"\W+", " ", content.lower()).strip()
             if len(norm.split()) < 3:
@@ -363,6 +365,12 @@ def _quotes(members: Sequence[Article],
                 g["articles"].append(a.key)
             g["cites"].append(_cite(a.key, start, end))
     return sorted(groups.values(), key=lambda g: (not g["direct"], -len(g["articles"])))
+
+
+# a content ending on a word that must be followed by more was cut short by the parse
+# (not "that", "her": "agreed to respect that", "told her" end a statement)
+_CUT_SHORT = re.compile(r"\b(?:and|or|but|of|the|a|an|to|in|on|at|for|with|by|from|whose|"
+                        r"his|their|its|our|than)$", re.I)
 
 
 def _states_something(paras: Sequence[ParsedParagraph], start: int, end: int) -> bool:
