@@ -343,6 +343,13 @@ def test_event_page_sections_and_citations(client: TestClient) -> None:
     kestria = client.get(f"/events/{KESTRIA_EV}").text
     assert "<h2>Political events</h2>" in kestria
     assert "<td>reported 2025-03-0" in kestria  # a record whose sentence gives no date
+    # key facts: conflicting, then corroborated claims lead; the single-source tail folds
+    facts = kestria.split("<h2>Key facts</h2>", 1)[1].split("<h2>", 1)[0]
+    lead, _, fold = facts.partition('<details class="single-source">')
+    assert fold and re.search(r"<summary>\d+ single-source claims</summary>", fold)
+    assert "status-single-source" not in lead and "status-conflicting" in lead
+    assert lead.index("status-conflicting") < lead.index("status-corroborated")
+    assert "status-single-source" in fold and "status-corroborated" not in fold
     assert 'class="copy"' in kestria  # the wire copy drawn in the reuse map
     assert 'href="/entities/' in kestria  # who's who links to entity pages
     assert 'href="/sources/Valmora%20Herald"' in kestria
