@@ -319,3 +319,14 @@ def test_a_reported_content_cut_short_is_not_listed() -> None:
     assert _CUT_SHORT.search("the resignation of")
     assert not _CUT_SHORT.search("he has agreed to respect that")
     assert not _CUT_SHORT.search("the talks would resume on Monday")
+
+
+def test_number_abouts_compare_singular_and_plural() -> None:
+    from newsdesk.brief.build import _fold_abouts
+
+    def row(about: str, key: str) -> dict[str, Any]:
+        return {"value": 1e6, "unit": "USD", "about": about, "text": "$1 million",
+                "articles": [key], "cites": [{"article": key, "start": 0, "end": 10}]}
+
+    rows = _fold_abouts([row("damages to the church", "a"), row("damage to the church", "b")])
+    assert len(rows) == 1 and sorted(rows[0]["articles"]) == ["a", "b"]

@@ -302,11 +302,11 @@ _ABOUT_STOP = frozenset("a an the in of to for on at by and from with".split())
 
 def _about_words(about: object, unit: object = None) -> frozenset[str]:
     """The words of an ``about``; none when it only repeats the unit ("people")."""
-    words = frozenset(w for w in re.findall(r"\w+", str(about or "").lower())
+    # singular and plural alike ("damage" / "damages to the church")
+    words = frozenset(w.removesuffix("s") for w in re.findall(r"\w+", str(about or "").lower())
                       if w not in _ABOUT_STOP)
-    bare = frozenset(w.removesuffix("s") for w in words)
     unit_words = frozenset(w.removesuffix("s") for w in re.findall(r"\w+", str(unit or "").lower()))
-    return frozenset() if bare and bare <= unit_words else words
+    return frozenset() if words and words <= unit_words else words
 
 
 def _fold_abouts(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
