@@ -519,3 +519,15 @@ def test_a_long_phrase_headed_by_no_actor_is_named_by_its_coded_words() -> None:
                        "to fire protectively on militants in Azerbaijan.")
     assert ev is not None
     assert [(a.text, a.code) for a in ev.target] == [("Russia troops", "RUS")]
+
+
+def test_a_capital_that_is_also_a_common_word_codes_no_country() -> None:
+    """ "The Valley" (Anguilla's capital) read as "Valley" coded every "Valley Dairy" and
+    "Matanuska Valley" as Anguilla; such capitals are left out of the gazetteer."""
+    from newsdesk.extract.lexicon import actor_lookup
+
+    for word in ("Valley", "Male", "Victoria", "Hamilton"):
+        assert actor_lookup(word) is None, word
+    assert actor_lookup("Kingston") == ("JAM", None)
+    ev = code_sentence("Valley Dairy Inc. suspended its deliveries to the town.")
+    assert ev is None or all(a.code != "AIA" for a in ev.source + ev.target)

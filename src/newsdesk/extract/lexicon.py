@@ -143,6 +143,12 @@ _POSSESSIVE = re.compile(r"'s$")
 _NOT_KEY = re.compile(r"[^a-z0-9./' -]")
 
 
+# Capitals whose name is also a common word, name or town elsewhere: "The Valley" (read
+# "Valley", as in "Matanuska Valley" -> Anguilla), "Malé" ("male"), "Victoria",
+# "Hamilton", "Plymouth"; a report naming one of them as a capital says the country too.
+_AMBIGUOUS_CAPITALS = frozenset({"The Valley", "Malé", "Victoria", "Hamilton", "Plymouth"})
+
+
 @lru_cache(maxsize=1)
 def _country_table() -> dict[str, str]:
     """Country names, official names, demonyms, capitals and alternative spellings."""
@@ -169,7 +175,7 @@ def _country_table() -> dict[str, str]:
             continue
         for v in [info.get("name"), info.get("demonym"), info.get("capital"),
                   *(info.get("altSpellings") or [])]:
-            if v and len(v) > 3:
+            if v and len(v) > 3 and not (v == info.get("capital") and v in _AMBIGUOUS_CAPITALS):
                 table.setdefault(name_key(v), a3)
     return table
 

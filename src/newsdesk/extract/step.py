@@ -64,8 +64,9 @@ LAYERS = ("entities", "quotes", "quantities", "dates", "events")
 # length limit is named by the linked name inside it; 15: a count that names only its unit
 # is "about" what its verb says happened ("14 people were killed" -> "killed"); 16: PLOVER
 # "recall" only of envoys, a dative preposition's object, no event noun as a target, long
-# non-actor phrases named by their coded words
-EXTRACT_VERSION = "16"
+# non-actor phrases named by their coded words; 17: capitals that are common words ("The
+# Valley", "Malé") code no country
+EXTRACT_VERSION = "17"
 
 
 @dataclass(slots=True)
