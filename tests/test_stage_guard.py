@@ -150,10 +150,10 @@ def test_reuse_sketch_crosscheck_and_brief_section_failures(
                         _raise_for_bad(claims_mod.sentence_candidates))
     real_quotes = brief_build._quotes
 
-    def quotes(members: list[Article]) -> Any:
+    def quotes(members: list[Article], parsed: Any = None) -> Any:
         if any(a.key == BAD for a in members):
             raise KeyError("content_start")
-        return real_quotes(members)
+        return real_quotes(members, parsed)
 
     monkeypatch.setattr(brief_build, "_quotes", quotes)
     res = runner.invoke(app, ["brief", str(_corpus(tmp_path)), "--as-one-event",
