@@ -531,3 +531,19 @@ def test_a_capital_that_is_also_a_common_word_codes_no_country() -> None:
     assert actor_lookup("Kingston") == ("JAM", None)
     ev = code_sentence("Valley Dairy Inc. suspended its deliveries to the town.")
     assert ev is None or all(a.code != "AIA" for a in ev.source + ev.target)
+
+
+def test_a_date_in_an_actors_words_does_not_date_the_event() -> None:
+    """ "Paolo Ricci, the first Italian foreign minister to visit Malta since 2012, was
+    welcomed by ...": 2012 describes the visitor, not when he was welcomed."""
+    from newsdesk.nlp import parse_article
+
+    text = ("Paolo Ricci, the first Italian foreign minister to visit Malta since 2012, was "
+            "welcomed by Maltese Prime Minister Carla Vella in Valletta.")
+    art = Article(key="t", text=text, published="2021-03-03")
+    i = text.index("2012")
+    (ev,) = code_events(art, parse_article(art), [],
+                        [Span(i, i + 4, "DATE", {"value": "2012"})])
+    assert ev.attrs["event"] == "CONSULT"
+    assert any("since 2012" in a["text"] for a in ev.attrs["target"])
+    assert ev.attrs["date"] is None

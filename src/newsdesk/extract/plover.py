@@ -1277,8 +1277,8 @@ def code_events(article: Article, paras: list[ParsedParagraph], entities: list[S
 
     A sentence is coded when a verb rule fires and at least one actor has a country or
     organisation code. ``attrs``: ``event``, ``source``/``target`` (lists of
-    ``{text, code, sector, entity, start, end}``), ``date`` (the value of a date span in
-    the sentence, else None), ``place``, ``trigger`` (the verb's offsets), ``rule`` and
+    ``{text, code, sector, entity, start, end}``), ``date`` (the value of the first date
+    span in the sentence outside the actors' words, else None), ``place``, ``trigger`` (the verb's offsets), ``rule`` and
     ``mode`` (the PLOVER mode, None when no cue of the codebook's mode tables fires).
     """
     out: list[Span] = []
@@ -1286,8 +1286,12 @@ def code_events(article: Article, paras: list[ParsedParagraph], entities: list[S
     for pp in paras:
         for ev in _paragraph_events(pp, ents):
             date = None
+            # a date inside an actor's words describes the actor ("Lavrov, the first
+            # foreign minister to visit since 2012"), not when the event happened
+            inside = [(a.start, a.end) for a in ev.source + ev.target if a.end > a.start]
             for d in dates:
-                if ev.start <= d.start < ev.end and d.attrs.get("value"):
+                if ev.start <= d.start < ev.end and d.attrs.get("value") and not any(
+                        s <= d.start < e for s, e in inside):
                     date = d.attrs["value"]
                     break
             out.append(Span(ev.start, ev.end, ev.event, {

@@ -65,8 +65,9 @@ LAYERS = ("entities", "quotes", "quantities", "dates", "events")
 # is "about" what its verb says happened ("14 people were killed" -> "killed"); 16: PLOVER
 # "recall" only of envoys, a dative preposition's object, no event noun as a target, long
 # non-actor phrases named by their coded words; 17: capitals that are common words ("The
-# Valley", "Malé") code no country
-EXTRACT_VERSION = "17"
+# Valley", "Malé") code no country; 18: a date inside a PLOVER actor's words does not date
+# the event
+EXTRACT_VERSION = "18"
 
 
 @dataclass(slots=True)
