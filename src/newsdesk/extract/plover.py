@@ -436,8 +436,9 @@ def code_actor(tok: Token, entities: Sequence[Span] = (), base: int = 0) -> list
                                       if ws <= t.idx < we) or len(toks) >= _MAX_ACTOR_TOKENS):
             named[distinct[0]] = (doc_text(doc)[ws:we], ws, we)
     if codes and not head_is_actor and len(toks) >= _LONG_PHRASE:
-        # a phrase the limit cut short ("the commitment to promote bilateral cooperation
-        # with Pakistan in diverse fields including economy"): the coded words name it
+        # a long phrase headed by no actor ("the commitment to promote bilateral
+        # cooperation with Pakistan in diverse fields including economy"): the coded words
+        # name it
         for c, _h, i, j in codes:
             if c in named:
                 continue
@@ -1278,8 +1279,9 @@ def code_events(article: Article, paras: list[ParsedParagraph], entities: list[S
     A sentence is coded when a verb rule fires and at least one actor has a country or
     organisation code. ``attrs``: ``event``, ``source``/``target`` (lists of
     ``{text, code, sector, entity, start, end}``), ``date`` (the value of the first date
-    span in the sentence outside the actors' words, else None), ``place``, ``trigger`` (the verb's offsets), ``rule`` and
-    ``mode`` (the PLOVER mode, None when no cue of the codebook's mode tables fires).
+    span in the sentence outside the actors' words, else None), ``place``, ``trigger``
+    (the verb's offsets), ``rule`` and ``mode`` (the PLOVER mode, None when no cue of the
+    codebook's mode tables fires).
     """
     out: list[Span] = []
     ents = _with_countries(entities, paras)
