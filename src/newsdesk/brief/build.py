@@ -336,9 +336,10 @@ def _quotes(members: Sequence[Article],
             ) -> list[dict[str, Any]]:
     """Quotations and reported statements, each once, with who said them. A reported
     content that is no statement — no verb in it ("recalled his interaction with
-    President Putin", "concluding his visit to India", "declared a state of emergency") —
-    or that stands in a headline-style line ("Russia, Pakistan Agree to Promote Economic
-    Diplomacy") is left out: the claims carry those sentences."""
+    President Putin", "concluding his visit to India", "declared a state of emergency") —,
+    that stands in a headline-style line ("Russia, Pakistan Agree to Promote Economic
+    Diplomacy") or that the parse cut short (ending on "and", "of" ...) is left out: the
+    claims carry those sentences."""
     groups: dict[str, dict[str, Any]] = {}
     for a in members:
         paras = (parsed or {}).get(a.key, ())
