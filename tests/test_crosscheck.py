@@ -80,6 +80,24 @@ def test_same_value_in_words_and_digits_is_no_conflict() -> None:
     assert any(set(c.articles) == {"p", "q"} for c in claims)
 
 
+def test_a_sum_converted_in_brackets_is_no_conflict() -> None:
+    """ "$US1 million ($1.52 million)": the bracketed sum is the same amount in another
+    currency, not a second figure disagreeing with "$1 million" elsewhere."""
+    a = Article(key="p", text="Damage to the church was estimated at $US1 million ($1.52 "
+                              "million), authorities said.", published="2025-05-06")
+    b = Article(key="q", text="The fire caused an estimated $1 million in damage to the "
+                              "church, authorities said.", published="2025-05-06")
+    annotate([a, b])
+    claims = build_claims([a, b], {"p": "P", "q": "Q"})
+    assert find_conflicts(claims) == []
+    c = Article(key="r", text="The fire caused an estimated $2 million in damage to the "
+                              "church, authorities said.", published="2025-05-06")
+    annotate([c])
+    claims = build_claims([a, b, c], {"p": "P", "q": "Q", "r": "R"})
+    (conflict,) = find_conflicts(claims)  # a real disagreement is still found
+    assert {v.value for v in conflict.values} == {1e6, 2e6}
+
+
 def _sent(article: str, account: str, start: int, text: str, feats: set[str]) -> ClaimSentence:
     return ClaimSentence(article, account, start, start + len(text), text, 0,
                          frozenset(feats), frozenset())

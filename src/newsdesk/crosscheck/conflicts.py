@@ -40,6 +40,11 @@ _PEOPLE = frozenset({"", "people", "persons", "person", "residents", "bodies", "
                      "others", "children", "civilians", "soldiers", "fishermen", "passengers",
                      "workers", "migrants", "dead"})
 _CURRENCIES = frozenset({"USD", "EUR", "GBP", "INR", "PKR", "RUB", "CNY", "JPY", "CHF"})
+# a sum in brackets right after another sum converts it ("$US1 million ($1.52 million)",
+# "€2 billion ($2.2 billion)"): not a second figure that could disagree
+_CONVERSION = re.compile(r"(?:[$\u20ac\u00a3\u00a5]|\b(?:us|usd|eur|gbp|rs|rupees?|dollars?|"
+                         r"euros?|pounds?))\s?[\d.,]+\s*(?:million|billion|bn|m|k)?\s*"
+                         r"(?:[a-z]{0,8}\s*)?\(\s*$", re.I)
 _SKIP_UNITS = frozenset({"year", "years", "date", "time", "month", "months", "day", "days",
                          "week", "weeks", "hour", "hours", "percent_point"})
 _STOP = frozenset({"the", "a", "an", "of", "in", "on", "for", "to", "and", "at", "by", "from",
@@ -83,6 +88,8 @@ def measure_of(q: Quantity, sentence: ClaimSentence) -> tuple[str, frozenset[str
     if unit.lower() in _SKIP_UNITS or q.value is None:
         return None
     before, after = _context(q, sentence)
+    if unit in _CURRENCIES and _CONVERSION.search(before):
+        return None  # "$US1 million ($1.52 million)": the same sum in another currency
     if unit.lower() in _PEOPLE:
         name = _nearest_measure("", about.lower()) or _nearest_measure(before, after)
         if name is not None:
