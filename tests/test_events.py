@@ -401,6 +401,10 @@ def test_an_event_of_untitled_reports_is_titled_by_a_lead_sentence() -> None:
     ("Sometime in the summer of 1997, a courier carried the plans for the attack from the "
      "mountains to the coast and on to the capital.",
      "A courier carried the plans for the attack from the mountains to the coast\u2026"),
+    # a first line that only stamps the page is skipped
+    ("UPDATED 05/03/2031 at 11: 00 AM EDT\n\nOriginally published 05/03/2031\n\n"
+     "Harbour pilots stopped work at Port Camina on Thursday.",
+     "Harbour pilots stopped work at Port Camina on Thursday"),
     ("", None),
 ])
 def test_lead_title(text: str, title: str | None) -> None:

@@ -113,6 +113,7 @@ _ABBREV = re.compile(r"(?:\b[A-Z]\.|\b(?:Mr|Mrs|Ms|Dr|Gen|Sen|Rep|Gov|Lt|Col|Sgt
 _WIRE_HEAD = re.compile(r"^[A-Z][A-Za-z.'\- ]{1,40}(?:, [A-Z][A-Za-z.'\- ]{1,30})?\s*"
                         r"\([A-Za-z .]{2,20}\)\s*[_\u2013\u2014:-]{1,2}\s+")
 LEAD_TITLE_WORDS = 14
+_STAMP = re.compile(r"(?:(?:last |originally )?(?:updated|posted|published)|by)\b", re.I)
 _OPENERS = frozenset("in on at after before during sometime when while since although as "
                      "earlier later last this under despite according for with amid".split())
 _LEAD_MARK = "\x00lead\x00"  # marks a lead-sentence title among an event's headlines
@@ -125,7 +126,12 @@ def lead_title(text: str, words: int = LEAD_TITLE_WORDS) -> str | None:
     """A headline for a report that came without one: its first sentence, after any
     dateline, cut to ``words`` words (at a comma when one leaves six or more, then "…").
     Better than a list of names ("Salim, Bavarian, Munich") as an event's title."""
-    para = text.strip().split("\n\n", 1)[0].strip()
+    paras = [p.strip() for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+    # a first line that only stamps the page ("UPDATED 05/03/2013 at 11: 00 AM EDT",
+    # "Originally published ...", "By Jane Doe") is no lead
+    while len(paras) > 1 and (_STAMP.match(paras[0]) or len(paras[0].split()) <= 3):
+        paras.pop(0)
+    para = paras[0] if paras else ""
     para = " ".join(para[dateline_end(para, 0, len(para)):].split())
     wire = _WIRE_HEAD.match(para)
     if wire is not None and len(para) - wire.end() > 20:
