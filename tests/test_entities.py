@@ -250,20 +250,29 @@ def test_a_word_capitalised_only_where_a_sentence_starts_is_no_name() -> None:
     spaCy may take the sentence's first word for an organisation; a word the article
     also writes in lower case, and capitalises only at a sentence start, is no name.
     A name ("Korhonen") is kept wherever it stands."""
-    from newsdesk.extract.entities import Mention, _capitalised_by_place
+    from newsdesk.extract.entities import Mention, _ArticleWords, _capitalised_by_place
 
     text = ("\u2018Customs union access is the real prize,\u2019 said Ines Korhonen. "
             "Korhonen added that the trade and customs bloc had nine members.")
     doc = load_nlp()(text)
     first = next(t.i for t in doc if t.text == "Customs")
-    assert _capitalised_by_place(doc, Mention(0, 0, first, first + 1, "ORG"), text)
+    assert _capitalised_by_place(doc, Mention(0, 0, first, first + 1, "ORG"),
+                                 _ArticleWords(text))
     name = next(t.i for t in doc if t.text == "Korhonen" and t.is_sent_start)
-    assert not _capitalised_by_place(doc, Mention(0, 0, name, name + 1, "PERSON"), text)
+    assert not _capitalised_by_place(doc, Mention(0, 0, name, name + 1, "PERSON"),
+                                     _ArticleWords(text))
     # never in lower case: kept
     text2 = text.replace("customs bloc", "trade bloc")
     doc2 = load_nlp()(text2)
-    assert not _capitalised_by_place(doc2, Mention(0, 0, first, first + 1, "ORG"), text2)
+    assert not _capitalised_by_place(doc2, Mention(0, 0, first, first + 1, "ORG"),
+                                     _ArticleWords(text2))
     # capitalised inside a sentence somewhere: a name after all
     text3 = text + " The Customs office was closed."
     doc3 = load_nlp()(text3)
-    assert not _capitalised_by_place(doc3, Mention(0, 0, first, first + 1, "ORG"), text3)
+    assert not _capitalised_by_place(doc3, Mention(0, 0, first, first + 1, "ORG"),
+                                     _ArticleWords(text3))
+    # a long article costs linear time: 20,000 sentences opening with the word
+    long_text = "Customs rose. " * 20000 + "The customs office shut."
+    words = _ArticleWords(long_text)
+    assert words.only_capitalised_by_place("Customs")
+    assert words.only_capitalised_by_place("Customs")  # answered from memory

@@ -984,6 +984,7 @@ def extract_entities(articles: list[Article],
 
     by_doc: dict[tuple[int, int], list[Mention]] = defaultdict(list)
     dropped: set[int] = set()
+    article_words: dict[int, _ArticleWords] = {}
     for m in mentions:
         by_doc[(m.article, m.para)].append(m)
     for (ai, pi), ms in by_doc.items():
@@ -1028,7 +1029,8 @@ def extract_entities(articles: list[Article],
                 m.votes["ORG"] += W_NER  # "told the Gazette": people take no article
         # a capitalised word swallowed by a title ("Culture Minister Ada Rainer") is no entity
         dropped |= {id(m) for m in ms if set(range(m.i, m.j)) <= in_titles}
-        dropped |= {id(m) for m in ms if _capitalised_by_place(doc, m, articles[ai].text)}
+        words = article_words.setdefault(ai, _ArticleWords(articles[ai].text))
+        dropped |= {id(m) for m in ms if _capitalised_by_place(doc, m, words)}
     mentions = [m for m in mentions if id(m) not in dropped]
 
     table, mentions = _cluster(mentions)
@@ -1056,7 +1058,7 @@ def extract_entities(articles: list[Article],
 _QUOTES_OPENING = frozenset("\"'\u2018\u201c\u00ab\u2039(")
 
 
-def _capitalised_by_place(doc: Doc, m: Mention, text: str) -> bool:
+def _capitalised_by_place(doc: Doc, m: Mention, words: _ArticleWords) -> bool:
     """A one-word name that is only a word capitalised by where it stands: it opens a
     sentence (or a quotation opening one) everywhere the article has it capitalised, and
     the article also has it in lower case ("'Customs union access is the real prize'"
@@ -1069,15 +1071,39 @@ def _capitalised_by_place(doc: Doc, m: Mention, text: str) -> bool:
         k -= 1
     if not (k == 0 or doc[k].is_sent_start) or not tok.text[:1].isupper() or tok.is_upper:
         return False
-    word = tok.text
-    if not re.search(rf"(?<![\w-]){re.escape(word.lower())}(?![\w-])", text):
-        return False
-    # every capitalised occurrence opens a sentence: after start, ". ", a quote or a newline
-    for hit in re.finditer(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text):
-        before = text[:hit.start()].rstrip("\"'\u2018\u201c\u00ab\u2039( ")
-        if before and before[-1] not in ".!?:\n\u201d\u2019\"'":
-            return False
-    return True
+    return words.only_capitalised_by_place(tok.text)
+
+
+class _ArticleWords:
+    """What :func:`_capitalised_by_place` asks of one article's text, each answer worked
+    out once (one pass for the lower-case words; a word's capitalised occurrences looked
+    at by the character before each, so a long article costs linear time)."""
+
+    _SKIP = "\"'\u2018\u201c\u00ab\u2039( "
+    _OPENS = ".!?:\n\u201d\u2019\"'"
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._lower: set[str] | None = None
+        self._known: dict[str, bool] = {}
+
+    def only_capitalised_by_place(self, word: str) -> bool:
+        if word in self._known:
+            return self._known[word]
+        if self._lower is None:
+            self._lower = set(re.findall(r"(?<![\w-])[a-z]+(?![\w-])", self.text))
+        ok = word.lower() in self._lower
+        if ok:
+            text = self.text
+            for hit in re.finditer(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text):
+                j = hit.start() - 1
+                while j >= 0 and text[j] in self._SKIP:
+                    j -= 1
+                if j >= 0 and text[j] not in self._OPENS:
+                    ok = False  # capitalised inside a sentence somewhere: a name
+                    break
+        self._known[word] = ok
+        return ok
 
 
 def entity_records(spans: Iterable[Span], text: str) -> list[dict[str, object]]:
