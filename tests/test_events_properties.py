@@ -120,3 +120,19 @@ def test_forgetting_closed_features_keeps_results_and_bounds_the_tables() -> Non
     assert len({e for _, e in results[1]}) == 120  # one event a day
     assert sizes[0][0] == 120 * 15  # never forgotten: grows with the stream
     assert max(sizes[1]) < 15 * 10  # forgotten: what the few open events hold
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(list("abcXYZ .,;:!?'\"\u201c\u201d()-_\n") +
+                                ["Mr.", "U.S.", "UPDATED", "By", "In", "the", "\n\n"]),
+                max_size=200).map("".join))
+def test_lead_title_never_fails_and_stays_short(text: str) -> None:
+    """Any text gives a title of at most 14 words taken from its words, or None."""
+    from newsdesk.events.cluster import LEAD_TITLE_WORDS, lead_title
+
+    title = lead_title(text)
+    if title is None:
+        return
+    words = title.removesuffix("\u2026").split()
+    assert 0 < len(words) <= LEAD_TITLE_WORDS
+    assert all(w[1:] in text or w in text for w in words)  # a first letter may be raised
