@@ -194,3 +194,18 @@ def test_hard_wrapped_blocks_stay_whole() -> None:
              "after a public hearing in the town hall on the harbour front.")
     c = clean_text(para1 + "\n\n" + para2)
     assert c.paragraphs == [" ".join(para1.split("\n")), " ".join(para2.split("\n"))]
+
+
+def test_an_updated_stamp_above_the_headline_is_no_title() -> None:
+    """ "updated 8:41 p.m. EST, Tue March 3, 2031" above the headline: the headline is the
+    title and the stamp stays in the text (its date tells events apart)."""
+    c = clean_text("updated 8:41 p.m. EST, Tue March 3, 2031\n\n"
+                   "Valmora lifts the ban on night fishing\n\n"
+                   "The Valmoran government on Tuesday lifted a ban on night fishing.\n\n"
+                   "Fishing crews welcomed the decision.")
+    assert c.title == "Valmora lifts the ban on night fishing"
+    assert c.paragraphs[0].startswith("updated 8:41 p.m.")
+    # a stamp alone above the body is not taken for the title either
+    c = clean_text("Updated 14 March 2031 10:02\n\nThe river rose on Monday.\n\n"
+                   "Crews worked through the night.\n\nSchools stayed shut.")
+    assert c.title is None

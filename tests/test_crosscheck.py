@@ -208,3 +208,14 @@ def test_a_quotation_in_single_quotes_or_guillemets_stays_open_across_sentences(
     assert not _open_quote("\u2018The quay is the real prize. It pays off,\u2019 said Ines.")
     assert not _open_quote("Lirov\u2019s harbour grew.")  # an apostrophe closes nothing
     assert _open_quote("\u00abWe came to Lirov.") and not _open_quote("\u00abWe came,\u00bb he said.")
+
+
+def test_counts_of_a_plain_unit_in_one_claim_need_more_than_the_unit() -> None:
+    """Two reports of one match line up sentence by sentence, but "scored 23 points" and
+    "added 13 points" in one aligned claim are two players' counts, not a dispute."""
+    a = Article(key="p", text="Halvorsen scored 23 points as the Harbour side beat Lirov.",
+                published="2025-05-06")
+    b = Article(key="q", text="Brandt added 13 points as the Harbour side beat Lirov.",
+                published="2025-05-06")
+    annotate([a, b])
+    assert find_conflicts(build_claims([a, b], {"p": "P", "q": "Q"})) == []

@@ -263,6 +263,11 @@ def clean_text(text: str, *, detect_title: bool = True, drop_furniture: bool = T
             body[-1] = body[-1][: tm.start()].rstrip()
     if detect_title and len(body) > 2 and _looks_like_title(body[0]):
         out.title = body.pop(0)
+    elif (detect_title and len(body) > 3 and _STAMP.match(body[0])
+          and _looks_like_title(body[1])):
+        # "updated 8:41 p.m. EST, Tue March 3, 2009" above the headline: the stamp stays
+        # in the text (its date tells events apart), the headline is the title
+        out.title = body.pop(1)
     _lift_credits(body, out)
     out.paragraphs = [b for b in body if b]
     return out
@@ -299,7 +304,8 @@ def is_generic_line(line: str) -> bool:
 
 def _looks_like_title(line: str) -> bool:
     words = line.split()
-    return 2 <= len(words) <= 16 and not re.search(r"[.!?\"”:;,]$", line) and "\n" not in line
+    return (2 <= len(words) <= 16 and not re.search(r"[.!?\"”:;,]$", line) and "\n" not in line
+            and not _STAMP.match(line))  # a published/updated stamp is no headline
 
 
 def _lift_credits(body: list[str], out: Cleaned) -> None:

@@ -168,7 +168,7 @@ def _counts_one_thing(a: frozenset[str], claim_a: Claim, b: frozenset[str], clai
     """Whether two comparable quantities count one thing: they sit in one claim, are both
     casualty totals (no words: compared as a whole), or their descriptions agree beyond the
     unit's own words."""
-    if claim_a is claim_b or (not a and not b):
+    if (claim_a is claim_b and not unit_words) or (not a and not b):
         return True
     return _same_thing(a - unit_words, b - unit_words)
 
