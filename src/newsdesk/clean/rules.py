@@ -15,7 +15,7 @@ from datetime import date
 from dateutil import parser as dateparser
 
 from newsdesk.clean.unwrap import SENTENCE_END, is_hard_wrapped, tex_quotes, unwrap_paragraphs
-from newsdesk.text_patterns import CAPS_DATELINE, DATELINE, MONTHS, WEEKDAYS
+from newsdesk.text_patterns import CAPS_DATELINE, DATELINE, MONTHS, STAMP_LINE, WEEKDAYS
 
 HEADER_DATE = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\b[ \t]*")
 LONE_DATE = re.compile(
@@ -70,8 +70,7 @@ GENERIC_LINES = [
                r"comments?|you\s+may\s+also\s+like|most\s+read(?:\s+in\s+[\w ]{1,30})?|"
                r"recommended(?:\s+for\s+you)?)\s*(?::|\.\.\.|…)?$", re.I),
     # "Updated at 1:23 p.m.", "Last updated: 19 Nov 2019, 08:10"
-    re.compile(r"^(?:last\s+)?(?:updated|published|posted)\s*(?:at|on)?\s*:?\s*"
-               r"[\w ,./:]{0,30}\d[\w ,./:]{0,20}$", re.I),
+    STAMP_LINE,
     # Reading time in the languages the extractor meets: "Tempo de leitura: 1 minuto"
     re.compile(r"^(?:reading\s+time|read\s+time|tempo\s+de\s+leitura|tiempo\s+de\s+lectura|"
                r"temps\s+de\s+lecture|lesezeit|leestijd)\s*:?\s*\d+\s*\w{0,10}\.?$", re.I),
@@ -289,7 +288,7 @@ def _is_furniture(line: str) -> bool:
 # A year in a published/updated stamp ("Published: Thursday, May 2, 2013") keeps the line:
 # it may be the only date the text gives, and events tell two happenings of one kind apart
 # by it (ECB+ dev B-cubed F1 0.937 with such lines kept, 0.919 when they were dropped).
-_STAMP = GENERIC_LINES[2]
+_STAMP = STAMP_LINE
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 

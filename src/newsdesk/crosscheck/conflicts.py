@@ -127,12 +127,11 @@ def find_conflicts(claims: Sequence[Claim], options: CrosscheckOptions | None = 
     conflicts: list[Conflict] = []
     for measure in sorted(by_measure):
         ids = by_measure[measure]
-        # group items that count the same thing: casualty measures as a whole; units by
-        # a shared word of "about" or by sitting in one claim
-        # A count of a plain unit ("two games", "189 yards", "five touchdowns") is the
-        # same thing in two claims only when their descriptions share more than the unit:
-        # a match report has many such counts of different things (ECB+ dev: 60 of 78
-        # flagged disputes were these, none real).
+        # group items that count the same thing: casualty measures as a whole; money and
+        # units by a shared word of "about" or by sitting in one claim; but a count of a
+        # plain unit ("two games", "189 yards", "five touchdowns") only by words beyond
+        # the unit, in one claim or not: a match report has many such counts of different
+        # things (most of the 78 disputes flagged on ECB+ dev; BENCHMARKS.md)
         unit_words = (frozenset("A:" + w for w in _words(measure.split(":", 1)[1]))
                       if measure.startswith("unit:") else frozenset())
         def linked(i: int, j: int, u: frozenset[str] = unit_words) -> bool:
@@ -165,9 +164,9 @@ def _show_disputed_sentence(claim: Claim, conflict: Conflict) -> None:
 
 def _counts_one_thing(a: frozenset[str], claim_a: Claim, b: frozenset[str], claim_b: Claim,
                       unit_words: frozenset[str]) -> bool:
-    """Whether two comparable quantities count one thing: they sit in one claim, are both
-    casualty totals (no words: compared as a whole), or their descriptions agree beyond the
-    unit's own words."""
+    """Whether two comparable quantities count one thing: both are casualty totals (no
+    words: compared as a whole), they sit in one claim (not for a plain unit's counts:
+    ``unit_words`` given), or their descriptions agree beyond the unit's own words."""
     if (claim_a is claim_b and not unit_words) or (not a and not b):
         return True
     return _same_thing(a - unit_words, b - unit_words)

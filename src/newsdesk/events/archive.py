@@ -38,6 +38,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from newsdesk.events.cluster import (
+    LEAD_CHARS,
     Assignment,
     Event,
     EventItem,
@@ -115,7 +116,8 @@ def _lead_titles(db: sqlite3.Connection, rowids: list[int]) -> dict[int, str]:
         part = rowids[pos:pos + 500]
         marks = ",".join("?" * len(part))
         for rid, head in db.execute(
-                f"SELECT rowid, substr(text, 1, 2000) FROM articles WHERE rowid IN ({marks})",
+                f"SELECT rowid, substr(text, 1, {LEAD_CHARS}) FROM articles "
+                f"WHERE rowid IN ({marks})",
                 part):
             t = lead_title(head or "")
             if t:

@@ -53,7 +53,7 @@ import numpy as np
 from scipy import sparse
 
 from newsdesk.events.features import EventFeatures
-from newsdesk.text_patterns import dateline_end
+from newsdesk.text_patterns import DANGLING_WORDS, STAMP_LINE, dateline_end
 
 
 @dataclass(slots=True)
@@ -113,23 +113,27 @@ _ABBREV = re.compile(r"(?:\b[A-Z]\.|\b(?:Mr|Mrs|Ms|Dr|Gen|Sen|Rep|Gov|Lt|Col|Sgt
 _WIRE_HEAD = re.compile(r"^[A-Z][A-Za-z.'\- ]{1,40}(?:, [A-Z][A-Za-z.'\- ]{1,30})?\s*"
                         r"\([A-Za-z .]{2,20}\)\s*[_\u2013\u2014:-]{1,2}\s+")
 LEAD_TITLE_WORDS = 14
-_STAMP = re.compile(r"(?:(?:last |originally )?(?:updated|posted|published)|by)\b", re.I)
+# besides a stamp line: "Originally published 05/03/2013 ...", a byline "By Jane Doe"
+_BYLINE = re.compile(r"(?:originally\s+(?:published|posted)|by)\b", re.I)
+# how much of an article's text a lead-sentence title is read from (both paths read as much)
+LEAD_CHARS = 2000
 _OPENERS = frozenset("in on at after before during sometime when while since although as "
                      "earlier later last this under despite according for with amid".split())
 _LEAD_MARK = "\x00lead\x00"  # marks a lead-sentence title among an event's headlines
-_TRAILING = frozenset("the a an of to in for and or but with on onto into at by from as that "
-                      "his her their its our this these those who which about after before "
-                      "over under through outside near between against during since".split())
+_TRAILING = DANGLING_WORDS | frozenset(
+    "onto into as that her this these those who which about after before over under "
+    "through outside near between against during since".split())
 
 
 def lead_title(text: str, words: int = LEAD_TITLE_WORDS) -> str | None:
     """A headline for a report that came without one: its first sentence, after any
     dateline, cut to ``words`` words (at a comma when one leaves six or more, then "…").
     Better than a list of names ("Salim, Bavarian, Munich") as an event's title."""
-    paras = [p.strip() for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+    paras = [p.strip() for p in re.split(r"\n\s*\n", text[:LEAD_CHARS].strip()) if p.strip()]
     # a first line that only stamps the page ("UPDATED 05/03/2013 at 11: 00 AM EDT",
     # "Originally published ...", "By Jane Doe") is no lead
-    while len(paras) > 1 and (_STAMP.match(paras[0]) or len(paras[0].split()) <= 3):
+    while len(paras) > 1 and (STAMP_LINE.match(paras[0]) or _BYLINE.match(paras[0])
+                              or len(paras[0].split()) <= 3):
         paras.pop(0)
     para = paras[0] if paras else ""
     para = " ".join(para[dateline_end(para, 0, len(para)):].split())

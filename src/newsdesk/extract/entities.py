@@ -1029,8 +1029,9 @@ def extract_entities(articles: list[Article],
                 m.votes["ORG"] += W_NER  # "told the Gazette": people take no article
         # a capitalised word swallowed by a title ("Culture Minister Ada Rainer") is no entity
         dropped |= {id(m) for m in ms if set(range(m.i, m.j)) <= in_titles}
-        words = article_words.setdefault(ai, _ArticleWords(articles[ai].text))
-        dropped |= {id(m) for m in ms if _capitalised_by_place(doc, m, words)}
+        if ai not in article_words:
+            article_words[ai] = _ArticleWords(articles[ai].text)
+        dropped |= {id(m) for m in ms if _capitalised_by_place(doc, m, article_words[ai])}
     mentions = [m for m in mentions if id(m) not in dropped]
 
     table, mentions = _cluster(mentions)

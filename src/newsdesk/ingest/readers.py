@@ -118,18 +118,15 @@ def html_to_article(
             raise
         except Exception:  # noqa: BLE001 - the first result (or its error) stands
             second = None
-        if second is not None and _body_of(second):
-            if doc is not None:  # keep the first pass's metadata, take the body
-                d0 = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
-                d0["text"] = _body_of(second)
-                doc = d0
-            else:
-                doc = second
+        body = _body_of(second) if second is not None else ""
+        if body:
+            # keep the first pass's metadata (when it had any), take the body
+            doc = second if doc is None else _fields(doc) | {"text": body}
             opts = replace(opts, recover_lines=False)  # the body is already balanced
     if doc is None:
         raise InputError(origin, "no article body found in the HTML page",
                          "is it an index or error page? pass article pages")
-    d: dict[str, Any] = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
+    d = _fields(doc)
     text = (d.get("text") or "").strip()
     if text and opts.favor_precision and opts.recover_lines and not opts.fast:
         text = _recover_lines(html, text, kw, opts)
@@ -160,10 +157,14 @@ def html_to_article(
     )
 
 
+def _fields(doc: Any) -> dict[str, Any]:
+    """A trafilatura result (a Document, or a dict from older releases) as a dict."""
+    return doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
+
+
 def _body_of(doc: Any) -> str:
-    """The body text of a trafilatura result (a Document or a dict), stripped."""
-    d: dict[str, Any] = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
-    return str(d.get("text") or "").strip()
+    """The body text of a trafilatura result, stripped."""
+    return str(_fields(doc).get("text") or "").strip()
 
 
 _WORDS = re.compile(r"\w+")
@@ -213,8 +214,7 @@ def _recover_lines(html: str, text: str, kw: dict[str, Any], opts: HtmlOptions) 
         return text
     if bal is None:
         return text
-    bd: dict[str, Any] = bal.as_dict() if hasattr(bal, "as_dict") else dict(bal)
-    bal_text = (bd.get("text") or "").strip()
+    bal_text = _body_of(bal)
     if len(text) < opts.fallback_ratio * len(bal_text):
         return bal_text
     return merge_interior_lines(text, bal_text,
