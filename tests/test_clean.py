@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from newsdesk.clean import CleanOptions, RepeatedLinesStep, clean_article
 from newsdesk.clean.rules import canonical_agency, clean_text, parse_lone_date
 from newsdesk.model import Article
@@ -205,7 +207,39 @@ def test_an_updated_stamp_above_the_headline_is_no_title() -> None:
                    "Fishing crews welcomed the decision.")
     assert c.title == "Valmora lifts the ban on night fishing"
     assert c.paragraphs[0].startswith("updated 8:41 p.m.")
+    # nor is a bare date and time; the headline under it is the title
+    c = clean_text("May 2, 2031, 1: 12 PM\n\nLawyer: the singer checks into a clinic\n\n"
+                   "The singer checked into a clinic on Thursday.\n\nHer lawyer confirmed it.")
+    assert c.title == "Lawyer: the singer checks into a clinic"
+    assert c.paragraphs[0] == "May 2, 2031, 1: 12 PM"
     # a stamp alone above the body is not taken for the title either
     c = clean_text("Updated 14 March 2031 10:02\n\nThe river rose on Monday.\n\n"
                    "Crews worked through the night.\n\nSchools stayed shut.")
     assert c.title is None
+
+
+@pytest.mark.parametrize(("line", "stamp"), [
+    ("May 2, 2031, 1: 12 PM", True),
+    ("Thursday 14 March 2031 | 08:10 GMT", True),
+    ("March 4 at 10:00 a.m. ET", True),
+    ("Mayor backs 2031 budget", False),
+    ("Lawyer: the singer checks into a clinic", False),
+    ("May the talks go on", False),
+])
+def test_date_time_line(line: str, stamp: bool) -> None:
+    from newsdesk.text_patterns import DATE_TIME_LINE
+
+    assert bool(DATE_TIME_LINE.match(line)) is stamp
+
+
+@pytest.mark.parametrize(("text", "head"), [
+    ("WASILLA, Alaska - A fire damaged the church on Friday night.", "WASILLA, Alaska - "),
+    ("TESSEL, Norland (PNA) _ The port reopened on Monday after the storm.",
+     "TESSEL, Norland (PNA) _ "),
+    ("ISLAMABAD \u2013 The two ministers met on Tuesday to sign the accord.", "ISLAMABAD \u2013 "),
+    ("Tessel, Norland - a town of fishermen, woke to the storm.", ""),
+])
+def test_dateline_head_with_a_region(text: str, head: str) -> None:
+    from newsdesk.text_patterns import dateline_end
+
+    assert text[:dateline_end(text, 0, len(text))] == head

@@ -405,6 +405,9 @@ def test_an_event_of_untitled_reports_is_titled_by_a_lead_sentence() -> None:
     ("UPDATED 05/03/2031 at 11: 00 AM EDT\n\nOriginally published 05/03/2031\n\n"
      "Harbour pilots stopped work at Port Camina on Thursday.",
      "Harbour pilots stopped work at Port Camina on Thursday"),
+    # so is a bare date and time ("May 2, 2031, 1: 12 PM")
+    ("May 2, 2031, 1: 12 PM\n\nHarbour pilots stopped work at Port Camina on Thursday.",
+     "Harbour pilots stopped work at Port Camina on Thursday"),
     ("", None),
 ])
 def test_lead_title(text: str, title: str | None) -> None:

@@ -334,3 +334,66 @@ def test_the_last_write_batch_is_cut_so_the_tail_is_short() -> None:
     assert sizes(300) == [200, 50, 50]
     assert sizes(1000) == [200, 200, 200, 200, 100, 50, 50]
     assert sum(_batches(list(range(777)), 200), []) == list(range(777))  # order kept
+
+
+def _put_entity(store: Store, eid: str, name: str, etype: str, variants: list[str]) -> None:
+    from newsdesk.extract.archive import entity_keys
+
+    store.db.execute("INSERT INTO entities (entity_id, name, type, mentions) VALUES (?,?,?,5)",
+                     (eid, name, etype))
+    for v in variants:
+        store.db.execute("INSERT INTO entity_variants (entity_id, variant, count) "
+                         "VALUES (?,?,1)", (eid, v))
+        store.db.executemany("INSERT OR IGNORE INTO entity_keys (key, entity_id) VALUES (?,?)",
+                             [(k, eid) for k in entity_keys(etype, v)])
+
+
+def test_two_full_names_never_link_by_their_initials() -> None:
+    """Acronyms link one way across batches: a stored acronym is found by a full name's
+    initials, a stored full name by an entity known only by its acronym; but "Kelso Vale
+    Railway" is not "Kestrel Valley Rangers" because both are "KVR" (ECB+ had "Bible
+    Church" linked to "Boston Celtics" this way)."""
+    from newsdesk.extract.archive import EntityIndex
+    from newsdesk.extract.entities import CanonicalEntity
+
+    store = Store(":memory:")
+    _put_entity(store, "org:kestrel-valley-rangers", "Kestrel Valley Rangers", "ORG",
+                ["Kestrel Valley Rangers"])
+    _put_entity(store, "org:lmc", "LMC", "ORG", ["LMC"])
+    idx = EntityIndex(store)
+
+    def ent(*variants: str) -> CanonicalEntity:
+        return CanonicalEntity(id="x", canonical=variants[0], type="ORG",
+                               variants=set(variants), mentions=1)
+
+    assert idx.match(ent("Kelso Vale Railway")) is None
+    assert idx.match(ent("KVR")) == "org:kestrel-valley-rangers"  # known by its acronym only
+    assert idx.match(ent("Kelso Vale Railway", "KVR")) is None  # has a full name of its own
+    assert idx.match(ent("Lirov Maritime Council")) == "org:lmc"  # finds the stored acronym
+    assert idx.match(ent("Kestrel Valley Rangers")) == "org:kestrel-valley-rangers"
+
+
+def test_the_schema_turns_old_acronym_keys_into_directed_ones(tmp_path: Path) -> None:
+    from newsdesk.store.migrations import MIGRATIONS
+
+    path = tmp_path / "old.db"
+    raw = sqlite3.connect(path)
+    for m in MIGRATIONS[:7]:
+        if callable(m):
+            m(raw)
+        else:
+            raw.executescript(m)
+    raw.execute("PRAGMA user_version = 7")
+    raw.executescript(
+        "INSERT INTO entities (entity_id, name, type) VALUES ('org:a', 'Amber Bay Council', "
+        "'ORG'), ('org:b', 'ABC', 'ORG');"
+        "INSERT INTO entity_variants (entity_id, variant) VALUES ('org:a', 'Amber Bay "
+        "Council'), ('org:b', 'ABC');"
+        "INSERT INTO entity_keys (key, entity_id) VALUES ('ORG|acro|ABC', 'org:a'), "
+        "('ORG|acro|ABC', 'org:b'), ('ORG|fold|abc', 'org:b');")
+    raw.commit()
+    raw.close()
+    store = Store(path)
+    keys = {tuple(r) for r in store.db.execute("SELECT key, entity_id FROM entity_keys")}
+    assert keys == {("ORG|ini|ABC", "org:a"), ("ORG|acr|ABC", "org:b"),
+                    ("ORG|fold|abc", "org:b")}

@@ -407,3 +407,31 @@ def test_a_dateline_is_neither_speaker_nor_content() -> None:
     assert [x.attrs["content"] for x in q] == [
         "At least six people were injured when two ferries collided in thick fog off the "
         "northern cape"]
+
+
+def test_a_name_qualifying_the_speaker_is_not_the_speaker() -> None:
+    """The entity inside a source phrase speaks only when it is the phrase's head, stands
+    in apposition to it, or is an organisation the head speaks for. "Mara Lindqvist's
+    attorney" is not Lindqvist, "the Norland Governor" is the governor named in the
+    article, "Orvana prosecutors" is no place speaking."""
+    text = ("Gov. Helen Marsh visited the flooded villages on Monday. Mara Lindqvist arrived "
+            "at the court in Tessel on Tuesday.\n\n"
+            "Mara Lindqvist's attorney said the singer would appear again in May.\n\n"
+            "The pastor, Jon Ekberg, said the church would open its hall to families.\n\n"
+            "A Harbour Line spokesman said the ferries would run on Sunday.\n\n"
+            "Orvana prosecutors said the charges would be filed within a week.\n\n"
+            "On Wednesday, the Norland Governor said the villages would be rebuilt by winter.")
+    ents = [_span(text, "Helen Marsh", "PERSON", "Helen Marsh", role="Governor"),
+            _span(text, "Mara Lindqvist", "PERSON", "Mara Lindqvist"),
+            _span(text, "Mara Lindqvist", "PERSON", "Mara Lindqvist", nth=1),
+            _span(text, "Tessel", "GPE", "Tessel"),
+            _span(text, "Jon Ekberg", "PERSON", "Jon Ekberg"),
+            _span(text, "Harbour Line", "ORG", "Harbour Line"),
+            _span(text, "Orvana", "GPE", "Orvana"),
+            _span(text, "Norland", "GPE", "Norland")]
+    by = {q.attrs["speaker"]: q.attrs["speaker_entity"] for q in _quotes(text, ents)}
+    assert by["Mara Lindqvist's attorney"] is None
+    assert by["The pastor, Jon Ekberg"] == "Jon Ekberg"
+    assert by["A Harbour Line spokesman"] == "Harbour Line"
+    assert by["Orvana prosecutors"] is None
+    assert by["the Norland Governor"] == "Helen Marsh"

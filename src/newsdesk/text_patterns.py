@@ -36,14 +36,17 @@ DATELINE_FULL_DATE = re.compile(
     rf"^\s*[A-Z][A-Za-z .'-]{{1,40}},?\s+(?P<date>(?:{MONTHS})\.?\s+\d{{1,2}},?\s+\d{{4}}|"
     rf"\d{{1,2}}\s+(?:{MONTHS})\.?,?\s+\d{{4}})", re.I)
 # A dateline at the head of a lead sentence: an upper-case place with a dash or colon
-# ("ISLAMABAD – ", "DRUSSEL: "), or a place and date with an agency in brackets
-# ("Saldena, March 4 (PNA) ", "WASHINGTON (AP) — "): where a report was filed, which the
-# stages that show sentences (claims, summaries) leave out.
+# ("ISLAMABAD – ", "DRUSSEL: ", "WASILLA, Alaska - "), or a place and date with an agency
+# in brackets ("Saldena, March 4 (PNA) ", "WASHINGTON (AP) — "): where a report was
+# filed, which the stages that show sentences (claims, summaries) leave out.
 DATELINE_HEAD = re.compile(
     r"(?:[A-Z][A-Z.'-]+(?: [A-Z][A-Z.'-]+){0,2}\s*(?:\([A-Za-z .]{2,20}\)\s*)?[\u2013\u2014:-]{1,2}\s+"
     r"|[A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+){0,2},\s+[A-Z][a-z]{2,8}\.? \d{1,2}\s*"
     r"\([A-Za-z .]{2,20}\)\s*[\u2013\u2014:-]?\s*"
-    r"|[A-Z][A-Z.'-]+(?: [A-Z][A-Z.'-]+){0,2}\s*\([A-Za-z .]{2,20}\)\s*)")
+    r"|[A-Z][A-Z.'-]+(?: [A-Z][A-Z.'-]+){0,2}\s*\([A-Za-z .]{2,20}\)\s*)"
+    # "WASILLA, Alaska - ", "ANCHORAGE, Alaska (AP) _ ": an upper-case place, its region
+    r"|[A-Z][A-Z.'-]+(?: [A-Z][A-Z.'-]+){0,2}, [A-Z][A-Za-z.]+(?: [A-Z][A-Za-z.]+)?\s*"
+    r"(?:\([A-Za-z .]{2,20}\)\s*)?[\u2013\u2014:_-]{1,2}\s+")
 
 
 
@@ -60,6 +63,13 @@ def dateline_end(text: str, start: int, end: int) -> int:
 # the events' lead-sentence titles)
 STAMP_LINE = re.compile(r"^(?:last\s+)?(?:updated|published|posted)\s*(?:at|on)?\s*:?\s*"
                         r"[\w ,./:]{0,30}\d[\w ,./:]{0,20}$", re.I)
+
+# A line that is only a date and time ("May 2, 2013, 1: 12 PM", "Thursday 14 March 2025
+# | 08:10 GMT"): a page stamp, never a headline or a lead (cleaning's titles, the events'
+# lead-sentence titles; the line itself stays in the text, its year is evidence)
+DATE_TIME_LINE = re.compile(
+    rf"^(?=.*\d)(?:(?:{WEEKDAYS}|{MONTHS})\.?|\d{{1,4}}(?:st|nd|rd|th)?|[ap]\.?\s?m\.?|"
+    r"[ecmp][sd]t|et|gmt|utc|at|[,/:|.\-\s])+$", re.I)
 
 # Words a phrase cannot end on: after them something must follow ("... in Tanzania and",
 # "... the arrest of"). The brief drops a reported content cut there; a lead-sentence title

@@ -41,7 +41,12 @@ _FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DURATIONS = frozenset({"year", "years", "month", "months", "week", "weeks", "day", "days",
                         "hour", "hours", "minute", "minutes", "decade", "decades"})
 _CASUALTY = re.compile(r"\b(dead|killed|died|death|injured|missing|wounded)\b", re.I)
-_PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "you", "this", "that"})
+# speakers that name nobody: pronouns, a relative pronoun the parse took for the subject
+# ("which aims to increase ..."), an indefinite ("some", "one", "others")
+_PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "you", "this", "that", "these",
+                       "those", "which", "who", "whom", "whose", "one", "some", "someone",
+                       "somebody", "others", "many", "most", "few", "all", "both", "each",
+                       "his", "her", "its", "their", "our", "my", "your"})
 
 
 @dataclass(slots=True)
@@ -349,23 +354,116 @@ def _quotes(members: Sequence[Article],
                 continue
             if not q.direct and _CUT_SHORT.search(q.content.rstrip(" ,;:")):
                 continue  # "orchestrating the bombings in Tanzania and": a content cut short
-            content = q.content
-            norm = re.sub(r"\W+", " ", content.lower()).strip()
-            if len(norm.split()) < 3:
-                continue
-            speaker = q.speaker_name or q.speaker
+            if not q.direct and paras and _asks(paras, q.content_start, q.content_end):
+                continue  # "asked whether the church had received threats": a question
+            speaker = q.speaker_name or _speaker_phrase(q.speaker)
             if not speaker or str(speaker).lower() in _PRONOUNS:
                 continue  # a quote whose speaker could not be resolved is not shown as one
-            start, end = _trim_quote(a.text, q.content_start, q.content_end)
-            if end <= start:
-                continue
-            g = groups.setdefault(norm, {"speaker": speaker, "text": a.text[start:end],
-                                         "direct": q.direct,
-                                         "articles": [], "cites": []})
-            if a.key not in g["articles"]:
-                g["articles"].append(a.key)
-            g["cites"].append(_cite(a.key, start, end))
+            spans = (_quoted_segments(a.text, q.content_start, q.content_end) if q.direct
+                     else [(q.content_start, q.content_end)])
+            for s0, e0 in spans:
+                start, end = _trim_quote(a.text, s0, e0)
+                norm = re.sub(r"\W+", " ", a.text[start:end].lower()).strip()
+                if end <= start or len(norm.split()) < 3:
+                    continue
+                g = groups.setdefault(norm, {"speaker": speaker, "text": a.text[start:end],
+                                             "direct": q.direct,
+                                             "articles": [], "cites": []})
+                if a.key not in g["articles"]:
+                    g["articles"].append(a.key)
+                g["cites"].append(_cite(a.key, start, end))
     return sorted(groups.values(), key=lambda g: (not g["direct"], -len(g["articles"])))
+
+
+_SPEAKER_EDGE = "\"'\u201c\u201d\u2018\u2019,;:-\u2013\u2014 "
+
+
+def _speaker_phrase(phrase: str | None) -> str | None:
+    """A speaker named by a phrase, as the brief shows it: without stray marks at its
+    ends, and a long phrase cut before its first comma or relative clause ("Maral, a
+    resident of Ashgabat who declined to give her surname" -> "Maral"; "a Western
+    diplomat, who requested anonymity" -> "a Western diplomat")."""
+    if not phrase:
+        return phrase
+    p = " ".join(str(phrase).split()).strip(_SPEAKER_EDGE)
+    if len(p.split()) > 4:
+        cut = re.split(r",\s|\s(?:who|which|whose)\s", p, maxsplit=1)[0].strip(_SPEAKER_EDGE)
+        if cut and cut.lower() not in _PRONOUNS:
+            p = cut
+    return p or None
+
+
+# an indirect question opens with one of these and hangs it on its own verb ("asked
+# whether the church had received threats", "would not say why she entered rehab")
+_QUESTION_WORDS = frozenset({"whether", "if", "why", "how", "what", "when", "where", "who",
+                             "whom", "which"})
+
+
+def _asks(paras: Sequence[ParsedParagraph], start: int, end: int) -> bool:
+    """Whether the reported content at ``start:end`` is an indirect question, which
+    states nothing: its first word is "whether"/"if" or a wh-word hanging on the
+    content's own main verb (or on a word of it: "how many"). "When the fire broke out,
+    everyone got out" is a statement: its "when" hangs on the subordinate "broke"."""
+    span = span_at(paras, start, end)
+    if span is None:
+        return False
+    words = [t for t in span if not t.is_punct and not t.is_space]
+    if not words or words[0].lower_ not in _QUESTION_WORDS:
+        return False
+    first, root = words[0], span.root
+    return first.head == root or (first.head.head == root and first.head.i > first.i
+                                  and first.dep_ in ("advmod", "det"))
+
+
+def _quoted_segments(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The quotations inside a direct quote's span, each alone, when words outside the
+    marks interrupt them ('So many variables," he said. "I won't comment.' gives two) or
+    the quotation runs on into another paragraph (each paragraph reopens it with its own
+    mark); else the span as it is. So the cue between the pieces is never shown as
+    quoted words, and each piece is cited where it stands."""
+    seg = text[start:end]
+    marks = list(_MARK.finditer(seg))
+    if not marks:
+        return [(start, end)]
+    pieces: list[tuple[int, int]] = []
+    # a span that starts inside a quotation (its opening mark before it) is open
+    first = marks[0]
+    open_at: int | None = None
+    if any(ch.isalpha() for ch in seg[:first.start()]) and (
+            first.group() in _CLOSING or not seg[first.start() - 1].isspace()):
+        open_at = 0
+    line_start = 0
+    for m in marks:
+        nl = seg.rfind("\n", line_start, m.start())
+        if nl >= 0:  # a paragraph ended since the last mark: its quotation with it
+            if open_at is not None:
+                pieces.append((open_at, nl))
+                open_at = None
+            line_start = nl + 1
+        mark = m.group()
+        closing = open_at is not None and (mark in _CLOSING or mark in _BOTH)
+        if closing and open_at is not None:
+            pieces.append((open_at, m.start()))
+            open_at = None
+            line_start = m.end()
+        elif open_at is None and mark not in _CLOSING:
+            open_at = m.end()
+    if open_at is not None:
+        pieces.append((open_at, len(seg)))
+    # each piece without the white space at its ends
+    pieces = [(a + len(seg[a:b]) - len(seg[a:b].lstrip()),
+               b - len(seg[a:b]) + len(seg[a:b].rstrip())) for a, b in pieces if seg[a:b].strip()]
+    gaps = [seg[a[1]:b[0]] for a, b in zip(pieces, pieces[1:], strict=False)]
+    if len(pieces) >= 2 and any("\n" in g or any(ch.isalpha() for ch in g) for g in gaps):
+        return [(start + a, start + b) for a, b in pieces]
+    return [(start, end)]
+
+
+# double quotation marks (single ones double as apostrophes: "she’s"); two
+# apostrophes or backquotes stand for one in some feeds ("''Guys hung in there")
+_MARK = re.compile("\u201c|\u201d|\u00ab|\u00bb|''|``|\"")
+_CLOSING = frozenset({"\u201d", "\u00bb"})
+_BOTH = frozenset({'"', "''"})
 
 
 # a content ending on a word that must be followed by more was cut short by the parse

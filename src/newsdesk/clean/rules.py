@@ -15,7 +15,14 @@ from datetime import date
 from dateutil import parser as dateparser
 
 from newsdesk.clean.unwrap import SENTENCE_END, is_hard_wrapped, tex_quotes, unwrap_paragraphs
-from newsdesk.text_patterns import CAPS_DATELINE, DATELINE, MONTHS, STAMP_LINE, WEEKDAYS
+from newsdesk.text_patterns import (
+    CAPS_DATELINE,
+    DATE_TIME_LINE,
+    DATELINE,
+    MONTHS,
+    STAMP_LINE,
+    WEEKDAYS,
+)
 
 HEADER_DATE = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\b[ \t]*")
 LONE_DATE = re.compile(
@@ -262,10 +269,12 @@ def clean_text(text: str, *, detect_title: bool = True, drop_furniture: bool = T
             body[-1] = body[-1][: tm.start()].rstrip()
     if detect_title and len(body) > 2 and _looks_like_title(body[0]):
         out.title = body.pop(0)
-    elif (detect_title and len(body) > 3 and _STAMP.match(body[0])
+    elif (detect_title and len(body) > 3
+          and (_STAMP.match(body[0]) or DATE_TIME_LINE.match(body[0]))
           and _looks_like_title(body[1])):
-        # "updated 8:41 p.m. EST, Tue March 3, 2009" above the headline: the stamp stays
-        # in the text (its date tells events apart), the headline is the title
+        # "updated 8:41 p.m. EST, Tue March 3, 2009" or "May 2, 2013, 1: 12 PM" above the
+        # headline: the stamp stays in the text (its date tells events apart), the
+        # headline is the title
         out.title = body.pop(1)
     _lift_credits(body, out)
     out.paragraphs = [b for b in body if b]
@@ -304,7 +313,8 @@ def is_generic_line(line: str) -> bool:
 def _looks_like_title(line: str) -> bool:
     words = line.split()
     return (2 <= len(words) <= 16 and not re.search(r"[.!?\"”:;,]$", line) and "\n" not in line
-            and not _STAMP.match(line))  # a published/updated stamp is no headline
+            and not _STAMP.match(line)  # a published/updated stamp is no headline
+            and not DATE_TIME_LINE.match(line))  # nor is a bare date and time
 
 
 def _lift_credits(body: list[str], out: Cleaned) -> None:

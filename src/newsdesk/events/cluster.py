@@ -53,7 +53,7 @@ import numpy as np
 from scipy import sparse
 
 from newsdesk.events.features import EventFeatures
-from newsdesk.text_patterns import DANGLING_WORDS, STAMP_LINE, dateline_end
+from newsdesk.text_patterns import DANGLING_WORDS, DATE_TIME_LINE, STAMP_LINE, dateline_end
 
 
 @dataclass(slots=True)
@@ -133,7 +133,7 @@ def lead_title(text: str, words: int = LEAD_TITLE_WORDS) -> str | None:
     # a first line that only stamps the page ("UPDATED 05/03/2013 at 11: 00 AM EDT",
     # "Originally published ...", "By Jane Doe") is no lead
     while len(paras) > 1 and (STAMP_LINE.match(paras[0]) or _BYLINE.match(paras[0])
-                              or len(paras[0].split()) <= 3):
+                              or DATE_TIME_LINE.match(paras[0]) or len(paras[0].split()) <= 3):
         paras.pop(0)
     para = paras[0] if paras else ""
     para = " ".join(para[dateline_end(para, 0, len(para)):].split())

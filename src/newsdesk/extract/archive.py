@@ -279,7 +279,9 @@ class EntityIndex:
     def match(self, ent: CanonicalEntity) -> str | None:
         """The stored entity a batch entity is, or None: same type and a compatible name
         (the rules of :mod:`newsdesk.extract.entities`); the most mentioned wins."""
-        strict = {_key(k) for v in ent.variants for k in _variant_keys(ent.type, v)}
+        only_acronyms = all(len(v.split()) == 1 and ACRONYM.match(v) for v in ent.variants)
+        strict = {_key(k) for v in ent.variants
+                  for k in _variant_keys(ent.type, v, query=True, acronyms_only=only_acronyms)}
         cands = self._ids(strict)
         if ent.type == "PERSON":
             cands |= self._person_candidates(ent)
@@ -326,15 +328,22 @@ class EntityIndex:
         return out
 
 
-def _variant_keys(etype: str, variant: str) -> list[tuple[str, str, str]]:
-    """Exact blocking keys of one surface form (see :class:`EntityIndex`)."""
+def _variant_keys(etype: str, variant: str, query: bool = False,
+                  acronyms_only: bool = False) -> list[tuple[str, str, str]]:
+    """Exact blocking keys of one surface form (see :class:`EntityIndex`): the rows
+    stored, or with ``query`` the rows a batch entity looks up. Acronyms link one way: a
+    stored acronym ("acr", "BC") is found by the initials of a full name, and a stored full
+    name ("ini", its initials) only by an entity known by nothing but acronyms. Two full
+    names never meet by their initials ("Bible Church" is not "Boston Celtics")."""
     keys = [(etype, "fold", fold(variant))]
     if etype != "PERSON":
         keys.append((etype, "org", _org_key(variant)))
         if len(variant.split()) == 1 and ACRONYM.match(variant):
-            keys.append((etype, "acro", variant))
+            keys.append((etype, "acr", variant))
+            if query and acronyms_only:
+                keys.append((etype, "ini", variant))
         else:
-            keys.extend((etype, "acro", ac) for ac in _initials(variant))
+            keys.extend((etype, "acr" if query else "ini", ac) for ac in _initials(variant))
     place = resolve_place(variant)
     if place is not None and place.code and place.kind in ("country", "demonym"):
         keys.append((etype, place.kind, place.code))

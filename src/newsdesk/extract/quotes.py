@@ -1337,8 +1337,10 @@ class _Resolver:
             elif root is not None and all(x.label == "NORP" for x in ents):
                 pass  # "the Valmoran side", "Russian officials": not "Valmoran" speaking
             else:
-                best = min(ents, key=lambda x: (order[x.label], x.start))
-                return self.canonical_of(best)
+                speaking = [x for x in ents if root is None or self._speaks(x, root, toks, base)]
+                if speaking:
+                    best = min(speaking, key=lambda x: (order[x.label], x.start))
+                    return self.canonical_of(best)
         if root is None:
             return None
         low = root.lower_
@@ -1356,7 +1358,12 @@ class _Resolver:
         det = [t for t in toks if t.dep_ in ("det", "poss")]
         definite = not det or det[0].lower_ in ("the", "this", "his", "her", "its", "their")
         if definite and phrase.split() and phrase.split()[-1] in self._fold_heads():
-            return self._by_title(phrase, [x for x in ents if x.label == "NORP"], s)
+            # a place qualifying the title ("the Alaska Governor") narrows nothing here:
+            # the holder's own role may be written without it ("Gov. Sarah Palin")
+            places = {w for x in ents if x.label == "GPE"
+                      for w in self._fold(self.text[x.start:x.end]).split()}
+            return self._by_title(" ".join(w for w in phrase.split() if w not in places),
+                                  [x for x in ents if x.label == "NORP"], s)
         if definite:
             lemma = root.lemma_.lower()
             for pos, head, ent in reversed(self.heads_seen):
@@ -1366,6 +1373,35 @@ class _Resolver:
 
     def _fold_heads(self) -> frozenset[str]:
         return _folded_heads()
+
+    @staticmethod
+    def _speaks(x: Span, root: Token, toks: Sequence[Token], base: int) -> bool:
+        """Whether entity ``x``, inside a source phrase whose head ``root`` it is not, is
+        the one speaking. A person or organisation in apposition ("The pastor, Larry
+        Kroon"; "head coach Sean Payton") is; so is an organisation the head speaks for
+        ("Church officials", "A spokesman for the Enough Project", "researchers at Trend
+        Micro"). A person whose relative, lawyer or office speaks ("Lindsay Lohan's
+        attorney", "Nichols' mother") is not, nor a place or nationality that only
+        qualifies the speaker ("the Alaska Governor", "California prosecutors", "a
+        resident of Ashgabat"): the phrase is shown, or a title is resolved to who holds
+        it."""
+        inside = [t for t in toks if x.start <= t.idx + base < x.end]
+        if not inside:
+            return True  # the entity lies beyond the parsed phrase: keep the old reading
+        ids = {t.i for t in inside}
+        head = next((t for t in inside if t.head.i not in ids or t.head.i == t.i), inside[0])
+        if x.label not in ("PERSON", "ORG"):
+            return False
+        if head.head.i == root.i and (head.dep_ == "appos" or (
+                head.i > root.i and head.dep_ in ("compound", "flat", "npadvmod"))):
+            return True  # a name beside its title or description
+        if x.label != "ORG":
+            return False
+        if head.head.i == root.i and head.dep_ in ("poss", "compound", "nmod", "amod"):
+            return True  # "An NFL spokesman", "Sudan's government" (as an organisation)
+        prep = head.head
+        return (head.dep_ == "pobj" and prep.dep_ == "prep" and prep.head.i == root.i
+                and prep.lower_ in ("for", "at", "of", "from", "with", "in"))
 
     def _by_title(self, phrase: str, norps: list[Span], pos: int) -> str | None:
         words = [w for w in phrase.split() if w not in ("visiting", "former", "new", "then")]

@@ -66,8 +66,10 @@ LAYERS = ("entities", "quotes", "quantities", "dates", "events")
 # "recall" only of envoys, a dative preposition's object, no event noun as a target, long
 # non-actor phrases named by their coded words; 17: capitals that are common words ("The
 # Valley", "Malé") code no country; 18: a date inside a PLOVER actor's words does not date
-# the event
-EXTRACT_VERSION = "18"
+# the event; 19: a name qualifying a speaker phrase is not the speaker ("Lindsay Lohan's
+# attorney", "the Alaska Governor", "California prosecutors"), a "CITY, Region - "
+# dateline is no part of a content, acronyms link one way across batches
+EXTRACT_VERSION = "19"
 
 
 @dataclass(slots=True)
