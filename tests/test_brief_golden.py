@@ -330,3 +330,25 @@ def test_number_abouts_compare_singular_and_plural() -> None:
 
     rows = _fold_abouts([row("damages to the church", "a"), row("damage to the church", "b")])
     assert len(rows) == 1 and sorted(rows[0]["articles"]) == ["a", "b"]
+
+
+def test_one_amount_named_by_different_nouns_is_one_row() -> None:
+    """Within an event, "$1 million" of "damages to the church", of "overnight fire" and of
+    "home church" is one figure; counts that say what happened stay apart."""
+    from newsdesk.brief.build import _fold_abouts
+
+    def row(about: str, keys: list[str], value: float = 1e6, unit: str = "USD"
+            ) -> dict[str, Any]:
+        return {"value": value, "unit": unit, "about": about, "text": "x",
+                "articles": list(keys), "cites": [{"article": k, "start": 0, "end": 1}
+                                                  for k in keys]}
+
+    rows = _fold_abouts([row("overnight fire", ["b"]), row("damages to the church", ["a", "c"]),
+                         row("home church", ["d"]),
+                         row("killed", ["a"], 4, "people"), row("injured", ["b"], 4, "people"),
+                         row("families", ["c"], 4, "people")])
+    money = [r for r in rows if r["unit"] == "USD"]
+    assert len(money) == 1 and money[0]["about"] == "damages to the church"
+    assert sorted(money[0]["articles"]) == ["a", "b", "c", "d"]
+    assert sorted(r["about"] for r in rows if r["unit"] == "people") == [
+        "families", "injured", "killed"]

@@ -69,6 +69,8 @@ def test_the_dateline_is_no_part_of_a_reported_content(quotes: list[dict[str, An
      ["So many variables,", "I will not comment."]),
     ("\u201cWe began in May.\n\n\u201cThen the rain came.\u201d",
      ["We began in May.", "Then the rain came."]),
+    ("\u201cWe began in May.\nThen the rain came,\u201d she said.",  # one sentence a line
+     ["\u201cWe began in May.\nThen the rain came,\u201d she said."]),
     ("It looked bleak,\u201d Arvid said.\n\n''The players hung in there.",
      ["It looked bleak,", "The players hung in there."]),
     ("\u201cShe\u2019s fine, and we\u2019re glad,\u201d",

@@ -222,6 +222,8 @@ def test_an_updated_stamp_above_the_headline_is_no_title() -> None:
     ("May 2, 2031, 1: 12 PM", True),
     ("Thursday 14 March 2031 | 08:10 GMT", True),
     ("March 4 at 10:00 a.m. ET", True),
+    ("4 August 2031 Last updated at 19: 47 GMT", True),
+    ("Posted on 12 June 2031", True),
     ("Mayor backs 2031 budget", False),
     ("Lawyer: the singer checks into a clinic", False),
     ("May the talks go on", False),

@@ -219,3 +219,28 @@ def test_counts_of_a_plain_unit_in_one_claim_need_more_than_the_unit() -> None:
                 published="2025-05-06")
     annotate([a, b])
     assert find_conflicts(build_claims([a, b], {"p": "P", "q": "Q"})) == []
+
+
+def test_a_quotation_over_lines_written_one_sentence_a_line_is_one_claim() -> None:
+    """Text written one sentence a line makes each line a paragraph: a quotation left open
+    at a line's end goes on in the next line when that line does not reopen it, and the
+    claim holds all of it. A paragraph that reopens the quotation with its own mark (a long
+    quotation printed over paragraphs) stands as a claim of its own."""
+    from newsdesk.crosscheck.claims import sentence_candidates
+    from newsdesk.nlp import parse_article
+
+    text = ("The harbour master spoke to reporters on Friday evening.\n"
+            "\u201cIt is too early to say what caused the fire.\n"
+            "Everything we hear now is speculation,\u201d Ines Varga said.\n"
+            "The pier reopened on Saturday morning after the inspection.\n"
+            "\u201cWe rebuilt the north quay in two years.\n"
+            "\u201cNow we will rebuild the south one,\u201d she said.")
+    art = Article(key="q", text=text, published="2025-05-06")
+    annotate([art])
+    claims = [c.text for c in sentence_candidates(art, parse_article(art), "Q",
+                                                  CrosscheckOptions(min_words=3))]
+    assert ("\u201cIt is too early to say what caused the fire.\nEverything we hear now is "
+            "speculation,\u201d Ines Varga said.") in claims
+    assert "The pier reopened on Saturday morning after the inspection." in claims
+    assert "\u201cWe rebuilt the north quay in two years." in claims
+    assert "\u201cNow we will rebuild the south one,\u201d she said." in claims

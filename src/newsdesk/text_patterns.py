@@ -65,11 +65,13 @@ STAMP_LINE = re.compile(r"^(?:last\s+)?(?:updated|published|posted)\s*(?:at|on)?
                         r"[\w ,./:]{0,30}\d[\w ,./:]{0,20}$", re.I)
 
 # A line that is only a date and time ("May 2, 2013, 1: 12 PM", "Thursday 14 March 2025
-# | 08:10 GMT"): a page stamp, never a headline or a lead (cleaning's titles, the events'
-# lead-sentence titles; the line itself stays in the text, its year is evidence)
+# | 08:10 GMT", "4 August 2013 Last updated at 19: 47 GMT"): a page stamp, never a
+# headline or a lead (cleaning's titles, the events' lead-sentence titles; the line itself
+# stays in the text, its year is evidence)
 DATE_TIME_LINE = re.compile(
     rf"^(?=.*\d)(?:(?:{WEEKDAYS}|{MONTHS})\.?|\d{{1,4}}(?:st|nd|rd|th)?|[ap]\.?\s?m\.?|"
-    r"[ecmp][sd]t|et|gmt|utc|at|[,/:|.\-\s])+$", re.I)
+    r"[ecmp][sd]t|et|gmt|utc|bst|cet|at|on|last|updated|published|posted|"
+    r"[,/:|.\-\s])+$", re.I)
 
 # Words a phrase cannot end on: after them something must follow ("... in Tanzania and",
 # "... the arrest of"). The brief drops a reported content cut there; a lead-sentence title

@@ -333,7 +333,27 @@ def _fold_abouts(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
         k = max(into, key=lambda k: len(k["articles"]))
         k["articles"] += [x for x in g["articles"] if x not in k["articles"]]
         k["cites"] += g["cites"]
-    return kept
+    # Then one amount named by different nouns ("$1 million" of "damages to the church",
+    # of "overnight fire", of "home church"; "three-story" "structure" and "building")
+    # is one figure of the event: its rows join the best reported. Rows that say what
+    # happened ("killed", "injured", "missing") keep apart.
+    out: list[dict[str, Any]] = []
+    for g in sorted(kept, key=lambda g: -len(g["articles"])):
+        k2 = None if _says_what_happened(words[id(g)]) else next(
+            (k for k in out if float(k["value"]) == float(g["value"])
+             and k["unit"] == g["unit"] and not _says_what_happened(words[id(k)])), None)
+        if k2 is None:
+            out.append(g)
+            continue
+        k2["articles"] += [x for x in g["articles"] if x not in k2["articles"]]
+        k2["cites"] += g["cites"]
+    return out
+
+
+def _says_what_happened(words: frozenset[str]) -> bool:
+    """Whether an ``about`` names an event ("killed", "injured", "missing", "arrested")
+    rather than a thing: a casualty word or a past participle."""
+    return any(_CASUALTY.search(w) or (len(w) > 4 and w.endswith("ed")) for w in words)
 
 
 def _quotes(members: Sequence[Article],
@@ -435,8 +455,11 @@ def _quoted_segments(text: str, start: int, end: int) -> list[tuple[int, int]]:
     line_start = 0
     for m in marks:
         nl = seg.rfind("\n", line_start, m.start())
-        if nl >= 0:  # a paragraph ended since the last mark: its quotation with it
-            if open_at is not None:
+        if nl >= 0:
+            # a paragraph that reopens the quotation with its own mark ends the piece
+            # before it; a line that goes on without one (text written one sentence a
+            # line) is the same quotation
+            if open_at is not None and not seg[nl + 1:m.start()].strip():
                 pieces.append((open_at, nl))
                 open_at = None
             line_start = nl + 1

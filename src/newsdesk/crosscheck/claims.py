@@ -141,57 +141,89 @@ def sentence_candidates(article: Article, paras: list[ParsedParagraph], account:
         for i in range(span.start, span.end):
             ent_at[i] = span
     out: list[ClaimSentence] = []
-    for pp in paras:
-        for sent in _whole_quotations(pp.doc):
-            if len(out) >= options.max_sentences_per_article:
-                return out
-            s = pp.start + sent[0].idx
-            e = pp.start + sent[-1].idx + len(sent[-1].text)
-            # the claim starts after "ISLAMABAD – ", "Saldena, March 4 (PNA) "
-            s = dateline_end(article.text, s, e)
-            text = article.text[s:e]
-            if (sum(1 for t in sent if t.is_alpha) < options.min_words
-                    or not _TERMINAL.search(text)):
-                continue  # too short, or a headline/subheading (no closing punctuation)
-            seq: list[str] = []
-            feats: set[str] = set()
-            seen_ents: set[int] = set()
-            for tok in sent:
-                pos = pp.start + tok.idx
-                ent = ent_at.get(pos)
-                if ent is not None:
-                    if id(ent) in seen_ents:
-                        continue
-                    seen_ents.add(id(ent))
-                    name = ent.country or ent.canonical
-                    if name:
-                        place = ent.type in ("GPE", "LOC") or bool(ent.country)
-                        f = f"{'P' if place else 'E'}:{str(name).lower()}"
-                        feats.add(f)
-                        seq.append(f)
-                        if ent.type not in ("PERSON", "GPE", "NORP"):
-                            # "the Pakistan Stream Gas Pipeline project" and "Stream Gas
-                            # Pipeline" are different entity names: their words still match
-                            for w in _WORD.findall(ent.text.lower()):
-                                if w not in _LIGHT and not w.isdigit():
-                                    feats.add(w)
-                                    seq.append(w)
-                        continue
-                if tok.is_stop or tok.is_punct or tok.is_space or tok.pos_ not in _CONTENT_POS:
+    for unit in _claim_units(article.text, paras):
+        if len(out) >= options.max_sentences_per_article:
+            return out
+        s = unit[0][0]
+        e = unit[-1][0] + len(unit[-1][1].text)
+        # the claim starts after "ISLAMABAD – ", "Saldena, March 4 (PNA) "
+        s = dateline_end(article.text, s, e)
+        text = article.text[s:e]
+        if (sum(1 for _, t in unit if t.is_alpha) < options.min_words
+                or not _TERMINAL.search(text)):
+            continue  # too short, or a headline/subheading (no closing punctuation)
+        seq: list[str] = []
+        feats: set[str] = set()
+        seen_ents: set[int] = set()
+        for pos, tok in unit:
+            ent = ent_at.get(pos)
+            if ent is not None:
+                if id(ent) in seen_ents:
                     continue
-                lemma = tok.lemma_.lower()
-                if lemma in _LIGHT or not any(c.isalnum() for c in lemma):
+                seen_ents.add(id(ent))
+                name = ent.country or ent.canonical
+                if name:
+                    place = ent.type in ("GPE", "LOC") or bool(ent.country)
+                    f = f"{'P' if place else 'E'}:{str(name).lower()}"
+                    feats.add(f)
+                    seq.append(f)
+                    if ent.type not in ("PERSON", "GPE", "NORP"):
+                        # "the Pakistan Stream Gas Pipeline project" and "Stream Gas
+                        # Pipeline" are different entity names: their words still match
+                        for w in _WORD.findall(ent.text.lower()):
+                            if w not in _LIGHT and not w.isdigit():
+                                feats.add(w)
+                                seq.append(w)
                     continue
-                if tok.like_num:
-                    lemma = "#num"
-                feats.add(lemma)
-                seq.append(lemma)
-            bigrams = {f"{a}_{b}" for a, b in zip(seq, seq[1:], strict=False)
-                       if a != b and "#num" not in (a, b)}
-            qs = [q for q in quants if s <= q.start and q.end <= e]
-            out.append(ClaimSentence(article.key, account, s, e, text, len(out),
-                                     frozenset(feats), frozenset(bigrams), qs))
+            if tok.is_stop or tok.is_punct or tok.is_space or tok.pos_ not in _CONTENT_POS:
+                continue
+            lemma = tok.lemma_.lower()
+            if lemma in _LIGHT or not any(c.isalnum() for c in lemma):
+                continue
+            if tok.like_num:
+                lemma = "#num"
+            feats.add(lemma)
+            seq.append(lemma)
+        bigrams = {f"{a}_{b}" for a, b in zip(seq, seq[1:], strict=False)
+                   if a != b and "#num" not in (a, b)}
+        qs = [q for q in quants if s <= q.start and q.end <= e]
+        out.append(ClaimSentence(article.key, account, s, e, text, len(out),
+                                 frozenset(feats), frozenset(bigrams), qs))
     return out
+
+
+def _claim_units(text: str, paras: list[ParsedParagraph], most: int = 4
+                 ) -> Iterator[list[tuple[int, Token]]]:
+    """The sentences a claim can be, as (article offset, token) lists: each paragraph's
+    sentences with a quotation over several kept whole (:func:`_whole_quotations`), and
+    a quotation left open at a paragraph's end joined with the next paragraph when that
+    one does not reopen it — the same quotation in text written one sentence a line
+    ('“It's hard to say at this point.' / 'Everything is speculation,” he said.'),
+    where each line is a paragraph. A paragraph that opens with its own mark (a long
+    quotation over paragraphs, as newspapers print it) stands alone. At most ``most``
+    sentences are joined."""
+    pending: list[tuple[int, Token]] = []
+    joined = 0
+    for pp in paras:
+        ptext = doc_text(pp.doc)
+        for k, group in enumerate(_whole_quotations(pp.doc, most)):
+            unit = [(pp.start + t.idx, t) for t in group]
+            if pending and k == 0 and joined < most and not _OPENS.match(ptext):
+                pending += unit
+                joined += 1
+            else:
+                if pending:
+                    yield pending
+                pending, joined = unit, 1
+            if not _open_quote(text[pending[0][0]:pending[-1][0] + len(pending[-1][1].text)]):
+                yield pending
+                pending, joined = [], 0
+    if pending:
+        yield pending
+
+
+# a paragraph that opens with a quotation mark
+_OPENS = re.compile("\\s*[\"\u201c\u00ab\u2018]")
 
 
 # a closing single quote, not an apostrophe inside a word ("Valmora\u2019s")
