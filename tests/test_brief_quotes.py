@@ -90,3 +90,15 @@ def test_quoted_segments(text: str, pieces: list[str]) -> None:
 ])
 def test_speaker_phrase(phrase: str | None, shown: str | None) -> None:
     assert _speaker_phrase(phrase) == shown
+
+
+def test_a_number_that_says_nothing_of_what_it_counts_is_not_listed() -> None:
+    store = Store(":memory:")
+    store.add_articles([Article(
+        key="blaze", published="2025-05-03", title="Blaze on the Tessel quay",
+        text=("As many as 35 came from across the region to fight the blaze on Friday night. "
+              "Firefighters rescued 12 fishermen from the burning pier."))])
+    (event,) = build_brief(store, None, BriefOptions())["events"]
+    rows = {(r["value"], r["unit"]) for r in event["quantities"]}
+    assert (12, "fishermen") in rows
+    assert not any(v == 35 for v, _ in rows)

@@ -291,6 +291,8 @@ def _quantities(members: Sequence[Article]) -> list[dict[str, Any]]:
                     and not _CASUALTY.search(q.about or "")):
                 continue  # "the two sides", "two countries": not a figure worth listing
             about = q.about or None
+            if unit is None and about is None:
+                continue  # "6", "as many as 35": a number that says of nothing what it counts
             k = (float(q.value), unit, str(about or "").lower())
             g = groups.setdefault(k, {"value": q.value, "unit": unit,
                                       "text": a.text[q.start:q.end], "about": about,

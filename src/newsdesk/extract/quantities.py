@@ -333,6 +333,8 @@ def _find_in_doc(doc: Doc) -> list[_Quantity]:
         first = doc[i]
         if any(doc[k].ent_type_ in SKIP_ENTS for k in range(i, j)):
             continue
+        if _identifier(doc, i, j):
+            continue
         if j - i == 1 and first.lower_ == "one" and first.dep_ != "nummod":
             continue  # "an important one", "one of them"
         if j - i == 1 and first.lower_ in ("a", "an"):
@@ -343,6 +345,40 @@ def _find_in_doc(doc: Doc) -> list[_Quantity]:
             out.append(q)
     _inherit_units(doc, out)
     return out
+
+
+# what a figure cannot be the unit of: a month or a time zone ("17 September", "31 GMT")
+_NOT_A_UNIT = re.compile(r"^(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*|"
+                         r"gmt|utc|bst|cet|[ecmp][sd]t|et)\.?$", re.I)
+
+
+# nouns whose number names one of them rather than counting them
+_NUMBERED = frozenset("version versions model release build number no no. flight route "
+                      "chapter article section room gate platform channel episode season "
+                      "level phase stage category grade class".split())
+
+
+def _identifier(doc: Doc, i: int, j: int) -> bool:
+    """Whether the number at ``i:j`` names something rather than counts it: a version or
+    model number after a name ("Internet Explorer 7", "IE 5.01", "Windows 2000"), a code
+    with a leading zero or glued to a mark ("MS08-078", "008"), a clock time's minutes
+    ("12: 31 GMT"), a day before its month. Such numbers are no figure of the story."""
+    t = doc[i]
+    if not t.text[:1].isdigit():
+        return False  # number words count ("seven people")
+    if j - i == 1 and len(t.text) > 1 and t.text[0] == "0" and t.text[1].isdigit():
+        return True
+    prev = doc[i - 1] if i > 0 else None
+    if prev is not None and prev.text in (":", "-", "/") and (
+            not prev.whitespace_ or (i > 1 and doc[i - 2].like_num)):
+        return True
+    if prev is not None and prev.lower_ in _NUMBERED:
+        return True  # "version 7 of Internet Explorer", "Flight 370", "Article 5"
+    if prev is not None and prev.pos_ == "PROPN" and prev.text[:1].isupper() and (
+            prev.lower_ not in CURRENCY_SYMBOLS and not prev.is_sent_start
+            and prev.ent_type_ not in ("DATE", "TIME")):
+        return True
+    return j < len(doc) and bool(_NOT_A_UNIT.match(doc[j].text))
 
 
 def _classify(doc: Doc, i: int, j: int, value: float) -> _Quantity | None:

@@ -68,8 +68,9 @@ LAYERS = ("entities", "quotes", "quantities", "dates", "events")
 # Valley", "Malé") code no country; 18: a date inside a PLOVER actor's words does not date
 # the event; 19: a name qualifying a speaker phrase is not the speaker ("Lindsay Lohan's
 # attorney", "the Alaska Governor", "California prosecutors"), a "CITY, Region - "
-# dateline is no part of a content, acronyms link one way across batches
-EXTRACT_VERSION = "19"
+# dateline is no part of a content, acronyms link one way across batches; 20: numbers that
+# name (versions, codes, clock minutes) are no quantities
+EXTRACT_VERSION = "20"
 
 
 @dataclass(slots=True)
