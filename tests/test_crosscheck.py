@@ -244,3 +244,22 @@ def test_a_quotation_over_lines_written_one_sentence_a_line_is_one_claim() -> No
     assert "The pier reopened on Saturday morning after the inspection." in claims
     assert "\u201cWe rebuilt the north quay in two years." in claims
     assert "\u201cNow we will rebuild the south one,\u201d she said." in claims
+
+
+def test_a_claim_whose_figure_the_dispute_leaves_out_is_not_conflicting() -> None:
+    """Two reports disagree on today's toll (24 / 31 killed); a sentence recalling an old
+    disaster ("killed 230,000 people") measures deaths too, but its figure is no part of
+    the dispute, so its claim is not marked conflicting."""
+    a = Article(key="p", published="2025-07-02", text=(
+        "At least 24 people were killed when the quake struck the mountain district on "
+        "Tuesday.\n\nIn 2004 a tsunami off the same coast killed 230,000 people."))
+    b = Article(key="q", published="2025-07-02", text=(
+        "The quake killed 31 people in the mountain district on Tuesday, officials said."))
+    annotate([a, b])
+    claims = build_claims([a, b], {"p": "P", "q": "Q"})
+    conflicts = find_conflicts(claims)
+    assert len(conflicts) == 1
+    assert {v.value for v in conflicts[0].values} == {24, 31}
+    old = next(c for c in claims if "tsunami" in c.text)
+    assert old.status != "conflicting" and old.conflict is None
+    assert any(c.status == "conflicting" for c in claims if "24 people" in c.text)

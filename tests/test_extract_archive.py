@@ -348,18 +348,19 @@ def _put_entity(store: Store, eid: str, name: str, etype: str, variants: list[st
                              [(k, eid) for k in entity_keys(etype, v)])
 
 
-def test_two_full_names_never_link_by_their_initials() -> None:
-    """Acronyms link one way across batches: a stored acronym is found by a full name's
-    initials, a stored full name by an entity known only by its acronym; but "Kelso Vale
+def test_no_link_by_initials_across_the_archive() -> None:
+    """An acronym goes with a full name only where one article gives both (then it is
+    that entity's variant); across the archive nothing links by initials: "Kelso Vale
     Railway" is not "Kestrel Valley Rangers" because both are "KVR" (ECB+ had "Bible
-    Church" linked to "Boston Celtics" this way)."""
+    Church" linked to "Boston Celtics" this way), and a bare "KVR" is not either."""
     from newsdesk.extract.archive import EntityIndex
     from newsdesk.extract.entities import CanonicalEntity
 
     store = Store(":memory:")
     _put_entity(store, "org:kestrel-valley-rangers", "Kestrel Valley Rangers", "ORG",
                 ["Kestrel Valley Rangers"])
-    _put_entity(store, "org:lmc", "LMC", "ORG", ["LMC"])
+    _put_entity(store, "org:lirov-maritime-council", "Lirov Maritime Council", "ORG",
+                ["Lirov Maritime Council", "LMC"])
     idx = EntityIndex(store)
 
     def ent(*variants: str) -> CanonicalEntity:
@@ -367,13 +368,13 @@ def test_two_full_names_never_link_by_their_initials() -> None:
                                variants=set(variants), mentions=1)
 
     assert idx.match(ent("Kelso Vale Railway")) is None
-    assert idx.match(ent("KVR")) == "org:kestrel-valley-rangers"  # known by its acronym only
-    assert idx.match(ent("Kelso Vale Railway", "KVR")) is None  # has a full name of its own
-    assert idx.match(ent("Lirov Maritime Council")) == "org:lmc"  # finds the stored acronym
+    assert idx.match(ent("KVR")) is None
     assert idx.match(ent("Kestrel Valley Rangers")) == "org:kestrel-valley-rangers"
+    # an acronym an earlier article gave beside the name is that entity's variant
+    assert idx.match(ent("LMC")) == "org:lirov-maritime-council"
 
 
-def test_the_schema_turns_old_acronym_keys_into_directed_ones(tmp_path: Path) -> None:
+def test_the_schema_drops_the_old_acronym_keys(tmp_path: Path) -> None:
     from newsdesk.store.migrations import MIGRATIONS
 
     path = tmp_path / "old.db"
@@ -385,15 +386,11 @@ def test_the_schema_turns_old_acronym_keys_into_directed_ones(tmp_path: Path) ->
             raw.executescript(m)
     raw.execute("PRAGMA user_version = 7")
     raw.executescript(
-        "INSERT INTO entities (entity_id, name, type) VALUES ('org:a', 'Amber Bay Council', "
-        "'ORG'), ('org:b', 'ABC', 'ORG');"
-        "INSERT INTO entity_variants (entity_id, variant) VALUES ('org:a', 'Amber Bay "
-        "Council'), ('org:b', 'ABC');"
-        "INSERT INTO entity_keys (key, entity_id) VALUES ('ORG|acro|ABC', 'org:a'), "
-        "('ORG|acro|ABC', 'org:b'), ('ORG|fold|abc', 'org:b');")
+        "INSERT INTO entities (entity_id, name, type) VALUES ('org:b', 'ABC', 'ORG');"
+        "INSERT INTO entity_keys (key, entity_id) VALUES ('ORG|acro|ABC', 'org:b'), "
+        "('ORG|fold|abc', 'org:b');")
     raw.commit()
     raw.close()
     store = Store(path)
     keys = {tuple(r) for r in store.db.execute("SELECT key, entity_id FROM entity_keys")}
-    assert keys == {("ORG|ini|ABC", "org:a"), ("ORG|acr|ABC", "org:b"),
-                    ("ORG|fold|abc", "org:b")}
+    assert keys == {("ORG|fold|abc", "org:b")}

@@ -142,8 +142,14 @@ def find_conflicts(claims: Sequence[Claim], options: CrosscheckOptions | None = 
             conflict = _conflict_of([items[i] for i in g], measure, opts)
             if conflict is not None:
                 conflicts.append(conflict)
+                # only the claims that state one of the disputed values: not the ones
+                # whose figure the dispute left out ("In 2004 a tsunami killed 230,000
+                # people" beside today's quake toll)
+                disputed = {c for v in conflict.values for c in v.cites}
                 for i in g:
-                    claim = items[i][4]
+                    q, sent, claim = items[i][2], items[i][3], items[i][4]
+                    if (sent.article, q.start, q.end) not in disputed:
+                        continue
                     claim.status = "conflicting"
                     if claim.conflict is None:
                         claim.conflict = conflict

@@ -41,7 +41,6 @@ from newsdesk.extract.entities import (
     ACRONYM,
     CanonicalEntity,
     EntityResult,
-    _initials,
     _org_key,
     _persons_match,
     _same_word,
@@ -279,9 +278,7 @@ class EntityIndex:
     def match(self, ent: CanonicalEntity) -> str | None:
         """The stored entity a batch entity is, or None: same type and a compatible name
         (the rules of :mod:`newsdesk.extract.entities`); the most mentioned wins."""
-        only_acronyms = all(len(v.split()) == 1 and ACRONYM.match(v) for v in ent.variants)
-        strict = {_key(k) for v in ent.variants
-                  for k in _variant_keys(ent.type, v, query=True, acronyms_only=only_acronyms)}
+        strict = {_key(k) for v in ent.variants for k in _variant_keys(ent.type, v)}
         cands = self._ids(strict)
         if ent.type == "PERSON":
             cands |= self._person_candidates(ent)
@@ -328,22 +325,15 @@ class EntityIndex:
         return out
 
 
-def _variant_keys(etype: str, variant: str, query: bool = False,
-                  acronyms_only: bool = False) -> list[tuple[str, str, str]]:
-    """Exact blocking keys of one surface form (see :class:`EntityIndex`): the rows
-    stored, or with ``query`` the rows a batch entity looks up. Acronyms link one way: a
-    stored acronym ("acr", "BC") is found by the initials of a full name, and a stored full
-    name ("ini", its initials) only by an entity known by nothing but acronyms. Two full
-    names never meet by their initials ("Bible Church" is not "Boston Celtics")."""
+def _variant_keys(etype: str, variant: str) -> list[tuple[str, str, str]]:
+    """Exact blocking keys of one surface form (see :class:`EntityIndex`). No key links
+    an acronym to a full name by its initials: an acronym goes with a name where one
+    article gives both (the batch's linking, :mod:`newsdesk.extract.entities`), and is
+    then found here as that entity's variant. By initials alone "Bible Church" was
+    linked to "Boston Celtics" and "CIS" to "Cameron Indoor Stadium" on ECB+ dev."""
     keys = [(etype, "fold", fold(variant))]
     if etype != "PERSON":
         keys.append((etype, "org", _org_key(variant)))
-        if len(variant.split()) == 1 and ACRONYM.match(variant):
-            keys.append((etype, "acr", variant))
-            if query and acronyms_only:
-                keys.append((etype, "ini", variant))
-        else:
-            keys.extend((etype, "acr" if query else "ini", ac) for ac in _initials(variant))
     place = resolve_place(variant)
     if place is not None and place.code and place.kind in ("country", "demonym"):
         keys.append((etype, place.kind, place.code))

@@ -92,8 +92,13 @@ def _places() -> dict[str, Place]:
 def resolve_place(text: str) -> Place | None:
     """Country name or alias, capital, or demonym -> :class:`Place`; None otherwise.
 
-    A leading "the" and a trailing possessive are ignored ("the United States's").
+    A leading "the" and a trailing possessive are ignored ("the United States's"). A
+    short code is one only in capitals: "US", "U.S.", "UK" are places, "Us" (the magazine
+    in "told Us") and "us" are not.
     """
+    letters = text.replace(".", "").replace(" ", "")
+    if len(letters) <= 3 and letters.isalpha() and not letters.isupper():
+        return None
     key = fold(text)
     key = re.sub(r"^the ", "", key)
     key = re.sub(r"'s?$", "", key)

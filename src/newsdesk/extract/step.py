@@ -69,8 +69,10 @@ LAYERS = ("entities", "quotes", "quantities", "dates", "events")
 # the event; 19: a name qualifying a speaker phrase is not the speaker ("Lindsay Lohan's
 # attorney", "the Alaska Governor", "California prosecutors"), a "CITY, Region - "
 # dateline is no part of a content, acronyms link one way across batches; 20: numbers that
-# name (versions, codes, clock minutes) are no quantities
-EXTRACT_VERSION = "20"
+# name (versions, codes, clock minutes) are no quantities; 21: an acronym goes with a name
+# only where an article gives both, a slip in a name word keeps its first two letters and
+# its last ("Foley" is not "Holley"), "Us" is no country code
+EXTRACT_VERSION = "21"
 
 
 @dataclass(slots=True)

@@ -573,25 +573,12 @@ END;
 """
 V7_ENTITY_TOTALS = _V7_TABLES + ENTITY_TOTALS_RECOUNT + _V7_TRIGGERS
 
-# Version 8 (2026-12-08): acronym keys by direction. Version 3's `TYPE|acro|X` row was
-# written both for an acronym variant and for a full name's initials, so two full names
-# with the same initials met ("Bible Church" linked to "Boston Celtics"). Now an acronym
-# is `TYPE|acr|X` and a full name's initials `TYPE|ini|X` (see
-# ``newsdesk.extract.archive._variant_keys``); old rows become `acr` where the entity has
-# that acronym as a variant and `ini` where it has a name of several words.
+# Version 8 (2026-12-08): no acronym keys. Version 3's `TYPE|acro|X` row was written both
+# for an acronym variant and for a full name's initials, so two full names with the same
+# initials met ("Bible Church" linked to "Boston Celtics"). An acronym now goes with a
+# name only where one article gives both (then it is that entity's variant, found by its
+# `fold` key); the rows go.
 V8_ACRONYM_KEYS = """
-INSERT OR IGNORE INTO entity_keys (key, entity_id)
-SELECT substr(k.key, 1, instr(k.key, '|acro|') - 1) || '|acr|' ||
-       substr(k.key, instr(k.key, '|acro|') + 6), k.entity_id
-FROM entity_keys k WHERE k.key LIKE '%|acro|%' AND EXISTS (
-    SELECT 1 FROM entity_variants v WHERE v.entity_id = k.entity_id
-    AND v.variant = substr(k.key, instr(k.key, '|acro|') + 6));
-INSERT OR IGNORE INTO entity_keys (key, entity_id)
-SELECT substr(k.key, 1, instr(k.key, '|acro|') - 1) || '|ini|' ||
-       substr(k.key, instr(k.key, '|acro|') + 6), k.entity_id
-FROM entity_keys k WHERE k.key LIKE '%|acro|%' AND EXISTS (
-    SELECT 1 FROM entity_variants v WHERE v.entity_id = k.entity_id
-    AND instr(trim(v.variant), ' ') > 0);
 DELETE FROM entity_keys WHERE key LIKE '%|acro|%';
 """
 
