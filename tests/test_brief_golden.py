@@ -319,6 +319,13 @@ def test_a_reported_content_cut_short_is_not_listed() -> None:
     assert _CUT_SHORT.search("the resignation of")
     assert not _CUT_SHORT.search("he has agreed to respect that")
     assert not _CUT_SHORT.search("the talks would resume on Monday")
+    # an auxiliary nothing completes ("Instead it was, according to X, the offices ...")
+    from newsdesk.brief.build import _cut_short
+
+    assert _cut_short("Instead it was") and _cut_short("the plan would")
+    assert not _cut_short("he did not know what it was")
+    assert not _cut_short("nobody knew who the driver was")
+    assert not _cut_short("the talks would resume on Monday")
 
 
 def test_number_abouts_compare_singular_and_plural() -> None:

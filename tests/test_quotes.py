@@ -435,3 +435,13 @@ def test_a_name_qualifying_the_speaker_is_not_the_speaker() -> None:
     assert by["A Harbour Line spokesman"] == "Harbour Line"
     assert by["Orvana prosecutors"] is None
     assert by["the Norland Governor"] == "Helen Marsh"
+
+
+def test_added_points_are_no_statement() -> None:
+    """ "add" reports speech only with a clause or a quotation: "added 14 points and six
+    rebounds" in a match report is no attribution (the brief listed such lines)."""
+    text = ("Halvorsen scored 14 points and added six rebounds for the Harbour side, which "
+            "won its fifth straight game.\n\n"
+            "Brandt added that the team had been tired after the long trip to Lirov.")
+    atts = find_attributions(text)
+    assert [text[a.source[0]:a.source[1]] for a in atts if a.source] == ["Brandt"]

@@ -374,7 +374,7 @@ def _quotes(members: Sequence[Article],
             if not q.direct and paras and not _states_something(paras, q.content_start,
                                                                 q.content_end):
                 continue
-            if not q.direct and _CUT_SHORT.search(q.content.rstrip(" ,;:")):
+            if not q.direct and _cut_short(q.content):
                 continue  # "orchestrating the bombings in Tanzania and": a content cut short
             if not q.direct and paras and _asks(paras, q.content_start, q.content_end):
                 continue  # "asked whether the church had received threats": a question
@@ -494,6 +494,20 @@ _BOTH = frozenset({'"', "''"})
 # a content ending on a word that must be followed by more was cut short by the parse
 # (not "that", "her": "agreed to respect that", "told her" end a statement)
 _CUT_SHORT = re.compile(rf"\b(?:{'|'.join(sorted(DANGLING_WORDS))})$", re.I)
+# an auxiliary or copula needs what follows it ("Instead it was, according to Sarah
+# Palin, the offices ..." gave the content "Instead it was"), unless a wh-word before it
+# took that ("he did not know what it was")
+_AUX_END = re.compile(r"\b(?:is|was|were|are|be|been|being|has|have|had|will|would|can|could|"
+                      r"should|may|might|must|shall)$", re.I)
+_WH_BEFORE = re.compile(r"\b(?:what|who|whom|where|how|whatever|wherever|which)\b(?:\W+\w+){0,3}"
+                        r"\W+\w+$", re.I)
+
+
+def _cut_short(content: str) -> bool:
+    """Whether a reported content ends where more must follow: on a word like "and",
+    "of", "the", or on an auxiliary that nothing completes."""
+    c = content.rstrip(" ,;:")
+    return bool(_CUT_SHORT.search(c) or (_AUX_END.search(c) and not _WH_BEFORE.search(c)))
 
 
 def _states_something(paras: Sequence[ParsedParagraph], start: int, end: int) -> bool:

@@ -516,6 +516,10 @@ def _right_of(tok: Token, subj: list[Token]) -> list[tuple[int, int]]:
     """What follows a cue whose slots found nothing ("Rivera reiterated on Monday his
     support for the plan"): its dependents to the right, as one range, when they make at
     least two words and do not run into another clause of saying."""
+    if tok.lemma_.lower() == "add" and any(
+            c.dep_ == "dobj" and (c.like_num or any(g.dep_ == "nummod" for g in c.children))
+            for c in tok.children):
+        return []  # "added six rebounds", "added 14 points": a count, not a statement
     sid = {t.i for t in subj}
     kids = [c for c in tok.children if c.i > tok.i and c.i not in sid and c.dep_ not in (
         "punct", "cc", "conj", "advmod", "npadvmod", "mark")]

@@ -71,8 +71,9 @@ LAYERS = ("entities", "quotes", "quantities", "dates", "events")
 # dateline is no part of a content, acronyms link one way across batches; 20: numbers that
 # name (versions, codes, clock minutes) are no quantities; 21: an acronym goes with a name
 # only where an article gives both, a slip in a name word keeps its first two letters and
-# its last ("Foley" is not "Holley"), "Us" is no country code
-EXTRACT_VERSION = "21"
+# its last ("Foley" is not "Holley"), "Us" is no country code; 22: "add" takes no object
+# to its right as content ("added six rebounds")
+EXTRACT_VERSION = "22"
 
 
 @dataclass(slots=True)
