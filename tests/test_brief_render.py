@@ -504,3 +504,34 @@ def test_an_event_of_single_source_claims_only_folds_nothing() -> None:
     from newsdesk.brief.render import _about
     assert _about({"unit": "crowns", "about": "crowns from 30,000 donors"}) \
         == "from 30,000 donors"
+
+
+def test_political_events_lead_with_those_reported_twice_with_both_sides_known() -> None:
+    """Events with an actor on each side lead; those with a side unknown fold in both
+    renderings (the JSON keeps them all); with none such, all lead."""
+    from newsdesk.brief.render import political_lead
+
+    def pe(event: str, arts: list[str], source: bool = True, target: bool = True
+           ) -> dict[str, Any]:
+        actor = [{"text": "Kestria", "code": "KST", "sector": None}]
+        return {"date": "2025-03-04", "event": event, "source": actor if source else [],
+                "target": actor if target else [], "articles": arts,
+                "cites": [{"article": a, "start": 0, "end": 5} for a in arts],
+                "reported": None}
+
+    events = [pe("AGREE", ["a", "b"]), pe("CONSULT", ["a"], target=False),
+              pe("DEMAND", ["a", "b"], source=False)]
+    lead, tail = political_lead(events)
+    assert [p["event"] for p in lead] == ["AGREE"]
+    assert [p["event"] for p in tail] == ["CONSULT", "DEMAND"]
+    assert political_lead(events[1:]) == (events[1:], [])
+    brief = {"schema": "newsdesk.brief/1", "events": [{
+        "id": "ev-1", "title": "Talks", "articles": [
+            {"key": k, "text": "Kestria", "source": "x"} for k in ("a", "b")],
+        "political_events": events}]}
+    md = render_markdown(brief)
+    assert md.index("AGREE") < md.index("<details><summary>2 more political event(s)") \
+        < md.index("CONSULT")
+    page = render_html(brief)
+    assert page.index("AGREE") < page.index('<details class="political-tail">') \
+        < page.index("CONSULT")

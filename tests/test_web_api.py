@@ -343,6 +343,16 @@ def test_event_page_sections_and_citations(client: TestClient) -> None:
     kestria = client.get(f"/events/{KESTRIA_EV}").text
     assert "<h2>Political events</h2>" in kestria
     assert "<td>reported 2025-03-0" in kestria  # a record whose sentence gives no date
+    # political events with both sides known lead; those with a side unknown fold
+    pol = kestria.split("<h2>Political events</h2>", 1)[1].split("<h2>", 1)[0]
+    lead_rows, _, folded = pol.partition('<details class="political-tail">')
+    assert re.search(r"<summary>\d+ more political events?, one side unknown", folded)
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td>",
+                      lead_rows.split("</thead>", 1)[1])
+    assert rows and all(who and whom for _, _, who, whom in rows)  # no empty side leads
+    tail_rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td>",
+                           folded.split("</thead>", 1)[1])
+    assert tail_rows and all(not who or not whom for _, _, who, whom in tail_rows)
     # key facts: conflicting, then corroborated claims lead; the single-source tail folds
     facts = kestria.split("<h2>Key facts</h2>", 1)[1].split("<h2>", 1)[0]
     lead, _, fold = facts.partition('<details class="single-source">')

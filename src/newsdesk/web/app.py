@@ -33,7 +33,7 @@ from markupsafe import Markup, escape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from newsdesk.archive import BRIEF_CACHE_VERSION, event_brief
-from newsdesk.brief.render import conflict_firsts, event_date, key_facts
+from newsdesk.brief.render import conflict_firsts, event_date, key_facts, political_lead
 from newsdesk.errors import StoreError
 from newsdesk.events.archive import EventArchive
 from newsdesk.query import events as qe
@@ -87,6 +87,7 @@ def _env() -> jinja2.Environment:
     env.globals["cooccur_articles"] = qe.COOCCUR_ARTICLES
     env.globals["conflict_firsts"] = conflict_firsts
     env.globals["key_facts"] = key_facts
+    env.globals["political_lead"] = political_lead
     env.globals["event_date"] = event_date
     return env
 
