@@ -84,6 +84,8 @@ def test_quoted_segments(text: str, pieces: list[str]) -> None:
 @pytest.mark.parametrize(("phrase", "shown"), [
     ("\u201d Maral, a resident of Tessel who declined to give her surname", "Maral"),
     ("a Western diplomat, who requested anonymity", "a Western diplomat"),
+    ("A Norland Justice Ministry spokesman, Gerd Sollen", "Gerd Sollen"),
+    ("Alexis Varga Mwamba, one of the rebel leaders", "Alexis Varga Mwamba"),
     ("the Norland Governor", "the Norland Governor"),
     ("officials", "officials"),
     (None, None),

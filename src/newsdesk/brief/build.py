@@ -409,10 +409,21 @@ def _speaker_phrase(phrase: str | None) -> str | None:
         return phrase
     p = " ".join(str(phrase).split()).strip(_SPEAKER_EDGE)
     if len(p.split()) > 4:
-        cut = re.split(r",\s|\s(?:who|which|whose)\s", p, maxsplit=1)[0].strip(_SPEAKER_EDGE)
-        if cut and cut.lower() not in _PRONOUNS:
+        parts = re.split(r",\s|\s(?:who|which|whose)\s", p)
+        cut = parts[0].strip(_SPEAKER_EDGE)
+        # "A Bavarian Justice Ministry spokesman, Gerhard Zierl": the name in apposition
+        name = parts[1].strip(_SPEAKER_EDGE) if len(parts) > 1 and ", " in p else ""
+        if name and len(name.split()) <= 4 and all(
+                w[:1].isupper() for w in name.split() if w.lower() not in _NAME_LINKS):
+            p = name
+        elif cut and cut.lower() not in _PRONOUNS:
             p = cut
     return p or None
+
+
+# lower-case words inside names ("Ludwig van Beethoven", "Abu al-Hassan")
+_NAME_LINKS = frozenset({"van", "von", "de", "der", "den", "da", "di", "du", "la", "le",
+                         "bin", "ibn", "al", "el", "y"})
 
 
 # an indirect question opens with one of these and hangs it on its own verb ("asked
