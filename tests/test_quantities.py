@@ -127,3 +127,6 @@ def test_numbers_that_name_are_no_figures() -> None:
     assert not values & {7, 5.01, 78, 31, 8, 6}
     assert (47, "vulnerabilities") in {(v, u) for _, v, u, _ in got}
     assert 2_000_000 in values and 10_000 in values
+    # both sides of a vote are figures
+    got = _q("The House passed the bill by a 211-207 vote on Friday.")
+    assert {211, 207} <= {v for _, v, _, _ in got}

@@ -369,9 +369,12 @@ def _identifier(doc: Doc, i: int, j: int) -> bool:
     if j - i == 1 and len(t.text) > 1 and t.text[0] == "0" and t.text[1].isdigit():
         return True
     prev = doc[i - 1] if i > 0 else None
-    if prev is not None and prev.text in (":", "-", "/") and (
-            not prev.whitespace_ or (i > 1 and doc[i - 2].like_num)):
-        return True
+    if prev is not None and prev.text in (":", "-", "/"):
+        after_number = i > 1 and doc[i - 2].like_num
+        if prev.text == ":" and (after_number or not prev.whitespace_):
+            return True  # "12:31", "12: 31 GMT"
+        if prev.text != ":" and not prev.whitespace_ and not after_number:
+            return True  # "MS08-078", "Covid-19"; not a vote or score ("211-207", "3-2")
     if prev is not None and prev.lower_ in _NUMBERED:
         return True  # "version 7 of Internet Explorer", "Flight 370", "Article 5"
     if prev is not None and prev.pos_ == "PROPN" and prev.text[:1].isupper() and (

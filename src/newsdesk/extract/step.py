@@ -72,8 +72,9 @@ LAYERS = ("entities", "quotes", "quantities", "dates", "events")
 # name (versions, codes, clock minutes) are no quantities; 21: an acronym goes with a name
 # only where an article gives both, a slip in a name word keeps its first two letters and
 # its last ("Foley" is not "Holley"), "Us" is no country code; 22: "add" takes no object
-# to its right as content ("added six rebounds")
-EXTRACT_VERSION = "22"
+# to its right as content ("added six rebounds"); 23: both sides of a vote or score
+# ("211-207") are figures
+EXTRACT_VERSION = "23"
 
 
 @dataclass(slots=True)
