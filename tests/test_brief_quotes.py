@@ -104,3 +104,30 @@ def test_a_number_that_says_nothing_of_what_it_counts_is_not_listed() -> None:
     rows = {(r["value"], r["unit"]) for r in event["quantities"]}
     assert (12, "fishermen") in rows
     assert not any(v == 35 for v, _ in rows)
+
+
+def test_an_outlet_reporting_is_not_listed_as_a_speaker() -> None:
+    """ "..., the Tessel Daily News reported": an outlet reporting is no party speaking;
+    its sentence stays among the claims. A direct quotation of an outlet's editorial stays."""
+    store = Store(":memory:")
+    store.add_articles([Article(
+        key="quay", published="2025-05-04", title="Quay to reopen",
+        text=("The harbour quay will reopen in June after the fire, the Tessel Daily News "
+              "reported on Sunday.\n\nHarbour master Ines Varga said the repairs would cost "
+              "less than planned."))])
+    (event,) = build_brief(store, None, BriefOptions())["events"]
+    speakers = {q["speaker"] for q in event["quotes"]}
+    assert "Tessel Daily News" not in speakers and "Ines Varga" in speakers
+    assert any("reopen in June" in c["text"] for c in event["claims"])
+
+
+@pytest.mark.parametrize(("name", "outlet"), [
+    ("Anchorage Daily News", True), ("Associated Press", True), ("TMZ. com", True),
+    ("Xinhua news agency", True), ("CNN", True), ("The New York Times", True),
+    ("Press secretary Dana Perino", False), ("Post Office workers", False),
+    ("Central Election Commission", False),
+])
+def test_news_outlet_names(name: str, outlet: bool) -> None:
+    from newsdesk.text_patterns import NEWS_OUTLET
+
+    assert bool(NEWS_OUTLET.search(name)) is outlet

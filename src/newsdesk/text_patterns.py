@@ -73,6 +73,17 @@ DATE_TIME_LINE = re.compile(
     r"[ecmp][sd]t|et|gmt|utc|bst|cet|at|on|last|updated|published|posted|"
     r"[,/:|.\-\s])+$", re.I)
 
+# A news outlet's name: ending on a newspaper, magazine or broadcaster word ("Anchorage Daily
+# News", "Associated Press", "People Magazine"; not "Press secretary ..."), a web address
+# ("TMZ.com"), "news agency", or a wire or broadcaster known
+# by its short name. Written by hand: no library lists outlets, and the brief needs only to
+# tell an outlet reporting from a party speaking.
+NEWS_OUTLET = re.compile(
+    r"\b(?:News|Times|Post|Daily|Journal|Herald|Tribune|Gazette|Magazine|Television|TV|Radio|"
+    r"Press|Presse|Newspaper|Weekly|Chronicle|Telegraph|Wire)$|\.\s?com\b|(?i:\bnews agency\b)"
+    r"|^(?:CNN|BBC|NBC|ABC|CBS|TMZ|NPR|PBS|MSNBC|CNBC|AFP|AP|UPI|Reuters|Xinhua|ITAR-TASS|TASS|"
+    r"Interfax|Kyodo|Yonhap|Bernama|Anadolu|IANS|PTI|Al Jazeera)$")
+
 # Words a phrase cannot end on: after them something must follow ("... in Tanzania and",
 # "... the arrest of"). The brief drops a reported content cut there; a lead-sentence title
 # is not cut there.

@@ -34,7 +34,7 @@ from newsdesk.overview import gather
 from newsdesk.pipeline import Runner
 from newsdesk.reuse.provenance import ReuseResult
 from newsdesk.store import Store
-from newsdesk.text_patterns import DANGLING_WORDS, QUOTE_PAIRS, left_open
+from newsdesk.text_patterns import DANGLING_WORDS, NEWS_OUTLET, QUOTE_PAIRS, left_open
 
 SCHEMA = "newsdesk.brief/1"
 _FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -381,6 +381,9 @@ def _quotes(members: Sequence[Article],
             speaker = q.speaker_name or _speaker_phrase(q.speaker)
             if not speaker or str(speaker).lower() in _PRONOUNS:
                 continue  # a quote whose speaker could not be resolved is not shown as one
+            if not q.direct and NEWS_OUTLET.search(str(speaker)):
+                continue  # "..., the Anchorage Daily News reported": an outlet reporting,
+                # not a party speaking (the claims keep the sentence)
             spans = (_quoted_segments(a.text, q.content_start, q.content_end) if q.direct
                      else [(q.content_start, q.content_end)])
             for s0, e0 in spans:
