@@ -131,3 +131,29 @@ def test_news_outlet_names(name: str, outlet: bool) -> None:
     from newsdesk.text_patterns import NEWS_OUTLET
 
     assert bool(NEWS_OUTLET.search(name)) is outlet
+
+
+@pytest.mark.parametrize(("text", "content", "states"), [
+    # the parse hung "were" on "said" and left its subject out of the content
+    ("The UN said some 14,000 Palestinians displaced from their homes were in emergency "
+     "shelters.", "were in emergency shelters", False),
+    # a report in a relative clause: "which" is the subject, outside the content
+    ("The wheat, which industry sources said would be shipped from Lirov, arrived.",
+     "would be shipped from Lirov", True),
+    ("Officials said the bridge was closed.", "the bridge was closed", True),
+    ("The minister recalled his meeting with the envoy.", "his meeting with the envoy", False),
+])
+def test_a_reported_content_states_something(text: str, content: str, states: bool) -> None:
+    from newsdesk.brief.build import _states_something
+    from newsdesk.nlp import parse_article
+
+    a = Article(key="s", text=text)
+    i = text.index(content)
+    assert _states_something(parse_article(a), i, i + len(content)) is states
+
+
+def test_a_content_ending_on_because_is_cut_short() -> None:
+    from newsdesk.brief.build import _cut_short
+
+    assert _cut_short("he was blindsided by the placement because")
+    assert not _cut_short("he was blindsided by the placement")

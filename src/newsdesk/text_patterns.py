@@ -88,7 +88,7 @@ NEWS_OUTLET = re.compile(
 # "... the arrest of"). The brief drops a reported content cut there; a lead-sentence title
 # is not cut there.
 DANGLING_WORDS = frozenset("and or but of the a an to in on at for with by from whose his "
-                           "their its our than".split())
+                           "their its our than because although unless whereas".split())
 
 # Opening and closing quotation marks; a straight double quote opens and closes alike.
 QUOTE_PAIRS = (("\u201c", "\u201d"), ("\u2018", "\u2019"), ("\u00ab", "\u00bb"), ('"', '"'))

@@ -526,13 +526,22 @@ def _cut_short(content: str) -> bool:
 
 def _states_something(paras: Sequence[ParsedParagraph], start: int, end: int) -> bool:
     """Whether the words at ``start:end`` (article offsets) make a statement: they hold a
-    verb, and their sentence is not a headline-style line (most words capitalised, no
-    closing stop). True when the passage is not parsed here."""
+    verb, do not open on a finite verb (a subject the parse left out), and their sentence
+    is not a headline-style line (most words capitalised, no closing stop). True when the
+    passage is not parsed here."""
     span = span_at(paras, start, end)
     if span is None:
         return True
     if not any(t.pos_ in ("VERB", "AUX") for t in span):
         return False
+    words = [t for t in span if not t.is_punct and not t.is_space]
+    first = words[0] if words else None
+    if first is not None and first.pos_ in ("VERB", "AUX") and first.tag_ in (
+            "VBD", "VBZ", "VBP", "MD"):
+        # its clause's verb: itself, or the verb it is the auxiliary of ("would be shipped")
+        verb = first.head if first.dep_ in ("aux", "auxpass") else first
+        if not any(c.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") for c in verb.children):
+            return False  # "were in emergency shelters": the parse left the subject out
     sent = span[0].sent
     words = [t for t in sent if t.is_alpha]
     caps = sum(t.text[:1].isupper() for t in words)
