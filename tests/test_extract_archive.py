@@ -394,3 +394,23 @@ def test_the_schema_drops_the_old_acronym_keys(tmp_path: Path) -> None:
     store = Store(path)
     keys = {tuple(r) for r in store.db.execute("SELECT key, entity_id FROM entity_keys")}
     assert keys == {("ORG|fold|abc", "org:b")}
+
+
+def test_a_full_name_decides_over_its_surname_alone() -> None:
+    """A batch entity named "Ken Davies" (and "Davies") is not the stored "Gray Davis",
+    though "Davies" alone is a spelling of "Davis" (DUC 2004 dev had them merged); a
+    surname alone still links to the person it names."""
+    from newsdesk.extract.archive import EntityIndex
+    from newsdesk.extract.entities import CanonicalEntity
+
+    store = Store(":memory:")
+    _put_entity(store, "person:gray-davis", "Gray Davis", "PERSON", ["Gray Davis", "Davis"])
+    idx = EntityIndex(store)
+
+    def ent(*variants: str) -> CanonicalEntity:
+        return CanonicalEntity(id="x", canonical=variants[0], type="PERSON",
+                               variants=set(variants), mentions=1)
+
+    assert idx.match(ent("Ken Davies", "Davies")) is None
+    assert idx.match(ent("Davis")) == "person:gray-davis"
+    assert idx.match(ent("Gray Davis", "Davis")) == "person:gray-davis"

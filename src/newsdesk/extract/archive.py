@@ -304,7 +304,9 @@ class EntityIndex:
         full = [v.split() for v in ent.variants if len(v.split()) >= 2]
         short = [v.split() for v in ent.variants if len(v.split()) == 1]
         out: set[str] = set()
-        for words in full + short:
+        # a full name decides alone: "Ken Davies" is not "Gray Davis" because its surname
+        # alone ("Davies") is a spelling of "Davis"
+        for words in full or short:
             sk = _skeleton(words[-1])
             near = self._similar_surnames(sk) if len(sk) >= 5 else {sk}
             ids = self._ids(f"sur|{s}" for s in near)

@@ -73,8 +73,9 @@ LAYERS = ("entities", "quotes", "quantities", "dates", "events")
 # only where an article gives both, a slip in a name word keeps its first two letters and
 # its last ("Foley" is not "Holley"), "Us" is no country code; 22: "add" takes no object
 # to its right as content ("added six rebounds"); 23: both sides of a vote or score
-# ("211-207") are figures
-EXTRACT_VERSION = "23"
+# ("211-207") are figures; 24: across the archive a full name decides over its surname
+# alone ("Ken Davies" is not "Gray Davis")
+EXTRACT_VERSION = "24"
 
 
 @dataclass(slots=True)
