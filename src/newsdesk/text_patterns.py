@@ -20,6 +20,8 @@ MONTHS = (
 MONTH_WORD = re.compile(rf"\b(?:{MONTHS})\.?\b", re.I)
 
 WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+# time zones written after a clock time ("12:31 GMT", "4:08 p.m. ET")
+TIME_ZONES = "gmt|utc|bst|cet|[ecmp][sd]t|et"
 
 # The datelines of wire copy, in one place for every stage that reads them.
 # "Saldena, March 4 (PNA) ..." / "Drussel, 14 March (VNS)": place, day and month, agency.
@@ -70,14 +72,13 @@ STAMP_LINE = re.compile(r"^(?:last\s+)?(?:updated|published|posted)\s*(?:at|on)?
 # stays in the text, its year is evidence)
 DATE_TIME_LINE = re.compile(
     rf"^(?=.*\d)(?:(?:{WEEKDAYS}|{MONTHS})\.?|\d{{1,4}}(?:st|nd|rd|th)?|[ap]\.?\s?m\.?|"
-    r"[ecmp][sd]t|et|gmt|utc|bst|cet|at|on|last|updated|published|posted|"
-    r"[,/:|.\-\s])+$", re.I)
+    rf"{TIME_ZONES}|at|on|last|updated|published|posted|[,/:|.\-\s])+$", re.I)
 
 # A news outlet's name: ending on a newspaper, magazine or broadcaster word ("Anchorage Daily
 # News", "Associated Press", "People Magazine"; not "Press secretary ..."), a web address
-# ("TMZ.com"), "news agency", or a wire or broadcaster known
-# by its short name. Written by hand: no library lists outlets, and the brief needs only to
-# tell an outlet reporting from a party speaking.
+# ("TMZ.com"), "news agency", or a wire or broadcaster known by its short name. Written by
+# hand: no library lists outlets, and the brief needs only to tell an outlet reporting from
+# a party speaking.
 NEWS_OUTLET = re.compile(
     r"\b(?:News|Times|Post|Daily|Journal|Herald|Tribune|Gazette|Magazine|Television|TV|Radio|"
     r"Press|Presse|Newspaper|Weekly|Chronicle|Telegraph|Wire)$|\.\s?com\b|(?i:\bnews agency\b)"

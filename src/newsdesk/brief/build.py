@@ -332,9 +332,7 @@ def _fold_abouts(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if not into:
             kept.append(g)
             continue
-        k = max(into, key=lambda k: len(k["articles"]))
-        k["articles"] += [x for x in g["articles"] if x not in k["articles"]]
-        k["cites"] += g["cites"]
+        _merge_row(max(into, key=lambda k: len(k["articles"])), g)
     # Then one amount named by different nouns ("$1 million" of "damages to the church",
     # of "overnight fire", of "home church"; "three-story" "structure" and "building")
     # is one figure of the event: its rows join the best reported. Rows that say what
@@ -346,10 +344,15 @@ def _fold_abouts(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
              and k["unit"] == g["unit"] and not _says_what_happened(words[id(k)])), None)
         if k2 is None:
             out.append(g)
-            continue
-        k2["articles"] += [x for x in g["articles"] if x not in k2["articles"]]
-        k2["cites"] += g["cites"]
+        else:
+            _merge_row(k2, g)
     return out
+
+
+def _merge_row(into: dict[str, Any], row: dict[str, Any]) -> None:
+    """Fold a number row into another: its articles (once each) and its cites."""
+    into["articles"] += [x for x in row["articles"] if x not in into["articles"]]
+    into["cites"] += row["cites"]
 
 
 def _says_what_happened(words: frozenset[str]) -> bool:
@@ -480,8 +483,7 @@ def _quoted_segments(text: str, start: int, end: int) -> list[tuple[int, int]]:
                 open_at = None
             line_start = nl + 1
         mark = m.group()
-        closing = open_at is not None and (mark in _CLOSING or mark in _BOTH)
-        if closing and open_at is not None:
+        if open_at is not None and (mark in _CLOSING or mark in _BOTH):
             pieces.append((open_at, m.start()))
             open_at = None
             line_start = m.end()
@@ -543,9 +545,9 @@ def _states_something(paras: Sequence[ParsedParagraph], start: int, end: int) ->
         if not any(c.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") for c in verb.children):
             return False  # "were in emergency shelters": the parse left the subject out
     sent = span[0].sent
-    words = [t for t in sent if t.is_alpha]
-    caps = sum(t.text[:1].isupper() for t in words)
-    return not (len(words) >= 4 and caps >= 0.7 * len(words)
+    sent_words = [t for t in sent if t.is_alpha]
+    caps = sum(t.text[:1].isupper() for t in sent_words)
+    return not (len(sent_words) >= 4 and caps >= 0.7 * len(sent_words)
                 and sent[-1].text not in (".", "!", "?", "\u201d", '"'))
 
 

@@ -872,10 +872,9 @@ def _event_html(index: int, event: Item, anchors: _Anchors) -> list[str]:
     political = _list(event, "political_events")
     if political:
         out.append("<h3>Political events</h3>")
-        out.append(
-            "<table><thead><tr><th>date</th><th>event</th><th>who</th><th>to whom</th>"
-            "<th>cited</th></tr></thead><tbody>"
-        )
+        table = ("<table><thead><tr><th>date</th><th>event</th><th>who</th><th>to whom</th>"
+                 "<th>cited</th></tr></thead><tbody>")
+        out.append(table)
         p_lead, p_tail = political_lead(political)
 
         def row(p: dict[str, Any]) -> str:
@@ -888,8 +887,7 @@ def _event_html(index: int, event: Item, anchors: _Anchors) -> list[str]:
         if p_tail:
             out.append(f'<details class="political-tail"><summary>{len(p_tail)} more political '
                        "event(s), one side unknown</summary>")
-            out.append("<table><thead><tr><th>date</th><th>event</th><th>who</th>"
-                       "<th>to whom</th><th>cited</th></tr></thead><tbody>")
+            out.append(table)
             out.extend(row(p) for p in p_tail)
             out.append("</tbody></table></details>")
 

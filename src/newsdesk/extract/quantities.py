@@ -25,6 +25,7 @@ from number_parser import parse_number
 
 from newsdesk.model import Article, Span
 from newsdesk.nlp import ParsedParagraph, parse_article
+from newsdesk.text_patterns import MONTHS, TIME_ZONES
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -348,8 +349,7 @@ def _find_in_doc(doc: Doc) -> list[_Quantity]:
 
 
 # what a figure cannot be the unit of: a month or a time zone ("17 September", "31 GMT")
-_NOT_A_UNIT = re.compile(r"^(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*|"
-                         r"gmt|utc|bst|cet|[ecmp][sd]t|et)\.?$", re.I)
+_NOT_A_UNIT = re.compile(rf"^(?:{MONTHS}|{TIME_ZONES})\.?$", re.I)
 
 
 # nouns whose number names one of them rather than counting them

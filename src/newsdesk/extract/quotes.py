@@ -1392,8 +1392,7 @@ class _Resolver:
         inside = [t for t in toks if x.start <= t.idx + base < x.end]
         if not inside:
             return True  # the entity lies beyond the parsed phrase: keep the old reading
-        ids = {t.i for t in inside}
-        head = next((t for t in inside if t.head.i not in ids or t.head.i == t.i), inside[0])
+        head = _root_of(inside)
         if x.label not in ("PERSON", "ORG"):
             return False
         if head.head.i == root.i and (head.dep_ == "appos" or (
@@ -1438,9 +1437,11 @@ class _Resolver:
 
 
 def _root_of(toks: Sequence[Token]) -> Token:
+    """The token of ``toks`` whose head lies outside them (or is itself: the sentence's
+    root; compared by index, since spaCy makes a new Token object on each access)."""
     ids = {t.i for t in toks}
     for t in toks:
-        if t.head.i not in ids or t.head is t:
+        if t.head.i not in ids or t.head.i == t.i:
             return t
     return toks[0]
 
