@@ -280,6 +280,8 @@ def test_numbers_one_row_per_figure_and_what_it_counts(brief: dict[str, Any]) ->
     assert len(pct) <= 2
     full = next(q for q in pct if q["about"] == "increase in bilateral trade recorded in 2024")
     assert WARC_A07 in full["articles"] and len(full["cites"]) >= 5
+    # "rise in bilateral trade" (a04) names the same figure: one row, with a04 in it
+    assert len(pct) == 1 and "a04_herald" in full["articles"]
 
 
 def test_one_amount_of_different_things_stays_apart() -> None:

@@ -31,7 +31,7 @@ from newsdesk.store import Store
 Ref = tuple[str, str]
 
 # Bump when the stored brief of an event would come out differently.
-BRIEF_CACHE_VERSION = "19"  # 3: a sentence naming two days is timed by its main verb;
+BRIEF_CACHE_VERSION = "20"  # 3: a sentence naming two days is timed by its main verb;
 # 4: political events carry the day they were first reported; 5: a number whose "about"
 # says less than another's of the same amount joins its row; 6: a reported content with
 # no verb, or in a headline-style line, or cut short on "and", "of" ..., is not listed
@@ -46,7 +46,8 @@ BRIEF_CACHE_VERSION = "19"  # 3: a sentence naming two days is timed by its main
 # content ending on an auxiliary nothing completes ("Instead it was") is not listed; 17: a
 # long speaker phrase with a name in apposition shows the name; 18: an outlet reporting
 # ("the Anchorage Daily News reported") is not listed as a speaker of reported speech;
-# 19: nor a content opening on a verb without subject, or ending on "because"
+# 19: nor a content opening on a verb without subject, or ending on "because"; 20: a
+# participle after a noun does not keep a number row apart ("... recorded in 2024")
 
 
 # Fewer events to brief than this are briefed in this process: a pool's start (forking

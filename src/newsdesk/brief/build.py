@@ -339,9 +339,9 @@ def _fold_abouts(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
     # happened ("killed", "injured", "missing") keep apart.
     out: list[dict[str, Any]] = []
     for g in sorted(kept, key=lambda g: -len(g["articles"])):
-        k2 = None if _says_what_happened(words[id(g)]) else next(
+        k2 = None if _says_what_happened(g["about"]) else next(
             (k for k in out if float(k["value"]) == float(g["value"])
-             and k["unit"] == g["unit"] and not _says_what_happened(words[id(k)])), None)
+             and k["unit"] == g["unit"] and not _says_what_happened(k["about"])), None)
         if k2 is None:
             out.append(g)
         else:
@@ -355,10 +355,14 @@ def _merge_row(into: dict[str, Any], row: dict[str, Any]) -> None:
     into["cites"] += row["cites"]
 
 
-def _says_what_happened(words: frozenset[str]) -> bool:
-    """Whether an ``about`` names an event ("killed", "injured", "missing", "arrested")
-    rather than a thing: a casualty word or a past participle."""
-    return any(_CASUALTY.search(w) or (len(w) > 4 and w.endswith("ed")) for w in words)
+def _says_what_happened(about: object) -> bool:
+    """Whether an ``about`` names an event ("killed", "injured", "missing", "arrested",
+    "listed as missing") rather than a thing: a casualty word, or a past participle
+    opening it. A participle after a noun qualifies the thing ("increase in bilateral
+    trade recorded in 2024" is a thing, and joins "rise in bilateral trade")."""
+    words = re.findall(r"\w+", str(about or "").lower())
+    return bool(_CASUALTY.search(" ".join(words))) or bool(
+        words and len(words[0]) > 4 and words[0].endswith("ed"))
 
 
 def _quotes(members: Sequence[Article],
